@@ -1,0 +1,324 @@
+"""Validation: every problem of a scenario, not the first, as :class:`Issue` objects.
+
+Each rule is a small function over the canonical tables; messages are written for a
+policy analyst and always say the table, the row (its key) and the column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench import schema
+from workbench.issues import ERROR, WARNING, Issue, did_you_mean
+from workbench.scenario import Scenario
+from workbench.schema import SCENARIO_FIELDS, TABLES, Column
+
+
+def validate(scn: Scenario) -> list[Issue]:
+    """All the problems of ``scn``: errors first in table order, then warnings."""
+    issues: list[Issue] = []
+    for rule in RULES:
+        issues.extend(rule(scn))
+    return issues
+
+
+# ------------------------------------------------------------------ helpers
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+def check_value(col: Column, value: Any) -> tuple[str, str | None] | None:
+    """The problem with one cell's value as ``(message, suggestion)``, or ``None``.
+
+    Used by validation and by the table editors as the user types.
+    """
+    if _missing(value):
+        if col.required:
+            return f"{col.name} is required but empty.", f"Enter a {col.name.lower()}."
+        return None
+    if col.is_numeric:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return f'{col.name} must be a number, not "{value}".', None
+        if math.isnan(x) or math.isinf(x):
+            return f"{col.name} must be a finite number.", None
+        if col.kind == "integer" and not x.is_integer():
+            return f"{col.name} must be a whole number, not {x:g}.", f"Use {round(x)}."
+        lo, hi = col.minimum, col.maximum
+        bad = (lo is not None and (x < lo or (col.min_open and x == lo))) or (
+            hi is not None and (x > hi or (col.max_open and x == hi)))
+        if bad:
+            hint = None
+            if col.kind == "fraction" and x > 1 and (hi is None or hi <= 1):
+                hint = f"Fractions are written as decimals: 8 % is 0.08. If you meant {x:g} %, enter {x / 100:g}."
+            return f"{col.name} must be {col.range_text()}; it is {x:g}.", hint
+        return None
+    if col.kind == "choice":
+        if str(value) not in col.choices:
+            return (f'{col.name} "{value}" is not one of {", ".join(col.choices)}.',
+                    did_you_mean(value, col.choices))
+    if col.kind == "bool" and schema.parse_bool(value) is None:
+        return f'{col.name} must be yes or no, not "{value}".', None
+    return None
+
+
+def _row_key(table: schema.Table, frame: pd.DataFrame, i: int) -> str:
+    if table.key and len(table.key) == 1:
+        v = frame.iloc[i][table.key[0]]
+        if not _missing(v):
+            return str(v)
+    if table.key:
+        vals = [frame.iloc[i][k] for k in table.key]
+        if not any(_missing(v) for v in vals):
+            return " / ".join(str(v) for v in vals)
+    return f"row {i + 1}"
+
+
+def _issue(severity: str, table: str, key: str, column: str | None, message: str,
+           suggestion: str | None = None, row_index: int | None = None) -> Issue:
+    return Issue(severity, message, table=table, row=key, column=column, suggestion=suggestion,
+                 row_index=row_index)
+
+
+# ------------------------------------------------------------------ rules
+def _fields(scn: Scenario) -> Iterator[Issue]:
+    for col in SCENARIO_FIELDS.columns:
+        problem = check_value(col, scn.fields.get(col.name))
+        if problem:
+            yield _issue(ERROR, "Scenario", col.name, "Value", problem[0], problem[1])
+
+
+def _cells(scn: Scenario) -> Iterator[Issue]:
+    """Every cell against its column's type and range."""
+    for name, table in TABLES.items():
+        frame = scn.table(name)
+        for col in table.columns:
+            if col.name not in frame.columns:
+                if col.required:
+                    yield _issue(ERROR, name, "(header)", col.name, f"The {name} table has no {col.name} column.",
+                                 f"Add a column headed {col.name}.")
+                continue
+            values = frame[col.name].tolist()
+            for i, v in enumerate(values):
+                problem = check_value(col, v)
+                if problem:
+                    yield _issue(ERROR, name, _row_key(table, frame, i), col.name, problem[0], problem[1], i)
+
+
+def _duplicates(scn: Scenario) -> Iterator[Issue]:
+    for name, table in TABLES.items():
+        if not table.key:
+            continue
+        frame = scn.table(name)
+        seen: dict[tuple, int] = {}
+        for i in range(len(frame)):
+            key = tuple(frame.iloc[i][k] for k in table.key)
+            if any(_missing(k) for k in key):
+                continue
+            norm = tuple(str(k).strip().lower() for k in key)
+            if norm in seen:
+                label = " / ".join(str(k) for k in key)
+                yield _issue(ERROR, name, _row_key(table, frame, i), table.key[0],
+                             f'{" / ".join(table.key)} "{label}" appears twice (rows {seen[norm] + 1} and {i + 1}).',
+                             "Give each row its own value, or delete the duplicate.", i)
+            else:
+                seen[norm] = i
+
+
+def _projects(scn: Scenario) -> Iterator[Issue]:
+    p = scn.projects
+    sectors = scn.sector_names
+    start, horizon = scn.start_year, scn.horizon
+    for i in range(len(p)):
+        row = p.iloc[i]
+        key = _row_key(schema.PROJECTS, p, i)
+        sec = row["Sector"]
+        if not _missing(sec) and sec not in sectors:
+            yield _issue(ERROR, "Projects", key, "Sector", f'Sector "{sec}" is not in the Sectors table.',
+                         did_you_mean(sec, sectors) or "Add it to Sectors or pick an existing sector.", i)
+        state = row["State"]
+        if not _missing(state) and schema.state_code(state) is None:
+            yield _issue(ERROR, "Projects", key, "State", f'State "{state}" is not a US state.',
+                         did_you_mean(state, list(schema.US_STATES) + list(schema.US_STATES.values()))
+                         or "Use a two-letter code such as TX or a full name such as Texas.", i)
+        req, ticket = row["Requested (USD m)"], row["Minimum ticket (USD m)"]
+        if not _missing(req) and not _missing(ticket) and float(ticket) > float(req):
+            yield _issue(ERROR, "Projects", key, "Minimum ticket (USD m)",
+                         f"Minimum ticket {float(ticket):,.0f} is above the request of {float(req):,.0f} USD m.",
+                         "Lower the ticket or raise the request.", i)
+        alloc = row["Allocated (USD m)"]
+        if not _missing(alloc) and not _missing(req) and float(alloc) > float(req) * (1 + 1e-9):
+            yield _issue(WARNING, "Projects", key, "Allocated (USD m)",
+                         f"Allocated {float(alloc):,.0f} is above the request of {float(req):,.0f} USD m.",
+                         "The method fixed will report it as a broken bound.", i)
+        year = row["Start year"]
+        if not _missing(year) and not (start <= float(year) < start + horizon):
+            yield _issue(ERROR, "Projects", key, "Start year",
+                         f"Start year {float(year):g} is outside the scenario's years "
+                         f"{start} to {start + horizon - 1}.",
+                         "Change the project's start year or the scenario's Start year / Horizon.", i)
+
+
+def _financing(scn: Scenario) -> Iterator[Issue]:
+    f = scn.financing
+    used = {str(x) for x in scn.projects["Financier"] if not _missing(x)}
+    for i in range(len(f)):
+        name = f.iloc[i]["Financier"]
+        if not _missing(name) and str(name) not in used:
+            yield _issue(WARNING, "Financing", _row_key(schema.FINANCING, f, i), "Financier",
+                         f'No project uses financier "{name}", so its capacity limits nothing.',
+                         did_you_mean(name, used), i)
+
+
+def _group_values(scn: Scenario) -> dict[str, set[str]]:
+    p = scn.projects
+    years = {str(int(y)) for y in p["Start year"].dropna()} | {str(scn.start_year)}
+    return {
+        "Sector": set(scn.sector_names),
+        "Instrument": set(schema.INSTRUMENTS),
+        "Financier": {str(x) for x in p["Financier"] if not _missing(x)},
+        "State": {schema.state_code(s) or str(s) for s in p["State"] if not _missing(s)},
+        "Sponsor": {str(x) for x in p["Sponsor"] if not _missing(x)},
+        "Project": {str(x) for x in p["ID"] if not _missing(x)},
+        "Year": years,
+    }
+
+
+def _constraints(scn: Scenario) -> Iterator[Issue]:
+    c = scn.constraints
+    values = _group_values(scn)
+    for i in range(len(c)):
+        row = c.iloc[i]
+        key = f"row {i + 1}"
+        group, value = row["Group"], row["Value"]
+        value = "*" if _missing(value) else str(value).strip()
+        if group in values and value != "*":
+            known = values[group]
+            probe = schema.state_code(value) or value if group == "State" else value
+            if group == "Year":
+                try:
+                    probe = str(int(float(value)))
+                except ValueError:
+                    probe = value
+            if probe not in known:
+                yield _issue(ERROR, "Constraints", key, "Value",
+                             f'{group} "{value}" matches no project, so this limit would apply to nothing.',
+                             did_you_mean(value, known) or f"Use one of the {group.lower()} values of Projects, or *.",
+                             i)
+        if group == "Total" and value != "*":
+            yield _issue(WARNING, "Constraints", key, "Value",
+                         f'The Total group has one value, "*"; "{value}" is read as "*".', None, i)
+        bounds = [row[k] for k in ("Min share", "Max share", "Min (USD m)", "Max (USD m)")]
+        if all(_missing(b) for b in bounds):
+            yield _issue(WARNING, "Constraints", key, "Min share",
+                         "This row sets no limit: all of Min share, Max share, Min and Max are empty.",
+                         "Fill in at least one limit, or delete the row.", i)
+        for lo_col, hi_col in (("Min share", "Max share"), ("Min (USD m)", "Max (USD m)")):
+            lo, hi = row[lo_col], row[hi_col]
+            if not _missing(lo) and not _missing(hi) and float(lo) > float(hi):
+                yield _issue(ERROR, "Constraints", key, lo_col,
+                             f"{lo_col} {float(lo):g} is above {hi_col} {float(hi):g}.",
+                             "Swap them or correct one.", i)
+
+
+def _correlations(scn: Scenario) -> Iterator[Issue]:
+    corr = scn.correlations
+    sectors = scn.sector_names
+    if corr is None:
+        if len(sectors) > 1:
+            yield Issue(WARNING, "There is no Correlations table, so sectors are treated as independent.",
+                        table="Correlations", suggestion="Add a Correlations sheet to model co-movement.")
+        return
+    for axis, labels in (("row", list(corr.index)), ("column", list(corr.columns))):
+        for lab in labels:
+            if str(lab) not in sectors:
+                yield Issue(ERROR, f'Correlations {axis} "{lab}" is not a sector of the Sectors table.',
+                            table="Correlations", row=str(lab) if axis == "row" else None,
+                            column=str(lab) if axis == "column" else None,
+                            suggestion=did_you_mean(lab, sectors) or "Rename it to a sector or delete it.")
+    for a in corr.index:
+        for b in corr.columns:
+            v = corr.at[a, b]
+            if _missing(v):
+                continue
+            try:
+                x = float(v)
+            except (TypeError, ValueError):
+                yield Issue(ERROR, f'Correlation must be a number, not "{v}".', table="Correlations",
+                            row=str(a), column=str(b))
+                continue
+            if a == b and abs(x - 1) > 1e-9:
+                yield Issue(ERROR, f"The diagonal must be 1; {a} with itself is {x:g}.", table="Correlations",
+                            row=str(a), column=str(b), suggestion="Set it to 1.")
+            elif not -1 <= x <= 1:
+                yield Issue(ERROR, f"Correlation of {a} and {b} must be between -1 and 1; it is {x:g}.",
+                            table="Correlations", row=str(a), column=str(b))
+            elif b in corr.index and a in corr.columns and str(a) < str(b):
+                w = corr.at[b, a]
+                if not _missing(w) and abs(float(w) - x) > 1e-9:
+                    yield Issue(ERROR, f"The matrix must be symmetric: {a}/{b} is {x:g} but {b}/{a} is "
+                                f"{float(w):g}.", table="Correlations", row=str(a), column=str(b),
+                                suggestion="Enter the same value in both cells.")
+    if any(i.is_error for i in _cheap_corr_errors(scn)):
+        return
+    m = scn.correlation_matrix()
+    eig = np.linalg.eigvalsh(m)
+    if eig.min() < -1e-10:
+        from workbench.correlation import nearest_correlation
+        fixed = nearest_correlation(m)
+        change = float(np.abs(fixed - m).max())
+        yield Issue(WARNING, f"The correlation matrix is not positive semi-definite (smallest eigenvalue "
+                    f"{eig.min():.3g}); the models use the nearest valid matrix, which changes one entry by up "
+                    f"to {change:.3f}.", table="Correlations",
+                    suggestion="Review pairs of strong correlations that contradict each other.")
+
+
+def _cheap_corr_errors(scn: Scenario) -> list[Issue]:
+    corr = scn.correlations
+    out = []
+    for a in corr.index:
+        for b in corr.columns:
+            v = corr.at[a, b]
+            try:
+                if not _missing(v) and not -1 <= float(v) <= 1:
+                    out.append(Issue(ERROR, "range"))
+            except (TypeError, ValueError):
+                out.append(Issue(ERROR, "type"))
+    return out
+
+
+def _events(scn: Scenario) -> Iterator[Issue]:
+    e = scn.risk_events
+    sectors = scn.sector_names
+    for col in scn.event_sector_columns():
+        if col not in sectors:
+            yield Issue(ERROR, f'Risk events column "{col}" is not a sector of the Sectors table.',
+                        table="Risk events", row="(header)", column=col,
+                        suggestion=did_you_mean(col, sectors) or "Rename the column to a sector or delete it.")
+            continue
+        for i, v in enumerate(e[col].tolist()):
+            problem = check_value(schema.SHOCK_COLUMN, v)
+            if problem:
+                yield _issue(ERROR, "Risk events", _row_key(schema.RISK_EVENTS, e, i), col,
+                             problem[0].replace("(sector shock)", f"The {col} shock"), problem[1], i)
+
+
+def _sectors(scn: Scenario) -> Iterator[Issue]:
+    if len(scn.sectors) == 0:
+        yield Issue(ERROR, "The Sectors table is empty; every project needs a sector.", table="Sectors",
+                    suggestion="Add at least one sector.")
+    if len(scn.projects) == 0:
+        yield Issue(ERROR, "The Projects table is empty; there is nothing to allocate.", table="Projects",
+                    suggestion="Add at least one candidate project.")
+    elif not scn.projects["Include"].any():
+        yield Issue(WARNING, "No project is included, so nothing can be allocated.", table="Projects",
+                    column="Include", suggestion="Set Include to yes on the projects to consider.")
+
+
+RULES = (_fields, _sectors, _cells, _duplicates, _projects, _financing, _constraints, _correlations, _events)
