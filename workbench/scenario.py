@@ -204,8 +204,9 @@ class Scenario:
             frame = self.table(name)
             cols = list(frame.columns)
             rows = [[_norm(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
-            if name == "Risk events":  # the shock columns are a set, not a sequence
-                order = sorted(range(len(cols)), key=lambda i: (i >= 3, cols[i]))
+            if name == "Risk events":  # shock columns are a set; an all-empty one means 0, as no column
+                keep = [i for i in range(len(cols)) if i < 3 or any(r[i] is not None for r in rows)]
+                order = sorted(keep, key=lambda i: (i >= 3, cols[i]))
                 cols = [cols[i] for i in order]
                 rows = [[r[i] for i in order] for r in rows]
             rows.sort(key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=True))
