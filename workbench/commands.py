@@ -25,12 +25,21 @@ class Command(Protocol):
     def apply(self, scn: Scenario) -> tuple[Scenario, Command]: ...
 
 
+class InvalidEdit(ValueError):
+    """An edit that cannot be stored in its column; nothing was changed."""
+
+
 def _cast(table: str, column: str, value: Any) -> Any:
     """A value in the column's canonical dtype (floats, text or bool; empty as NaN/None)."""
     col = schema.TABLES[table].by_name.get(column, schema.SHOCK_COLUMN)
     empty = value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
     if col.is_numeric:
-        return math.nan if empty else float(value)
+        if empty:
+            return math.nan
+        try:
+            return float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(value)
+        except (TypeError, ValueError):
+            raise InvalidEdit(f'{table} {column} must be a number, not "{value}".') from None
     if col.kind == "bool":
         parsed = schema.parse_bool(value) if not empty else True
         return True if parsed is None else parsed

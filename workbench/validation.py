@@ -21,10 +21,34 @@ from workbench.schema import SCENARIO_FIELDS, TABLES, Column
 
 def validate(scn: Scenario) -> list[Issue]:
     """All the problems of ``scn``: errors first in table order, then warnings."""
-    issues: list[Issue] = []
+    issues = list(_structure(scn))
+    missing = {(i.table, i.column) for i in issues}
+    scn = _with_all_columns(scn)
     for rule in RULES:
-        issues.extend(rule(scn))
+        issues.extend(i for i in rule(scn) if (i.table, i.column) not in missing)
     return issues
+
+
+def _structure(scn: Scenario) -> Iterator[Issue]:
+    """Canonical columns that a table lacks (only a script can build such a scenario)."""
+    for name, table in TABLES.items():
+        frame = scn.table(name)
+        for col in table.columns:
+            if col.name not in frame.columns:
+                yield _issue(ERROR if col.required else WARNING, name, "(header)", col.name,
+                             f"The {name} table has no {col.name} column.", f"Add a column headed {col.name}.")
+
+
+def _with_all_columns(scn: Scenario) -> Scenario:
+    for name, table in TABLES.items():
+        frame = scn.table(name)
+        absent = [c for c in table.column_names if c not in frame.columns]
+        if absent:
+            frame = frame.copy()
+            for c in absent:
+                frame[c] = None
+            scn = scn.with_table(name, frame)
+    return scn
 
 
 # ------------------------------------------------------------------ helpers
@@ -99,11 +123,6 @@ def _cells(scn: Scenario) -> Iterator[Issue]:
     for name, table in TABLES.items():
         frame = scn.table(name)
         for col in table.columns:
-            if col.name not in frame.columns:
-                if col.required:
-                    yield _issue(ERROR, name, "(header)", col.name, f"The {name} table has no {col.name} column.",
-                                 f"Add a column headed {col.name}.")
-                continue
             values = frame[col.name].tolist()
             for i, v in enumerate(values):
                 problem = check_value(col, v)
@@ -268,6 +287,8 @@ def _correlations(scn: Scenario) -> Iterator[Issue]:
     if any(i.is_error for i in _cheap_corr_errors(scn)):
         return
     m = scn.correlation_matrix()
+    if len(m) < 2:
+        return
     eig = np.linalg.eigvalsh(m)
     if eig.min() < -1e-10:
         from workbench.correlation import nearest_correlation
