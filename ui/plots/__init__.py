@@ -1,0 +1,1 @@
+"""Result plots: pure matplotlib figure functions (``figures``) and their Qt canvas (``canvas``)."""

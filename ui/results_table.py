@@ -1,0 +1,127 @@
+"""A read-only table of result rows (key figures, allocation by project...), sortable.
+
+:class:`RowsModel` is a small :class:`QAbstractTableModel` over a list of rows of plain
+values. Numbers are shown with thousands separators (decimals per column) and sort as
+numbers; the whole table is replaced with ``beginResetModel()``/``endResetModel()``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from ui.plots.style import fmt_number
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RowsModel(QAbstractTableModel):
+    """Rows of values under headers; ``decimals[c]`` digits for numbers in column ``c``."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._headers: list[str] = []
+        self._rows: list[Sequence[Any]] = []
+        self._decimals: list[int] = []
+        self._tooltips: list[str] = []
+
+    def set_rows(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], decimals: Sequence[int] | None = None,
+                 tooltips: Sequence[str] | None = None) -> None:
+        self.beginResetModel()
+        self._headers = list(headers)
+        self._rows = [list(r) for r in rows]
+        self._decimals = list(decimals) if decimals is not None else [0] * len(self._headers)
+        self._tooltips = list(tooltips) if tooltips is not None else []
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def value(self, row: int, col: int) -> Any:
+        return self._rows[row][col]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        value = self._rows[index.row()][index.column()]
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if numeric:
+                return fmt_number(value, self._decimals[index.column()] if index.column() < len(self._decimals) else 0)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.UserRole:   # the sort key
+            if numeric:
+                return float(value) if math.isfinite(float(value)) else -math.inf
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and index.row() < len(self._tooltips):
+            return self._tooltips[index.row()] or None
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._headers[section] if 0 <= section < len(self._headers) else None
+        return str(section + 1)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class RowsView(QTableView):
+    """A sortable read-only view of a :class:`RowsModel` (Ctrl+C copies the selection as tab-separated text)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows = RowsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.rows)
+        self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
+        self.setModel(self.proxy)
+        self.setSortingEnabled(True)
+        self.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.setAlternatingRowColors(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(True)
+
+    def set_rows(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], decimals: Sequence[int] | None = None,
+                 tooltips: Sequence[str] | None = None) -> None:
+        self.rows.set_rows(headers, rows, decimals, tooltips)
+        if len(rows) <= 2000:
+            self.resizeColumnsToContents()
+
+    def selection_text(self) -> str:
+        """The selected cells as tab-separated text (rows by newlines), as Excel pastes it."""
+        indexes = sorted(self.selectedIndexes(), key=lambda i: (i.row(), i.column()))
+        if not indexes:
+            return ""
+        rows: dict[int, dict[int, str]] = {}
+        for i in indexes:
+            rows.setdefault(i.row(), {})[i.column()] = str(i.data() or "")
+        cols = sorted({c for r in rows.values() for c in r})
+        return "\n".join("\t".join(r.get(c, "") for c in cols) for _, r in sorted(rows.items()))
+
+    def keyPressEvent(self, event: Any) -> None:
+        from PySide6.QtGui import QGuiApplication, QKeySequence
+
+        if event.matches(QKeySequence.StandardKey.Copy):
+            QGuiApplication.clipboard().setText(self.selection_text())
+            event.accept()
+            return
+        super().keyPressEvent(event)

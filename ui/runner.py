@@ -1,0 +1,253 @@
+"""Run the models in the background: one task at a time, results on the GUI thread.
+
+:class:`RunController` is the only place in the app that knows about threads. It runs the
+pure core (:func:`workbench.pipeline.run_scenario`) in a :class:`QThread`, passing it
+``progress`` and ``should_cancel`` callbacks, and reports through signals that arrive on
+the GUI thread:
+
+- ``started()`` when a run begins,
+- ``progress(fraction, message)`` while it runs (throttled so the GUI is not flooded),
+- ``finished(RunResult)`` with the result,
+- ``failed(message)`` with one clear sentence when the core raised (no traceback),
+- ``cancelled()`` when the user's :meth:`cancel` stopped it (no result is delivered).
+
+Starting a new run cancels the one under way; a superseded run's result is dropped.
+:meth:`schedule` collapses a burst of edits into one re-run with a single-shot timer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, QTimer, Signal
+
+log = logging.getLogger(__name__)
+
+#: Milliseconds of quiet after the last :meth:`RunController.schedule` call before the run starts.
+SCHEDULE_DELAY_MS = 400
+#: At most one progress signal per this many seconds (plus the first and the last).
+PROGRESS_INTERVAL_S = 0.05
+
+_LIVE: weakref.WeakSet[_RunThread] = weakref.WeakSet()
+
+
+def live_workers() -> list[QThread]:
+    """Worker threads of every controller that are still running (the test fixture checks this)."""
+    return [t for t in list(_LIVE) if t.isRunning()]
+
+
+def default_run_function() -> Callable[..., Any]:
+    from workbench.pipeline import run_scenario
+
+    return run_scenario
+
+
+def describe_error(exc: BaseException) -> str:
+    """One or more plain sentences for an exception the core raised; never a traceback."""
+    explain = getattr(exc, "explain", None)
+    if callable(explain):
+        try:
+            text = str(explain()).strip()
+        except Exception:  # the explanation itself failed: fall back to the message
+            text = ""
+        if text:
+            return "No allocation satisfies the constraints.\n" + text if "infeasib" in type(exc).__name__.lower() \
+                else text
+    issues = getattr(exc, "issues", None)
+    if issues:
+        lines = []
+        for issue in list(issues)[:12]:
+            lines.append("- " + (issue.text() if hasattr(issue, "text") else str(issue)))
+        more = len(issues) - 12
+        if more > 0:
+            lines.append(f"- ... and {more:,} more (see the Issues panel)")
+        return "The scenario has problems to fix before it can run:\n" + "\n".join(lines)
+    if isinstance(exc, MemoryError):
+        return "The run needed more memory than is available. Lower the number of trials and run again."
+    message = str(exc).strip() or type(exc).__name__
+    return f"The run stopped with an error: {message}. Your scenario is unchanged."
+
+
+class _RunThread(QThread):
+    """One run of the core. Reports through Python callbacks wrapped in queued signals."""
+
+    progressed = Signal(int, float, str)
+    succeeded = Signal(int, object)
+    errored = Signal(int, str)
+    stopped = Signal(int)
+
+    def __init__(self, token: int, fn: Callable[..., Any], scn: Any, options: dict[str, Any],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.token = token
+        self.fn = fn
+        self.scn = scn
+        self.options = options
+        self.cancel_event = threading.Event()
+        self._last_emit = 0.0
+        self._last_fraction = -1.0
+
+    def _progress(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        fraction = float(min(max(fraction, 0.0), 1.0))
+        if fraction >= 1.0 or now - self._last_emit >= PROGRESS_INTERVAL_S or self._last_fraction < 0:
+            self._last_emit = now
+            self._last_fraction = fraction
+            self.progressed.emit(self.token, fraction, str(message))
+
+    def _should_cancel(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def run(self) -> None:
+        from workbench.progress import Cancelled
+
+        try:
+            result = self.fn(self.scn, progress=self._progress, should_cancel=self._should_cancel, **self.options)
+        except Cancelled:
+            self.stopped.emit(self.token)
+        except BaseException as exc:  # every failure becomes a sentence; the app stays alive
+            if self.cancel_event.is_set():
+                self.stopped.emit(self.token)
+                return
+            log.error("run failed:\n%s", "".join(traceback.format_exception(exc)))
+            self.errored.emit(self.token, describe_error(exc))
+        else:
+            if self.cancel_event.is_set():
+                self.stopped.emit(self.token)
+            else:
+                self.succeeded.emit(self.token, result)
+
+
+class RunController(QObject):
+    """Runs scenarios in the background, one at a time, and reports on the GUI thread.
+
+    ``run_function`` is the core function to call (default
+    :func:`workbench.pipeline.run_scenario`); ``options`` are keyword arguments passed to
+    it on every run (``trials``, ``method``, ``seed``, ``workers``, ``frontier_points``...),
+    and :meth:`start` can add more for one run.
+    """
+
+    started = Signal()
+    progress = Signal(float, str)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, parent: QObject | None = None, *, run_function: Callable[..., Any] | None = None,
+                 options: dict[str, Any] | None = None, delay_ms: int = SCHEDULE_DELAY_MS) -> None:
+        super().__init__(parent)
+        self._run_function = run_function
+        self.options: dict[str, Any] = dict(options or {})
+        self._token = 0
+        self._current: _RunThread | None = None
+        self._threads: list[_RunThread] = []    # every thread not yet ended (current and superseded)
+        self._pending: tuple[Any, dict[str, Any]] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self._start_pending)
+        self.last_result: Any = None
+
+    # ------------------------------------------------------------------ public API
+    def start(self, scn: Any, **options: Any) -> None:
+        """Run ``scn`` now, cancelling (and dropping the result of) any run under way."""
+        self._timer.stop()
+        self._pending = None
+        self._supersede()
+        fn = self._run_function or default_run_function()
+        self._token += 1
+        thread = _RunThread(self._token, fn, scn, {**self.options, **options})
+        thread.progressed.connect(self._on_progress)
+        thread.succeeded.connect(self._on_succeeded)
+        thread.errored.connect(self._on_errored)
+        thread.stopped.connect(self._on_stopped)
+        thread.finished.connect(self._reap)
+        self._current = thread
+        self._threads.append(thread)
+        _LIVE.add(thread)
+        self.started.emit()
+        thread.start()
+
+    def schedule(self, scn: Any, **options: Any) -> None:
+        """Run ``scn`` after a short quiet spell; a burst of calls makes one run of the last scenario."""
+        self._pending = (scn, options)
+        self._timer.start()
+
+    def is_scheduled(self) -> bool:
+        return self._timer.isActive()
+
+    def cancel(self) -> None:
+        """Ask the run under way to stop; ``cancelled()`` follows when it has, with no result."""
+        self._timer.stop()
+        self._pending = None
+        if self._current is not None:
+            self._current.cancel_event.set()
+
+    def is_running(self) -> bool:
+        """True from :meth:`start` until the run reports (finished, failed or cancelled)."""
+        return self._current is not None
+
+    def wait(self, ms: int = 30_000) -> bool:
+        """Block until every worker thread has ended (pending signals are then delivered); False on time-out."""
+        deadline = time.monotonic() + ms / 1000.0
+        for thread in list(self._threads):
+            left = max(0, int((deadline - time.monotonic()) * 1000))
+            if not thread.wait(QDeadlineTimer(left)):
+                return False
+        QCoreApplication.sendPostedEvents(self)
+        for thread in list(self._threads):
+            QCoreApplication.sendPostedEvents(thread)
+        QCoreApplication.processEvents()
+        return True
+
+    def shutdown(self, ms: int = 30_000) -> bool:
+        """Cancel everything and wait for the threads (call before the window closes)."""
+        self.cancel()
+        self._supersede()
+        return self.wait(ms)
+
+    # ------------------------------------------------------------------ internals
+    def _start_pending(self) -> None:
+        if self._pending is not None:
+            scn, options = self._pending
+            self._pending = None
+            self.start(scn, **options)
+
+    def _supersede(self) -> None:
+        if self._current is not None:
+            self._current.cancel_event.set()
+            self._current = None
+
+    def _is_current(self, token: int) -> bool:
+        return self._current is not None and self._current.token == token
+
+    def _on_progress(self, token: int, fraction: float, message: str) -> None:
+        if self._is_current(token):
+            self.progress.emit(fraction, message)
+
+    def _on_succeeded(self, token: int, result: Any) -> None:
+        if self._is_current(token):
+            self._current = None
+            self.last_result = result
+            self.finished.emit(result)
+
+    def _on_errored(self, token: int, message: str) -> None:
+        if self._is_current(token):
+            self._current = None
+            self.failed.emit(message)
+
+    def _on_stopped(self, token: int) -> None:
+        if self._is_current(token):
+            self._current = None
+            self.cancelled.emit()
+
+    def _reap(self) -> None:
+        for thread in [t for t in self._threads if t.isFinished()]:
+            self._threads.remove(thread)
+            thread.deleteLater()
