@@ -46,10 +46,9 @@ def _cast(table: str, column: str, value: Any) -> Any:
     return None if empty else str(value)
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b
+def _check_row(table: str, frame: pd.DataFrame, row: int) -> None:
+    if not 0 <= row < len(frame):
+        raise InvalidEdit(f"{table} has {len(frame)} rows; there is no row {row + 1}.")
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,8 @@ class SetCells:
         old = []
         for row, column, value in self.cells:
             if column not in frame.columns:
-                raise KeyError(f"{self.table} has no column {column!r}")
+                raise InvalidEdit(f"{self.table} has no column {column}.")
+            _check_row(self.table, frame, row)
             old.append((row, column, frame.at[row, column]))
             frame.at[row, column] = _cast(self.table, column, value)
         label = self.label or _cells_label(self.table, self.cells)
@@ -109,6 +109,8 @@ class InsertRows:
         frame = scn.table(self.table)
         records = frame.to_dict("records")
         for pos, row in sorted(self.rows, key=lambda r: r[0]):
+            if not 0 <= pos <= len(records):
+                raise InvalidEdit(f"{self.table} has {len(records)} rows; cannot insert at row {pos + 1}.")
             records.insert(pos, {c: _cast(self.table, c, row.get(c)) for c in frame.columns})
         new = coerce_table(self.table, pd.DataFrame(records, columns=list(frame.columns)))
         label = self.label or f"Add {_rows(len(self.rows))} to {self.table}"
@@ -126,6 +128,8 @@ class DeleteRows:
     def apply(self, scn: Scenario) -> tuple[Scenario, InsertRows]:
         frame = scn.table(self.table)
         gone = sorted(set(self.positions))
+        for p in gone:
+            _check_row(self.table, frame, p)
         removed = tuple((p, frame.iloc[p].to_dict()) for p in gone)
         new = frame.drop(index=frame.index[gone]).reset_index(drop=True)
         label = self.label or f"Delete {_rows(len(gone))} from {self.table}"
