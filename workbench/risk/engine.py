@@ -1,0 +1,307 @@
+"""The Monte Carlo engine: the fitting sample for the allocation, and the reporting simulation.
+
+Two independent random streams come from the seed (``models.md``, Samples): stream 0
+fits the allocation (``fit_sample``, at most 20,000 trials), stream 1 gives every reported
+measure (``simulate``, the scenario's Trials). Each stream is cut into fixed blocks of
+:data:`~workbench.risk.paths.BLOCK` trials with their own generators, so results are
+bit-identical whatever the chunk size (memory and progress granularity) or the number of
+worker processes.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from functools import cached_property
+from multiprocessing import get_context
+
+import numpy as np
+
+from workbench.progress import CancelFn, Cancelled, ProgressFn, check_cancel
+from workbench.risk import measures as ms
+from workbench.risk.model import EQUITY, GUARANTEE, ModelError, Overrides, RiskModel, build_model
+from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, block_sizes, simulate_block
+from workbench.risk.result import EventAttribution, FanChart, GuaranteeExposure, MonteCarloError, RiskResult
+from workbench.scenario import Scenario
+
+FIT_TRIALS = 20_000
+#: Default chunk: blocks simulated between two progress reports / memory merges.
+CHUNK_BLOCKS = 16
+#: Below this many trials, worker processes cost more to start than they save.
+MIN_PARALLEL_TRIALS = 200_000
+FAN_PERCENTILES = (5, 25, 50, 75, 95)
+PAYOUT_PERCENTILES = (50, 90, 95, 99, 99.9)
+
+
+@dataclass(frozen=True, eq=False)
+class UnitSample:
+    """The fitting sample: each included project's P&L per USD m allocated to it.
+
+    P&L is linear in the amount for all three instruments, so a portfolio's P&L is
+    ``pnl @ x`` for amounts ``x`` (USD m, in ``ids`` order).
+    """
+
+    ids: tuple[str, ...]
+    pnl: np.ndarray   # (trials, n)
+    seed: int = 0
+
+    @property
+    def trials(self) -> int:
+        return int(self.pnl.shape[0])
+
+    @cached_property
+    def mean(self) -> np.ndarray:
+        return self.pnl.mean(axis=0)
+
+    @cached_property
+    def cov(self) -> np.ndarray:
+        if self.pnl.shape[1] == 0:
+            return np.zeros((0, 0))
+        return np.atleast_2d(np.cov(self.pnl, rowvar=False))
+
+
+def scenario_seed(scn: Scenario, seed: int | None) -> int:
+    return int(scn.field("Random seed")) if seed is None else int(seed)
+
+
+def fit_sample(scn: Scenario, *, trials: int | None = None, seed: int | None = None,
+               model: RiskModel | None = None) -> UnitSample:
+    """The fitting sample: ``min(Trials, 20,000)`` trials (or ``trials``) on stream 0."""
+    model = model or build_model(scn)
+    n_trials = int(trials) if trials is not None else min(int(scn.field("Trials")), FIT_TRIALS)
+    if n_trials < 1:
+        raise ModelError("The fitting sample needs at least one trial.")
+    seed = scenario_seed(scn, seed)
+    units = [simulate_block(model, seed, FIT_STREAM, b, m).unit for b, m in enumerate(block_sizes(n_trials))]
+    pnl = np.ascontiguousarray(np.concatenate(units, axis=1).T)
+    return UnitSample(ids=model.ids, pnl=pnl, seed=seed)
+
+
+# ---------------------------------------------------------------- reporting simulation
+@dataclass(frozen=True, eq=False)
+class _Chunk:
+    """One chunk's per-trial outputs and its own tail candidates."""
+
+    first: int              # index of its first trial
+    pnl: np.ndarray         # (M,)
+    occurred: np.ndarray    # (E, M)
+    value: np.ndarray       # (H, M)
+    payout: np.ndarray      # (M,) nominal guarantee payouts
+    payout_pv: np.ndarray   # (M,)
+    tail_idx: np.ndarray    # (<=k,) trial indices of its k smallest P&L
+    tail_rows: np.ndarray   # (<=k, n) project P&L in those trials
+    block_sums: np.ndarray  # (blocks, n) each block's sum of each project's P&L
+
+
+def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amounts: np.ndarray,
+               forced: np.ndarray | None, k: int, should_cancel: CancelFn | None = None) -> _Chunk:
+    """Simulate a run of consecutive blocks (top level so worker processes can call it)."""
+    disc = model.discount()
+    funded = np.flatnonzero(amounts > 0)
+    guar = [p for p in funded if model.instrument[p] == GUARANTEE]
+    parts = []
+    for b, m in blocks:
+        check_cancel(should_cancel)
+        paths = simulate_block(model, seed, REPORT_STREAM, b, m, amounts=amounts, forced=forced)
+        pnl = np.zeros(m)
+        for p in funded:   # fixed order, element-wise: the same bits however trials are grouped
+            pnl += amounts[p] * paths.unit[p]
+        payout, payout_pv = np.zeros(m), np.zeros(m)
+        for p in guar:
+            hit = paths.tau[p] < model.horizon
+            loss = (1.0 - model.recovery[p]) * amounts[p]
+            payout += np.where(hit, loss, 0.0)
+            payout_pv += np.where(hit, loss * disc[np.minimum(paths.tau[p] + 1, model.horizon)], 0.0)
+        parts.append((pnl, paths, payout, payout_pv, paths.unit.sum(axis=1) * amounts))
+    pnl = np.concatenate([x[0] for x in parts])
+    unit = np.concatenate([x[1].unit for x in parts], axis=1)
+    first = blocks[0][0] * BLOCK
+    order = ms.tail_order(pnl, min(k, len(pnl)))
+    return _Chunk(
+        first=first, pnl=pnl,
+        occurred=np.concatenate([x[1].occurred for x in parts], axis=1),
+        value=np.concatenate([x[1].value for x in parts], axis=1),
+        payout=np.concatenate([x[2] for x in parts]), payout_pv=np.concatenate([x[3] for x in parts]),
+        tail_idx=order + first, tail_rows=(unit[:, order] * amounts[:, None]).T,
+        block_sums=np.array([x[4] for x in parts]),
+    )
+
+
+def _forced_matrix(model: RiskModel, forced_events: Mapping[str, int | Iterable[int]] | None) -> np.ndarray | None:
+    if not forced_events:
+        return None
+    out = np.zeros((model.horizon, len(model.events)), dtype=bool)
+    pos = {e: i for i, e in enumerate(model.events)}
+    for name, years in forced_events.items():
+        if name not in pos:
+            raise ModelError(f'There is no risk event called "{name}" to force.')
+        for y in [years] if isinstance(years, (int, np.integer)) else years:
+            t = int(y) - model.start_year
+            if not 0 <= t < model.horizon:
+                raise ModelError(f'Event "{name}" cannot be forced in {y}: the scenario runs from '
+                                 f"{model.start_year} to {model.start_year + model.horizon - 1}.")
+            out[t, pos[name]] = True
+    return out
+
+
+def amounts_vector(model: RiskModel, amounts: Mapping[str, float]) -> np.ndarray:
+    """Amounts in model order (included projects); unknown or excluded IDs must be 0."""
+    pos = {i: k for k, i in enumerate(model.ids)}
+    x = np.zeros(model.n)
+    for pid, v in amounts.items():
+        v = float(v or 0.0)
+        if not math.isfinite(v) or v < 0:
+            raise ModelError(f"Project {pid}: the amount must be a number at least 0, not {v}.")
+        if pid in pos:
+            x[pos[pid]] = v
+        elif v > 0:
+            raise ModelError(f"Project {pid} is not an included project of the scenario, so it cannot be funded.")
+    return x
+
+
+def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None = None, seed: int | None = None,
+             chunk_size: int | None = None, workers: int = 1, progress: ProgressFn | None = None,
+             should_cancel: CancelFn | None = None, forced_events: Mapping[str, int | Iterable[int]] | None = None,
+             overrides: Overrides | None = None, min_parallel_trials: int = MIN_PARALLEL_TRIALS) -> RiskResult:
+    """Simulate the allocation ``amounts`` (project ID -> USD m) on the reporting stream.
+
+    ``forced_events``: event name -> calendar year(s) in which it is made to start.
+    ``overrides``: input values replaced for this run (see :func:`~workbench.risk.model.apply_overrides`).
+    Results are identical for every ``chunk_size`` and ``workers``.
+    """
+    t0 = time.perf_counter()
+    model = build_model(scn, overrides)
+    n_trials = int(scn.field("Trials")) if trials is None else int(trials)
+    if n_trials < 1:
+        raise ModelError("The simulation needs at least one trial.")
+    seed = scenario_seed(scn, seed)
+    x = amounts_vector(model, amounts)
+    forced = _forced_matrix(model, forced_events)
+    k = ms.tail_count(n_trials, model.confidence)
+    sizes = block_sizes(n_trials)
+    per_chunk = max(1, (chunk_size or CHUNK_BLOCKS * BLOCK) // BLOCK)
+    chunks = [list(enumerate(sizes))[i:i + per_chunk] for i in range(0, len(sizes), per_chunk)]
+    progress = progress or (lambda f, m: None)
+    progress(0.0, f"Simulating {n_trials:,} trials")
+    if workers > 1 and len(chunks) > 1 and n_trials >= min_parallel_trials:
+        results = _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_cancel, n_trials)
+    else:
+        results = []
+        done = 0
+        for ch in chunks:
+            results.append(_run_chunk(model, seed, ch, x, forced, k, should_cancel))
+            done += sum(m for _, m in ch)
+            progress(0.95 * done / n_trials, f"Simulated {done:,} of {n_trials:,} trials")
+    check_cancel(should_cancel)
+    out = _measures(model, x, seed, n_trials, k, results, time.perf_counter() - t0)
+    progress(1.0, "Simulation done")
+    return out
+
+
+def _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_cancel, n_trials) -> list[_Chunk]:
+    results: dict[int, _Chunk] = {}
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_run_chunk, model, seed, ch, x, forced, k): i for i, ch in enumerate(chunks)}
+        pending = set(futures)
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    i = futures[f]
+                    results[i] = f.result()
+                    done += len(results[i].pnl)
+                    progress(0.95 * done / n_trials, f"Simulated {done:,} of {n_trials:,} trials")
+                check_cancel(should_cancel)
+        except Cancelled:
+            for f in pending:
+                f.cancel()
+            raise
+    return [results[i] for i in range(len(chunks))]
+
+
+def _merge_tail(results: list[_Chunk], k: int) -> tuple[np.ndarray, np.ndarray]:
+    idx = np.concatenate([r.tail_idx for r in results])
+    rows = np.concatenate([r.tail_rows for r in results], axis=0)
+    pnl_all = np.concatenate([r.pnl for r in results])
+    order = np.lexsort((idx, pnl_all[idx]))[:k]
+    return idx[order], rows[order]
+
+
+def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, results: list[_Chunk],
+              seconds: float) -> RiskResult:
+    pnl = np.concatenate([r.pnl for r in results])
+    srt = np.sort(pnl)
+    c = model.confidence
+    _, tail_rows = _merge_tail(results, k)
+    contrib_p = ms.euler_contributions(tail_rows)
+    instruments = tuple(("Equity", "Loan", "Guarantee")[i] for i in model.instrument)
+    sectors = tuple(model.sectors[i] for i in model.project_sector)
+    contributions = {
+        "project": {pid: float(v) for pid, v in zip(model.ids, contrib_p)},
+        "sector": ms.group_sum(contrib_p, sectors),
+        "instrument": ms.group_sum(contrib_p, instruments),
+        "financier": ms.group_sum(contrib_p, tuple(f or "(none)" for f in model.financier)),
+    }
+    mean = float(pnl.mean())
+    mc = MonteCarloError(
+        expected_pnl_se=ms.standard_error_of_mean(pnl),
+        var_ci=ms.var_confidence_interval(srt, c), cvar_ci=ms.cvar_confidence_interval(srt, c),
+        cvar_se=ms.cvar_standard_error(srt, c),
+    )
+    occurred = np.concatenate([r.occurred for r in results], axis=1)
+    events = []
+    for e, name in enumerate(model.events):
+        hit = occurred[e]
+        nw = int(hit.sum())
+        events.append(EventAttribution(
+            event=name, probability=nw / n, trials_with=nw,
+            expected_pnl_with=float(pnl[hit].mean()) if nw else float("nan"),
+            expected_pnl_without=float(pnl[~hit].mean()) if nw < n else float("nan"),
+        ))
+    value = np.concatenate([r.value for r in results], axis=1)
+    years = np.arange(model.horizon)
+    invested = np.array([float(x[(model.instrument != GUARANTEE) & (model.start <= t)].sum()) for t in years])
+    fan = FanChart(
+        years=tuple(model.start_year + int(t) for t in years), percentiles=FAN_PERCENTILES,
+        values=np.percentile(value, FAN_PERCENTILES, axis=1, method="inverted_cdf"),
+        mean=value.mean(axis=1), invested=invested,
+    )
+    del value
+    payout = np.concatenate([r.payout for r in results])
+    payout_pv = np.concatenate([r.payout_pv for r in results])
+    pq = np.percentile(payout, PAYOUT_PERCENTILES, method="inverted_cdf")
+    p_edges, p_counts = ms.histogram(payout, bins=100)
+    guarantees = GuaranteeExposure(
+        face=float(x[model.instrument == GUARANTEE].sum()), expected_payout=float(payout.mean()),
+        expected_payout_pv=float(payout_pv.mean()), probability_of_payout=float(np.mean(payout > 0)),
+        percentiles={int(q * 10) if q % 1 else int(q): float(v) for q, v in zip(PAYOUT_PERCENTILES, pq)},
+        max_payout=float(payout.max()), edges=p_edges, counts=p_counts,
+    )
+    expected_by_project = _expected_by_project(model, results, n)
+    edges, counts = ms.histogram(pnl)
+    notes = []
+    if model.corr_repaired:
+        notes.append("The correlation matrix was repaired to the nearest valid one.")
+    return RiskResult(
+        trials=n, seed=seed, confidence=c, tail_trials=k,
+        amounts={pid: float(v) for pid, v in zip(model.ids, x)},
+        expected_pnl=mean, std=float(np.std(pnl, ddof=1)) if n > 1 else 0.0,
+        var=float(-srt[k - 1]), cvar=float(-srt[:k].mean()), prob_loss=ms.probability_of_loss(pnl),
+        percentiles=ms.percentiles(pnl), histogram_edges=edges, histogram_counts=counts,
+        quantiles=np.quantile(srt, np.linspace(0, 1, 1001), method="inverted_cdf"),
+        fan=fan, contributions=contributions, expected_by_project=expected_by_project,
+        events=tuple(events), guarantees=guarantees, mc_error=mc, seconds=seconds, notes=tuple(notes),
+    )
+
+
+def _expected_by_project(model: RiskModel, results: list[_Chunk], n: int) -> dict[str, float]:
+    """Mean P&L of each project (block sums added in block order: independent of chunking)."""
+    sums = np.concatenate([r.block_sums for r in results], axis=0).sum(axis=0)
+    return {pid: float(v) for pid, v in zip(model.ids, sums / n)}
+
+
+__all__ = ["EQUITY", "FIT_TRIALS", "UnitSample", "fit_sample", "simulate"]

@@ -1,0 +1,190 @@
+"""The risk model's inputs as arrays: what the Monte Carlo engine reads from a scenario.
+
+:func:`build_model` turns a :class:`~workbench.scenario.Scenario` into a frozen
+:class:`RiskModel` (included projects in Projects order, sectors in Sectors order, events
+in Risk events order), with every default applied and the correlation matrix repaired to
+the nearest valid one when it is not positive semi-definite. Nothing random happens here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.correlation import nearest_correlation
+from workbench.scenario import Scenario
+
+EQUITY, LOAN, GUARANTEE = 0, 1, 2
+INSTRUMENT_CODES = {"Equity": EQUITY, "Loan": LOAN, "Guarantee": GUARANTEE}
+
+#: An input override: (table, row key, column) -> value. ``table`` is ``"Scenario"`` (row
+#: key ignored, column = field name), ``"Sectors"`` (row = sector), ``"Projects"`` (row =
+#: ID, or ``"*"`` for every project) or ``"Risk events"`` (row = event).
+Overrides = Mapping[tuple[str, str, str], Any]
+
+
+class ModelError(ValueError):
+    """The scenario cannot be simulated as it stands (the message says why and where)."""
+
+
+@dataclass(frozen=True, eq=False)
+class RiskModel:
+    """Arrays of the risk model, one entry per included project / sector / event."""
+
+    ids: tuple[str, ...]
+    sectors: tuple[str, ...]
+    events: tuple[str, ...]
+    project_sector: np.ndarray   # (n,) int index into sectors
+    instrument: np.ndarray       # (n,) int: EQUITY, LOAN, GUARANTEE
+    financier: tuple[str, ...]   # (n,)
+    state: tuple[str, ...]       # (n,)
+    mu: np.ndarray               # (n,) project expected return
+    specific: np.ndarray         # (n,) specific risk
+    coupon: np.ndarray           # (n,) coupon or fee
+    recovery: np.ndarray         # (n,) recovery rate
+    start: np.ndarray            # (n,) int start offset k (0 .. H-1)
+    requested: np.ndarray        # (n,)
+    sector_mu: np.ndarray        # (S,)
+    sector_vol: np.ndarray       # (S,)
+    corr: np.ndarray             # (S, S), valid correlation matrix
+    chol: np.ndarray             # (S, S) lower factor: e = chol @ z
+    corr_repaired: bool          # the scenario's matrix was not PSD and was replaced by the nearest
+    event_prob: np.ndarray       # (E,)
+    event_duration: np.ndarray   # (E,) int >= 1
+    event_shock: np.ndarray      # (E, S)
+    horizon: int
+    start_year: int
+    discount_rate: float
+    threshold: float
+    confidence: float
+    copula: str
+    dof: float
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def discount(self) -> np.ndarray:
+        """``(1 + r)^-k`` for k = 0 .. H: index k is the start of year k (= end of year k-1)."""
+        return (1.0 + self.discount_rate) ** -np.arange(self.horizon + 1, dtype=float)
+
+    @property
+    def years(self) -> list[int]:
+        return [self.start_year + k for k in range(self.horizon)]
+
+
+def apply_overrides(scn: Scenario, overrides: Overrides | None) -> Scenario:
+    """A copy of ``scn`` with input values replaced (used by stress tests and the tornado)."""
+    if not overrides:
+        return scn
+    fields = dict(scn.fields)
+    tables: dict[str, pd.DataFrame] = {}
+    keys = {"Sectors": "Sector", "Projects": "ID", "Risk events": "Event"}
+    for (table, row, column), value in overrides.items():
+        if table == "Scenario":
+            fields[column] = value
+            continue
+        if table not in keys:
+            raise ModelError(f'Cannot override a value of table "{table}".')
+        frame = tables.get(table)
+        if frame is None:
+            frame = scn.table(table).copy()
+            tables[table] = frame
+        if column not in frame.columns:
+            raise ModelError(f'{table} has no column "{column}" to override.')
+        mask = np.ones(len(frame), bool) if row == "*" else (frame[keys[table]] == row).to_numpy()
+        if not mask.any():
+            raise ModelError(f'{table} has no row "{row}" to override.')
+        frame.loc[mask, column] = value
+    out = scn.with_fields(**fields)
+    for table, frame in tables.items():
+        out = out.with_table(table, frame)
+    return out
+
+
+def _f(x: Any, default: float) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(v) else v
+
+
+def build_model(scn: Scenario, overrides: Overrides | None = None) -> RiskModel:
+    """The arrays of the risk model for ``scn`` (after ``overrides``)."""
+    scn = apply_overrides(scn, overrides)
+    sectors = tuple(scn.sector_names)
+    spos = {s: i for i, s in enumerate(sectors)}
+    sec = scn.sectors
+    sector_mu = np.array([_f(v, np.nan) for v in sec["Expected return"]], float)
+    sector_vol = np.array([_f(v, np.nan) for v in sec["Volatility"]], float)
+    for name, arr in (("Expected return", sector_mu), ("Volatility", sector_vol)):
+        bad = [s for s, v in zip(sectors, arr) if not np.isfinite(v)]
+        if bad:
+            raise ModelError(f'Sectors: {name} of "{bad[0]}" is empty or not a number.')
+    horizon, start_year = scn.horizon, scn.start_year
+
+    p = scn.projects_effective()
+    p = p[[bool(v) for v in p["Include"]]]
+    ids = tuple(str(v) for v in p["ID"])
+    unknown = [(i, s) for i, s in zip(ids, p["Sector"]) if s not in spos]
+    if unknown:
+        raise ModelError(f'Projects {unknown[0][0]}: sector "{unknown[0][1]}" is not in the Sectors table.')
+    start = np.array([int(_f(y, start_year)) - start_year for y in p["Start year"]], dtype=np.int64)
+    if len(start) and (start.min() < 0 or start.max() >= horizon):
+        i = int(np.argmax((start < 0) | (start >= horizon)))
+        raise ModelError(f"Projects {ids[i]}: Start year {start[i] + start_year} is outside the scenario's "
+                         f"years {start_year} to {start_year + horizon - 1}.")
+    mu = np.array([_f(v, np.nan) for v in p["Expected return"]], float)
+    if len(mu) and not np.all(mu > -1):
+        raise ModelError("Projects: an expected return must be above -1.")
+
+    corr = scn.correlation_matrix()
+    repaired = bool(len(corr) > 1 and np.linalg.eigvalsh(corr).min() < -1e-10)
+    if repaired:
+        corr = nearest_correlation(corr)
+    chol = _factor(corr)
+
+    ev = scn.risk_events
+    events = tuple(str(v) for v in ev["Event"]) if len(ev) else ()
+    shock = np.zeros((len(events), len(sectors)))
+    for col in scn.event_sector_columns():
+        if col in spos:
+            shock[:, spos[col]] = [_f(v, 0.0) for v in ev[col]]
+    prob = np.array([min(max(_f(v, 0.0), 0.0), 1.0) for v in ev["Annual probability"]], float) if events else \
+        np.zeros(0)
+    dur = np.array([max(int(_f(v, 1)), 1) for v in ev["Duration (years)"]], np.int64) if events else \
+        np.zeros(0, np.int64)
+
+    return RiskModel(
+        ids=ids, sectors=sectors, events=events,
+        project_sector=np.array([spos[s] for s in p["Sector"]], dtype=np.int64),
+        instrument=np.array([INSTRUMENT_CODES.get(str(v), EQUITY) for v in p["Instrument"]], dtype=np.int64),
+        financier=tuple(str(v) for v in p["Financier"]), state=tuple(str(v) for v in p["State"]),
+        mu=mu, specific=np.array([_f(v, 0.10) for v in p["Specific risk"]], float),
+        coupon=np.array([_f(v, 0.0) for v in p["Coupon or fee"]], float),
+        recovery=np.array([_f(v, 0.40) for v in p["Recovery rate"]], float),
+        start=start, requested=np.array([_f(v, 0.0) for v in p["Requested (USD m)"]], float),
+        sector_mu=sector_mu, sector_vol=sector_vol, corr=corr, chol=chol, corr_repaired=repaired,
+        event_prob=prob, event_duration=dur, event_shock=shock,
+        horizon=horizon, start_year=start_year,
+        discount_rate=float(scn.field("Discount rate")), threshold=float(scn.field("Default threshold")),
+        confidence=float(scn.field("Confidence level")), copula=str(scn.field("Copula")),
+        dof=float(scn.field("Degrees of freedom")),
+    )
+
+
+def _factor(corr: np.ndarray) -> np.ndarray:
+    """A lower factor ``L`` with ``L @ L.T == corr`` (Cholesky; eigen-factor if only semi-definite)."""
+    if len(corr) == 0:
+        return np.zeros((0, 0))
+    try:
+        return np.linalg.cholesky(corr)
+    except np.linalg.LinAlgError:
+        w, v = np.linalg.eigh(corr)
+        return v * np.sqrt(np.maximum(w, 0.0))
