@@ -1,0 +1,20 @@
+"""Allocation engine: seven methods under the scenario's constraints, minimum tickets as a
+mixed-integer problem, the efficient frontier, and infeasibility explained.
+
+The contract is the "Allocation model" section of ``shared/spec/models.md``; the choices
+made where it is silent are in ``docs/allocation.md``.
+"""
+
+from workbench.allocation.allocator import METHODS, Allocator, allocate
+from workbench.allocation.infeasibility import Infeasible
+from workbench.allocation.outcome import SolverFailed
+
+
+def frontier(scn, sample, *, points: int = 12, measure: str = "cvar", **kwargs):
+    """Expected P&L against CVaR (``measure="cvar"``) or standard deviation (``"std"``)."""
+    from workbench.allocation.frontier import frontier as _frontier
+
+    return _frontier(scn, sample, points=points, measure=measure, **kwargs)
+
+
+__all__ = ["METHODS", "Allocator", "Infeasible", "SolverFailed", "allocate", "frontier"]

@@ -1,0 +1,145 @@
+"""``allocate`` and the estimator-style :class:`Allocator`: scenario + fitting sample in,
+:class:`~workbench.results.AllocationResult` out, or :class:`Infeasible` with the reason."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from workbench import schema
+from workbench.allocation import linear
+from workbench.allocation.infeasibility import Infeasible, explain
+from workbench.allocation.inputs import Inputs, line_up
+from workbench.allocation.outcome import Outcome, SolverFailed
+from workbench.allocation.problem import Problem, build_problem
+from workbench.progress import CancelFn, ProgressFn, check_cancel
+from workbench.results import AllocationResult
+from workbench.scenario import Scenario
+
+METHODS = schema.METHODS
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the methods read from the Scenario fields."""
+
+    risk_aversion: float
+    confidence: float
+    target: float | None
+
+    @classmethod
+    def of(cls, scn: Scenario) -> Settings:
+        target = scn.fields.get("Target expected P&L (USD m)")
+        try:
+            target = float(target) if target is not None and str(target).strip() != "" else None
+        except (TypeError, ValueError):
+            target = None
+        if target is not None and not np.isfinite(target):
+            target = None
+        return cls(float(scn.field("Risk aversion")), float(scn.field("Confidence level")), target)
+
+
+def run_method(method: str, prob: Problem, data: Inputs | None, settings: Settings, *, time_limit: float,
+               mip_rel_gap: float, should_cancel: CancelFn | None = None) -> Outcome:
+    """One method on one problem (raises ``linear.NoAllocation`` when the limits conflict)."""
+    kw = {"time_limit": time_limit, "mip_rel_gap": mip_rel_gap}
+    if method == "fixed":
+        return linear.fixed(prob)
+    if method == "proportional":
+        return linear.proportional(prob, **kw)
+    if method == "max-strategic":
+        return linear.max_strategic(prob, **kw)
+    if data is None:
+        raise ValueError(f"The method {method} needs the risk model's fitting sample.")
+    if method == "max-return":
+        return linear.max_return(prob, data.mu, **kw)
+    if method == "mean-variance":
+        from workbench.allocation.meanvar import mean_variance
+        return mean_variance(prob, data, settings.risk_aversion, should_cancel=should_cancel, **kw)
+    if method == "min-cvar":
+        from workbench.allocation.cvar import min_cvar
+        return min_cvar(prob, data, settings.confidence, settings.target, should_cancel=should_cancel, **kw)
+    if method == "risk-parity":
+        from workbench.allocation.parity import risk_parity
+        return risk_parity(prob, data, should_cancel=should_cancel, **kw)
+    raise ValueError(f'Unknown allocation method "{method}"; use one of {", ".join(METHODS)}.')
+
+
+def _by(prob: Problem, x: np.ndarray, column: str, empty: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, amount in zip(prob.group(column), x, strict=True):
+        k = str(key) if key not in (None, "") else empty
+        out[k] = out.get(k, 0.0) + float(amount)
+    return out
+
+
+def result(method: str, prob: Problem, out: Outcome, seconds: float) -> AllocationResult:
+    amounts = {pid: 0.0 for pid in prob.all_ids}
+    for pid, a in zip(prob.ids, out.x, strict=True):
+        amounts[pid] = float(a) if abs(a) > 1e-9 * prob.S else 0.0
+    x = np.array([amounts[pid] for pid in prob.ids])
+    return AllocationResult(
+        method=method, amounts=amounts,
+        by_sector=_by(prob, x, "Sector", "(no sector)"),
+        by_instrument=_by(prob, x, "Instrument", "Equity"),
+        by_financier=_by(prob, x, "Financier", "(no financier)"),
+        by_state=_by(prob, x, "State", "(no state)"),
+        status=out.status, gap=float(out.gap), seconds=seconds,
+        objective=None if out.objective is None else float(out.objective),
+        binding=out.binding, notes=out.notes)
+
+
+@dataclass(frozen=True)
+class Allocator:
+    """Estimator style: parameters stored as given; :meth:`fit` does the work.
+
+    ``method`` None means the scenario's ``Allocation method``.
+    """
+
+    method: str | None = None
+    time_limit: float = 30.0
+    mip_rel_gap: float = 1e-4
+
+    def fit(self, scn: Scenario, sample, *, progress: ProgressFn | None = None,
+            should_cancel: CancelFn | None = None) -> AllocationResult:
+        t0 = time.perf_counter()
+        method = str(self.method or scn.field("Allocation method")).strip()
+        if method not in METHODS:
+            raise ValueError(f'Unknown allocation method "{method}"; use one of {", ".join(METHODS)}.')
+        prob = build_problem(scn)
+        data = line_up(prob, sample) if sample is not None else None
+        settings = Settings.of(scn)
+        if progress:
+            progress(0.0, f"Allocating ({method})")
+        check_cancel(should_cancel)
+        try:
+            out = run_method(method, prob, data, settings, time_limit=self.time_limit,
+                             mip_rel_gap=self.mip_rel_gap, should_cancel=should_cancel)
+        except linear.NoAllocation:
+            check_cancel(should_cancel)
+            why = explain(prob, time_limit=self.time_limit)
+            if why is None:  # the solver said infeasible, the elastic check disagrees: report honestly
+                raise SolverFailed("The solver reported no feasible allocation, but the diagnosis found one; "
+                                   "this is a numerical problem. Try loosening near-equal limits.") from None
+            raise why from None
+        if progress:
+            progress(1.0, "Allocation done")
+        return result(method, prob, out, time.perf_counter() - t0)
+
+
+def allocate(scn: Scenario, *, method: str | None = None, sample, time_limit: float = 30.0,
+             mip_rel_gap: float = 1e-4, progress: ProgressFn | None = None,
+             should_cancel: CancelFn | None = None) -> AllocationResult:
+    """Allocate the programme of ``scn`` with ``method`` (default: the scenario's), using the risk
+    engine's fitting ``sample`` for expected P&L, covariance and CVaR scenarios.
+
+    Raises :class:`Infeasible` (with an irreducible conflicting set) when no allocation meets
+    every limit, and :class:`SolverFailed` when the solver stops without any allocation.
+    """
+    return Allocator(method=method, time_limit=time_limit, mip_rel_gap=mip_rel_gap).fit(
+        scn, sample, progress=progress, should_cancel=should_cancel)
+
+
+__all__ = ["METHODS", "Allocator", "Infeasible", "SolverFailed", "allocate"]

@@ -1,0 +1,125 @@
+"""Assemble HiGHS models from the problem: the shared part (shares ``w = x / S`` of each
+included project, the limit rows, the minimum-ticket binaries) plus what each method adds.
+
+Column layout: ``[w (n) | z (one binary per project with a ticket) | method's columns]``.
+Row layout: ``[row limits | ticket rows (2 per binary) | method's rows]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from workbench.allocation.problem import Problem
+from workbench.allocation.solver import Model
+
+
+@dataclass
+class Builder:
+    """Columns and row blocks added in order; ``model()`` pads the blocks to full width."""
+
+    col_lo: list = field(default_factory=list)
+    col_hi: list = field(default_factory=list)
+    cost: list = field(default_factory=list)
+    integer: list = field(default_factory=list)
+    blocks: list = field(default_factory=list)   # (sparse block, lo, hi)
+
+    @property
+    def num_col(self) -> int:
+        return len(self.cost)
+
+    @property
+    def num_row(self) -> int:
+        return sum(b[0].shape[0] for b in self.blocks)
+
+    def add_cols(self, k: int, lo, hi, cost=0.0, integer: bool = False) -> slice:
+        start = self.num_col
+        self.col_lo.extend(np.broadcast_to(np.asarray(lo, float), (k,)).tolist())
+        self.col_hi.extend(np.broadcast_to(np.asarray(hi, float), (k,)).tolist())
+        self.cost.extend(np.broadcast_to(np.asarray(cost, float), (k,)).tolist())
+        self.integer.extend([integer] * k)
+        return slice(start, start + k)
+
+    def add_rows(self, block, lo, hi) -> slice:
+        block = sp.csr_matrix(block)
+        start = self.num_row
+        k = block.shape[0]
+        self.blocks.append((block, np.broadcast_to(np.asarray(lo, float), (k,)).copy(),
+                            np.broadcast_to(np.asarray(hi, float), (k,)).copy()))
+        return slice(start, start + k)
+
+    def matrix(self) -> sp.csc_matrix:
+        nc = self.num_col
+        if not self.blocks:
+            return sp.csc_matrix((0, nc))
+        padded = []
+        for b, _, _ in self.blocks:
+            if b.shape[1] < nc:
+                b = sp.hstack([b, sp.csr_matrix((b.shape[0], nc - b.shape[1]))], format="csr")
+            padded.append(b)
+        return sp.vstack(padded, format="csc")
+
+    def model(self, Q=None) -> Model:
+        lo = np.concatenate([b[1] for b in self.blocks]) if self.blocks else np.zeros(0)
+        hi = np.concatenate([b[2] for b in self.blocks]) if self.blocks else np.zeros(0)
+        integer = np.array(self.integer, dtype=bool)
+        return Model(np.array(self.cost), np.array(self.col_lo), np.array(self.col_hi), self.matrix(), lo, hi,
+                     integer if integer.any() else None, Q)
+
+
+@dataclass
+class Base:
+    """The shared part of every model, and where its pieces sit."""
+
+    builder: Builder
+    w: slice
+    z: slice
+    ticketed: np.ndarray       # project index of each binary
+    limit_rows: slice
+    ticket_rows: slice
+
+
+def base(prob: Problem, cost_w=0.0, *, tickets: bool = True, fix_z: np.ndarray | None = None) -> Base:
+    """Shares with request bounds, every row limit, and (when ``tickets``) the ticket binaries.
+
+    ``fix_z`` (0/1 per ticketed project) fixes the binaries, which turns a mixed-integer
+    model into the linear or quadratic model used for duals and for polishing.
+    """
+    S, n = prob.S, prob.n
+    b = Builder()
+    w = b.add_cols(n, 0.0, prob.request / S, cost_w)
+    ticketed = np.flatnonzero(prob.ticket > 0) if tickets else np.zeros(0, dtype=int)
+    k = len(ticketed)
+    if fix_z is None:
+        z = b.add_cols(k, 0.0, 1.0, 0.0, integer=True)
+    else:
+        fz = np.asarray(fix_z, float)
+        z = b.add_cols(k, fz, fz, 0.0)
+    lo, hi = prob.bounds()
+    limit_rows = b.add_rows(prob.matrix(), lo / S, hi / S)
+    if k:
+        rows = np.arange(k)
+        eye = sp.csr_matrix((np.ones(k), (rows, ticketed)), shape=(k, n))
+        t_blk = sp.hstack([eye, sp.csr_matrix((-prob.ticket[ticketed] / S, (rows, rows)), shape=(k, k))])
+        u_blk = sp.hstack([eye, sp.csr_matrix((-prob.request[ticketed] / S, (rows, rows)), shape=(k, k))])
+        ticket_rows = b.add_rows(sp.vstack([t_blk, u_blk]), np.r_[np.zeros(k), np.full(k, -np.inf)],
+                                 np.r_[np.full(k, np.inf), np.zeros(k)])
+    else:
+        ticket_rows = slice(b.num_row, b.num_row)
+    return Base(b, w, z, ticketed, limit_rows, ticket_rows)
+
+
+def clean(prob: Problem, base_: Base, x: np.ndarray) -> np.ndarray:
+    """Shares -> USD m, clipped to the bounds, unfunded ticketed projects set exactly to 0."""
+    w = np.clip(x[base_.w], 0.0, prob.request / prob.S)
+    if len(base_.ticketed):
+        zval = x[base_.z]
+        off = base_.ticketed[zval < 0.5]
+        w[off] = 0.0
+    return w * prob.S
+
+
+def binaries(base_: Base, x: np.ndarray) -> np.ndarray:
+    return (x[base_.z] > 0.5).astype(float)

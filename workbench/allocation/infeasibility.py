@@ -1,0 +1,178 @@
+"""Infeasibility explained: an irreducible set of conflicting limits, named as the user wrote
+them, with the least change to each that makes the whole problem feasible.
+
+1. Elastic filter (Chinneck): every limit gets a slack; minimise the total slack; limits
+   that needed slack become hard; repeat until the hard set alone is infeasible.
+2. Deletion filter: drop each member of that set in turn; if the rest is still
+   infeasible it was not needed. What remains is an irreducible infeasible subset (IIS):
+   infeasible, and feasible as soon as any one member is removed.
+3. For each member, the least change: minimise its slack alone with every other limit
+   hard. When changing it alone cannot help (another conflict remains), say so.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+
+from workbench.allocation.formulation import Builder
+from workbench.allocation.problem import TOL, Limit, Problem, fmt_share, fmt_usd
+from workbench.allocation.solver import solve
+from workbench.results import Conflict
+
+
+class Infeasible(Exception):
+    """No allocation satisfies every limit; ``conflicts`` is an irreducible conflicting set."""
+
+    def __init__(self, conflicts: tuple[Conflict, ...], note: str = ""):
+        self.conflicts = tuple(conflicts)
+        self.note = note
+        super().__init__(self.explain())
+
+    def explain(self) -> str:
+        if not self.conflicts:
+            return "No allocation satisfies every limit. " + (self.note or "")
+        lines = [f"No allocation satisfies every limit. These {len(self.conflicts)} limits conflict (without any "
+                 "one of them the rest could hold); the least change to each that lets every limit hold:"
+                 if len(self.conflicts) > 1 else
+                 "No allocation satisfies every limit. This limit cannot be met:"]
+        for c in self.conflicts:
+            lines.append(f"  - {c.source}: {c.change}")
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
+
+    def as_json(self) -> list[dict]:
+        return [{"source": c.source, "change": c.change,
+                 "amount": c.amount if math.isfinite(c.amount) else None} for c in self.conflicts]
+
+
+def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, weights: dict[int, float] | None = None):
+    """Shares ``w`` (no upper bound: requests are limits too), binaries, and the chosen limits."""
+    S, n = prob.S, prob.n
+    b = Builder()
+    b.add_cols(n, 0.0, np.inf)
+    limits = prob.limits
+    tick_idx = {lim.members[0]: j for j, lim in enumerate(limits) if lim.kind == "ticket"}
+    ticketed = sorted(i for i, j in tick_idx.items() if (j in elastic or j in hard)) if tickets else []
+    zcol = {}
+    for i in ticketed:
+        zcol[i] = b.add_cols(1, 0.0, 1.0, integer=True).start
+    big = 10.0 + 2.0 * max([lim.value / S for lim in limits] + [1.0])
+    slack_of: dict[int, int] = {}
+    for j in sorted(elastic | hard):
+        lim = limits[j]
+        if j in elastic:
+            slack_of[j] = b.add_cols(1, 0.0, np.inf, (weights or {}).get(j, 1.0)).start
+    rows, lo, hi = [], [], []
+    for j in sorted(elastic | hard):
+        lim = limits[j]
+        coeffs: dict[int, float] = {}
+        if lim.kind == "ticket":
+            i = lim.members[0]
+            coeffs = {i: 1.0, zcol[i]: -lim.value / S}
+            r_lo, r_hi = 0.0, np.inf
+        else:
+            coeffs = {i: 1.0 for i in lim.members}
+            r_lo, r_hi = (lim.value / S, np.inf) if lim.sense == "min" else (-np.inf, lim.value / S)
+        if j in slack_of:
+            coeffs[slack_of[j]] = 1.0 if lim.sense == "min" else -1.0
+        rows.append(coeffs)
+        lo.append(r_lo)
+        hi.append(r_hi)
+    for i in ticketed:  # unfunded means zero
+        rows.append({i: 1.0, zcol[i]: -big})
+        lo.append(-np.inf)
+        hi.append(0.0)
+    nc = b.num_col
+    if rows:
+        data = [(r, c, v) for r, d in enumerate(rows) for c, v in d.items()]
+        ri, ci, vi = zip(*data, strict=True) if data else ((), (), ())
+        b.add_rows(sp.csr_matrix((vi, (ri, ci)), shape=(len(rows), nc)), np.array(lo), np.array(hi))
+    return b.model(), slack_of
+
+
+def _feasible(prob: Problem, hard: set[int], tickets: bool, time_limit: float) -> bool:
+    model, _ = _model(prob, set(), hard, tickets=tickets)
+    sol = solve(model, time_limit=time_limit)
+    return sol.status != "infeasible"
+
+
+def find_conflict(prob: Problem, *, tickets: bool = True, time_limit: float = 30.0) -> list[int] | None:
+    """Indices (into ``prob.limits``) of an irreducible infeasible subset, or ``None`` if feasible."""
+    everything = set(range(len(prob.limits)))
+    hard: set[int] = set()
+    tol = TOL * 1e-3
+    while True:
+        model, slack_of = _model(prob, everything - hard, hard, tickets=tickets)
+        sol = solve(model, time_limit=time_limit)
+        if sol.status == "infeasible":
+            break
+        if not sol.has_solution:
+            return None
+        needed = {j for j, col in slack_of.items() if sol.x[col] > tol}
+        if not needed:
+            return None
+        hard |= needed
+    # Deletion filter: the project bounds first, so the IIS keeps the user's rows where it can.
+    order = sorted(hard, key=lambda j: (prob.limits[j].kind not in ("request", "ticket"), j))
+    keep = set(hard)
+    for j in order:
+        trial = keep - {j}
+        if not _feasible(prob, trial, tickets, time_limit):
+            keep = trial
+    return sorted(keep)
+
+
+def least_change(prob: Problem, j: int, *, tickets: bool, time_limit: float) -> float:
+    """The least change (USD m) of limit ``j`` alone that makes every limit hold; ``inf`` if none."""
+    others = set(range(len(prob.limits))) - {j}
+    model, slack_of = _model(prob, {j}, others, tickets=tickets)
+    sol = solve(model, time_limit=time_limit)
+    if not sol.has_solution:
+        return math.inf
+    return float(sol.x[slack_of[j]]) * prob.S
+
+
+def change_text(lim: Limit, amount: float, S: float) -> str:
+    if not math.isfinite(amount):
+        return "changing this one alone cannot make every limit hold: another conflict remains"
+    by = f"(by USD {fmt_usd(_up(amount))} m)"
+    if lim.kind == "size":
+        return f"raise the programme size to USD {(lim.value + amount) / 1000:,.6g} bn {by}"
+    if lim.unit == "share":
+        if lim.sense == "min":
+            new = math.floor((lim.value - amount) / S * 1e4 + 1e-9) / 1e4
+            return f"lower it to {fmt_share(max(new, 0.0))} {by}"
+        new = math.ceil((lim.value + amount) / S * 1e4 - 1e-9) / 1e4
+        return f"raise it to {fmt_share(new)} {by}"
+    if lim.sense == "min":
+        return f"lower it to {fmt_usd(max(_down(lim.value - amount), 0.0))} {by}"
+    return f"raise it to {fmt_usd(_up(lim.value + amount))} {by}"
+
+
+def _up(x: float) -> float:
+    return float(math.ceil(x * 10 - 1e-6) / 10)
+
+
+def _down(x: float) -> float:
+    return float(math.floor(x * 10 + 1e-6) / 10)
+
+
+def explain(prob: Problem, *, tickets: bool = True, time_limit: float = 30.0) -> Infeasible | None:
+    """The :class:`Infeasible` explaining why ``prob`` has no allocation, or ``None`` if it has one."""
+    iis = find_conflict(prob, tickets=tickets, time_limit=time_limit)
+    if iis is None:
+        return None
+    conflicts = []
+    for j in iis:
+        lim = prob.limits[j]
+        amount = least_change(prob, j, tickets=tickets, time_limit=time_limit)
+        conflicts.append(Conflict(lim.label, change_text(lim, amount, prob.S), amount))
+    conflicts.sort(key=lambda c: (c.source.startswith("Projects"), c.source))
+    return Infeasible(tuple(conflicts))
+
+
+__all__ = ["Infeasible", "explain", "find_conflict", "least_change"]

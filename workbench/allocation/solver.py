@@ -1,0 +1,166 @@
+"""A thin layer over HiGHS (highspy): one linear, mixed-integer or quadratic model in, a
+:class:`Solution` out. Everything here minimises; callers negate to maximise.
+
+We use the low-level ``highspy._core._Highs`` class: it prints nothing (the wrapper class
+prints a banner on stdout, which would spoil ``workbench run --json``) and takes numpy
+arrays directly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from highspy import _core
+
+INF = float(_core.kHighsInf)
+
+_STATUS = {
+    _core.HighsModelStatus.kOptimal: "optimal",
+    _core.HighsModelStatus.kInfeasible: "infeasible",
+    _core.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+    _core.HighsModelStatus.kUnbounded: "unbounded",
+    _core.HighsModelStatus.kTimeLimit: "time limit",
+    _core.HighsModelStatus.kIterationLimit: "iteration limit",
+    _core.HighsModelStatus.kInterrupt: "interrupted",
+}
+
+
+@dataclass
+class Model:
+    """``minimise c.x + 1/2 x'Qx`` subject to ``row_lo <= A x <= row_hi`` and column bounds."""
+
+    c: np.ndarray
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+    A: sp.csc_matrix
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    integer: np.ndarray | None = None   # bool per column
+    Q: np.ndarray | sp.spmatrix | None = None  # symmetric, columns x columns (or the leading block)
+    offset: float = 0.0
+
+    @property
+    def num_col(self) -> int:
+        return len(self.c)
+
+    def is_mip(self) -> bool:
+        return self.integer is not None and bool(np.any(self.integer))
+
+
+@dataclass
+class Solution:
+    status: str                 # "optimal", "infeasible", "time limit", ...
+    x: np.ndarray | None
+    objective: float
+    row_dual: np.ndarray | None = None
+    col_dual: np.ndarray | None = None
+    gap: float = 0.0
+    bound: float = float("nan")
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def has_solution(self) -> bool:
+        return self.x is not None
+
+
+def new_highs(time_limit: float | None = None, mip_rel_gap: float | None = None) -> _core._Highs:
+    h = _core._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_feasibility_tolerance", 1e-9)
+    h.setOptionValue("primal_feasibility_tolerance", 1e-9)
+    h.setOptionValue("dual_feasibility_tolerance", 1e-9)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+    if mip_rel_gap is not None:
+        h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    return h
+
+
+def to_lp(model: Model) -> _core.HighsLp:
+    A = sp.csc_matrix(model.A)
+    A.sort_indices()
+    lp = _core.HighsLp()
+    lp.num_col_ = model.num_col
+    lp.num_row_ = A.shape[0]
+    lp.col_cost_ = np.asarray(model.c, dtype=float)
+    lp.col_lower_ = np.asarray(model.col_lo, dtype=float)
+    lp.col_upper_ = np.asarray(model.col_hi, dtype=float)
+    lp.row_lower_ = np.asarray(model.row_lo, dtype=float)
+    lp.row_upper_ = np.asarray(model.row_hi, dtype=float)
+    lp.offset_ = float(model.offset)
+    lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = model.num_col
+    lp.a_matrix_.num_row_ = A.shape[0]
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    if model.is_mip():
+        lp.integrality_ = [_core.HighsVarType.kInteger if b else _core.HighsVarType.kContinuous
+                           for b in model.integer]
+    return lp
+
+
+def _hessian(Q, num_col: int) -> _core.HighsHessian:
+    """HiGHS takes the lower triangle, column-wise."""
+    Q = sp.tril(sp.csc_matrix(Q), format="csc")
+    k = Q.shape[0]
+    if k < num_col:
+        indptr = np.concatenate([Q.indptr, np.full(num_col - k, Q.indptr[-1])])
+    else:
+        indptr = Q.indptr
+    h = _core.HighsHessian()
+    h.dim_ = num_col
+    h.format_ = _core.HessianFormat.kTriangular
+    h.start_ = indptr.astype(np.int32)
+    h.index_ = Q.indices.astype(np.int32)
+    h.value_ = Q.data.astype(float)
+    return h
+
+
+def load(h: _core._Highs, model: Model) -> None:
+    lp = to_lp(model)
+    if model.Q is not None:
+        m = _core.HighsModel()
+        m.lp_ = lp
+        m.hessian_ = _hessian(model.Q, model.num_col)
+        h.passModel(m)
+    else:
+        h.passModel(lp)
+
+
+def run(h: _core._Highs, *, mip: bool) -> Solution:
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    status = _STATUS.get(h.getModelStatus(), h.modelStatusToString(h.getModelStatus()).lower())
+    info = h.getInfo()
+    sol = h.getSolution()
+    has = bool(sol.value_valid) and status not in ("infeasible", "unbounded")
+    x = np.array(sol.col_value) if has else None
+    duals = bool(sol.dual_valid) and not mip
+    out = Solution(
+        status=status if (has or status != "time limit") else "no solution in time",
+        x=x,
+        objective=float(info.objective_function_value) if has else float("nan"),
+        row_dual=np.array(sol.row_dual) if duals else None,
+        col_dual=np.array(sol.col_dual) if duals else None,
+        seconds=seconds,
+    )
+    if mip and has:
+        gap = float(info.mip_gap)
+        out.gap = gap if np.isfinite(gap) else 0.0
+        out.bound = float(info.mip_dual_bound)
+    return out
+
+
+def solve(model: Model, *, time_limit: float | None = None, mip_rel_gap: float | None = None) -> Solution:
+    """Solve ``model`` once with HiGHS."""
+    h = new_highs(time_limit, mip_rel_gap)
+    load(h, model)
+    return run(h, mip=model.is_mip())
