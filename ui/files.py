@@ -1,0 +1,318 @@
+"""Files: open/import workbooks (menu, recent list, drag-and-drop), save, export results, merge.
+
+Opening a workbook is one undo step (``ReplaceScenario``). A workbook with errors is not
+imported at all: a non-modal dialog lists every problem located as ``Sheet!Cell`` and
+the scenario stays exactly as it was. Saving writes the scenario as ``.xlsx``; other
+readable formats (``.xlsm``, ``.xls``, ``.ods``) are opened but saved as a new ``.xlsx``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
+
+from workbench.commands import ReplaceScenario
+from workbench.default_scenario import default_scenario
+from workbench.issues import Issue
+
+log = logging.getLogger(__name__)
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+OPEN_FILTER = "Workbooks (*.xlsx *.xlsm *.xls *.ods);;All files (*)"
+SAVE_FILTER = "Excel workbook (*.xlsx)"
+
+
+def savable_path(path: str | Path | None) -> Path | None:
+    """The path Save writes back to: only an ``.xlsx`` file (others are saved as a new file)."""
+    if path is None:
+        return None
+    p = Path(path)
+    return p if p.suffix.lower() == ".xlsx" else None
+
+
+def dropped_workbook(mime: QMimeData) -> Path | None:
+    """The first local workbook file among dropped URLs, else ``None``."""
+    if not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in WORKBOOK_SUFFIXES:
+            return Path(url.toLocalFile())
+    return None
+
+
+class ImportProblemsDialog(QDialog):
+    """Every problem of a workbook, located as Sheet!Cell (non-modal)."""
+
+    def __init__(self, path: Path, issues: list[Issue], imported: bool, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Problems in {path.name}")
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        errors = [i for i in issues if i.is_error]
+        if imported:
+            text = (f"{path.name} was opened, with {len(issues)} warning{'s' if len(issues) != 1 else ''} "
+                    "to review:")
+        else:
+            text = (f"Nothing was imported from {path.name}: it has {len(errors)} error"
+                    f"{'s' if len(errors) != 1 else ''}. Your scenario is unchanged. Fix these cells in the "
+                    "workbook and open it again:")
+        self.label = QLabel(text)
+        self.label.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Severity", "Where", "Problem"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        for issue in issues:
+            item = QTreeWidgetItem(["Error" if issue.is_error else "Warning", issue.location(),
+                                    issue.message + (f" {issue.suggestion}" if issue.suggestion else "")])
+            item.setToolTip(2, issue.text())
+            self.tree.addTopLevelItem(item)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(buttons)
+        self.resize(820, 360)
+
+    def lines(self) -> list[str]:
+        return [" | ".join(self.tree.topLevelItem(i).text(c) for c in range(3))
+                for i in range(self.tree.topLevelItemCount())]
+
+
+def read(window, path: Path) -> Any | None:
+    """The scenario of a workbook, or ``None`` after showing why it cannot be used."""
+    from workbench.excel import read_workbook
+
+    if not path.exists():
+        window.message("Cannot open", f"There is no file {path}.")
+        return None
+    try:
+        result = read_workbook(path)
+    except Exception as exc:  # the reader should report issues; never show a traceback anyway
+        log.exception("reading %s", path)
+        window.message("Cannot open", f"{path.name} could not be read: {exc}")
+        return None
+    issues = list(getattr(result, "issues", []))
+    scn = getattr(result, "scenario", None)
+    if scn is None or any(i.is_error for i in issues):
+        if not issues:
+            issues = [Issue("error", "The file holds no scenario.", sheet="Scenario")]
+        show_problems(window, path, issues, imported=False)
+        return None
+    warnings = [i for i in issues if not i.is_error]
+    if warnings:
+        show_problems(window, path, warnings, imported=True)
+    return scn
+
+
+def show_problems(window, path: Path, issues: list[Issue], imported: bool) -> ImportProblemsDialog:
+    if window.import_dialog is not None:
+        window.import_dialog.close()
+    window.import_dialog = ImportProblemsDialog(path, issues, imported, window)
+    window.import_dialog.show()
+    return window.import_dialog
+
+
+def open_path(window, path: str | Path) -> bool:
+    """Open (import) a workbook as one undo step; False when nothing changed."""
+    path = Path(path)
+    scn = read(window, path)
+    if scn is None:
+        window.statusBar().showMessage(f"Nothing was imported from {path.name}.", 15_000)
+        return False
+    window.push(ReplaceScenario(scn, f"Open {path.name}"))
+    window.current_path = savable_path(path)
+    window.settings.add_recent_file(path)
+    window.settings.set_last_folder(str(path.parent))
+    if window.current_path is not None:
+        window.undo_stack.setClean()
+    window.statusBar().showMessage(f"Opened {path.name} (Undo goes back to what you had).", 15_000)
+    window._update_title()
+    return True
+
+
+def open_dialog(window) -> bool:
+    name, _ = QFileDialog.getOpenFileName(window, "Open a scenario workbook", window.settings.last_folder(),
+                                          OPEN_FILTER)
+    return open_path(window, name) if name else False
+
+
+def new_default(window) -> None:
+    window.push(ReplaceScenario(default_scenario(), "New from the default scenario"))
+    window.current_path = None
+    window._update_title()
+
+
+def _write(window, path: Path, results: Any) -> bool:
+    from workbench.excel import write_workbook
+
+    try:
+        write_workbook(path, window.scenario, results=results)
+    except OSError as exc:
+        window.message("Cannot save", f"{path} could not be written: {exc.strerror or exc}. Check the folder "
+                       "exists, is writable, and the file is not open in Excel.")
+        return False
+    except Exception as exc:
+        log.exception("writing %s", path)
+        window.message("Cannot save", f"{path.name} could not be written: {exc}")
+        return False
+    return True
+
+
+def save_to(window, path: str | Path) -> bool:
+    """Save the scenario to ``path`` (``.xlsx`` added when missing)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_suffix(path.suffix + ".xlsx") if path.suffix.lower() not in WORKBOOK_SUFFIXES \
+            else path.with_suffix(".xlsx")
+    if not _write(window, path, None):
+        return False
+    window.current_path = path
+    window.undo_stack.setClean()
+    window.settings.add_recent_file(path)
+    window.settings.set_last_folder(str(path.parent))
+    window.statusBar().showMessage(f"Saved {path.name}.", 10_000)
+    window._update_title()
+    return True
+
+
+def save(window) -> bool:
+    if window.current_path is None:
+        return save_as(window)
+    return save_to(window, window.current_path)
+
+
+def _suggested_name(window, suffix: str = "") -> str:
+    folder = window.settings.last_folder() or str(Path.home())
+    stem = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in (window.scenario.name or "scenario"))[:60]
+    return str(Path(folder) / f"{stem.strip() or 'scenario'}{suffix}.xlsx")
+
+
+def save_as(window) -> bool:
+    name, _ = QFileDialog.getSaveFileName(window, "Save the scenario as a workbook", _suggested_name(window),
+                                          SAVE_FILTER)
+    return save_to(window, name) if name else False
+
+
+def export_to(window, path: str | Path) -> bool:
+    """Write the scenario and the latest results to ``path``."""
+    if window.last_result is None:
+        window.message("No results yet", "There are no results to export yet: press Run (F5) first, then export.")
+        return False
+    if window.result_scenario is not None and not window.result_scenario.same_content(window.scenario):
+        window.message("Results are out of date", "The scenario changed since the last run, so the results "
+                       "would not match it. Press Run (F5), then export again.")
+        return False
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_suffix(".xlsx")
+    if not _write(window, path, window.last_result):
+        return False
+    window.statusBar().showMessage(f"Exported results to {path}.", 15_000)
+    return True
+
+
+def export_results(window) -> bool:
+    if window.last_result is None:
+        return export_to(window, "")
+    name, _ = QFileDialog.getSaveFileName(window, "Export the results workbook",
+                                          _suggested_name(window, " - results"), SAVE_FILTER)
+    return export_to(window, name) if name else False
+
+
+def merge_dialog(window, path: str | Path | None = None) -> Any:
+    """Pick a colleague's workbook and show the merge dialog (non-modal); the dialog when shown."""
+    from ui.merge_dialog import MergeDialog
+
+    if path is None:
+        name, _ = QFileDialog.getOpenFileName(window, "Merge from a colleague's workbook",
+                                              window.settings.last_folder(), OPEN_FILTER)
+        if not name:
+            return None
+        path = name
+    path = Path(path)
+    proposal = read(window, path)
+    if proposal is None:
+        return None
+    dialog = MergeDialog(window.scenario, proposal, source=path.name, parent=window)
+    dialog.merged.connect(window.push)
+    window.merge_dialog = dialog
+    dialog.show()
+    return dialog
+
+
+# ------------------------------------------------------------ snapshots and recovery
+def add_snapshots_dock(window, library: str | None) -> QDockWidget | None:
+    """The snapshot library as a dock, when that part of the app is installed; a broken library is reported."""
+    try:
+        from ui.snapshots_panel import SnapshotsPanel
+    except ImportError:
+        return None
+    from workbench.snapshots import Library
+
+    try:
+        lib = Library(library)
+    except Exception as exc:  # corrupt or unreadable library: the app still opens
+        window.statusBar().showMessage("The snapshot library could not be opened.", 30_000)
+        window.message("Snapshot library unavailable",
+                       f"The snapshot library could not be opened: {exc}\nThe app works without it; "
+                       "snapshots are unavailable until it is repaired or moved away.")
+        return None
+    panel = SnapshotsPanel(lib, lambda: window.scenario, lambda: window.last_result)
+    panel.restore_requested.connect(lambda scn: window.push(ReplaceScenario(scn, "Restore snapshot")))
+    dock = QDockWidget("Snapshots", window)
+    dock.setObjectName("SnapshotsDock")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    window.tabifyDockWidget(window.issues_dock, dock)
+    window.issues_dock.raise_()
+    window.menu_actions.view_menu.addAction(dock.toggleViewAction())
+    window.snapshots_panel = panel
+    window.library = lib
+    return dock
+
+
+def start_recovery(window, offer: bool) -> Any:
+    try:
+        from ui.recovery import RecoveryManager
+    except ImportError:
+        return None
+    try:
+        manager = RecoveryManager(window)
+    except Exception as exc:
+        log.warning("crash recovery unavailable: %s", exc)
+        return None
+    if offer:
+        offer_fn = getattr(manager, "offer", None)
+        if callable(offer_fn):
+            offer_fn()
+    return manager
+
+
+def autosave(window) -> None:
+    manager = getattr(window, "recovery", None)
+    fn = getattr(manager, "schedule", None) or getattr(manager, "autosave", None)
+    if callable(fn):
+        fn(window.scenario)
+
+
+def stop_recovery(window) -> None:
+    manager = getattr(window, "recovery", None)
+    fn = getattr(manager, "close", None)
+    if callable(fn):
+        fn()

@@ -1,0 +1,82 @@
+"""The Issues panel: every validation problem of the scenario; clicking one selects its cell."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from workbench.issues import Issue
+
+ISSUE_ROLE = Qt.ItemDataRole.UserRole + 10
+
+
+def summary(issues: list[Issue]) -> str:
+    """``2 errors, 1 warning`` or ``No problems found``."""
+    errors = sum(1 for i in issues if i.is_error)
+    warnings = len(issues) - errors
+    if not issues:
+        return "No problems found"
+    parts = []
+    if errors:
+        parts.append(f"{errors:,} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts)
+
+
+class IssuesPanel(QWidget):
+    """A list of issues (severity, where, message); activating one emits :attr:`issue_activated`."""
+
+    issue_activated = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.header = QLabel("No problems found")
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Severity", "Where", "Problem"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setToolTip("Click a problem to go to its cell.")
+        head = self.tree.header()
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        head.resizeSection(1, 260)
+        head.setStretchLastSection(True)
+        self.tree.itemClicked.connect(self._activated)
+        self.tree.itemActivated.connect(self._activated)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tree)
+        self._issues: list[Issue] = []
+
+    @property
+    def issues(self) -> list[Issue]:
+        return list(self._issues)
+
+    def set_issues(self, issues: list[Issue]) -> None:
+        self._issues = list(issues)
+        self.header.setText(summary(self._issues))
+        self.tree.setUpdatesEnabled(False)
+        self.tree.clear()
+        items = []
+        for issue in self._issues:
+            item = QTreeWidgetItem(["Error" if issue.is_error else "Warning", issue.location() or "Scenario",
+                                    issue.message + (f" {issue.suggestion}" if issue.suggestion else "")])
+            item.setData(0, ISSUE_ROLE, issue)
+            item.setForeground(0, QBrush(QColor("#b00020" if issue.is_error else "#8a6d00")))
+            item.setToolTip(2, issue.text())
+            items.append(item)
+        self.tree.addTopLevelItems(items)
+        self.tree.setUpdatesEnabled(True)
+
+    def activate_row(self, row: int) -> None:
+        """Act as if the user clicked the ``row``-th issue."""
+        self._activated(self.tree.topLevelItem(row))
+
+    def _activated(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
+        if item is not None:
+            self.issue_activated.emit(item.data(0, ISSUE_ROLE))

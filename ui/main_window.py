@@ -1,0 +1,304 @@
+"""The main window: the scenario's tables on the left, the results on the right.
+
+Layout at a laptop's 1440 x 900: a splitter with the table tabs (Scenario, Sectors,
+Projects, Financing, Constraints, Correlations, Risk events) beside the results panel,
+the Issues panel docked below, snapshots docked on the right when available. Menus and
+toolbar use the platform's standard shortcuts; Run is F5. The status bar shows the
+validation status and, while a run is under way, a progress bar with Cancel.
+
+Public API used by the screenshot mode and the tests: :attr:`scenario`,
+:attr:`undo_stack`, :meth:`push`, :meth:`load_scenario`, :meth:`run_now`,
+:attr:`run_controller`, :attr:`results_panel`, :meth:`show_view`,
+:meth:`set_current_table`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
+
+from ui import actions, files
+from ui.correlation_view import CorrelationView
+from ui.issues_panel import IssuesPanel, summary
+from ui.scenario_form import ScenarioForm
+from ui.settings import Settings
+from ui.status import RunStatus
+from ui.table_page import TablePage
+from ui.undo import ScenarioDocument
+from workbench import schema
+from workbench.default_scenario import default_scenario
+from workbench.issues import Issue
+from workbench.scenario import Scenario
+
+TABLE_TABS = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events")
+DEFAULT_SIZE = (1440, 900)
+
+
+class MainWindow(QMainWindow):
+    """Scenario Workbench's window over one :class:`~ui.undo.ScenarioDocument`."""
+
+    def __init__(self, scenario: Scenario | None = None, *, settings: Settings | None = None,
+                 library: str | None = None, run_controller: Any = None, restore_layout: bool = True,
+                 offer_recovery: bool = True):
+        super().__init__()
+        self.settings = settings or Settings()
+        self.document = ScenarioDocument(scenario or default_scenario(), self)
+        self.current_path: Path | None = None
+        self.last_result: Any = None
+        self.result_scenario: Scenario | None = None
+        self.messages: list[QMessageBox] = []
+        self.import_dialog: Any = None
+        self.merge_dialog: Any = None
+        self.setWindowTitle("Scenario Workbench")
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+
+        # tables
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.form = ScenarioForm(self.document)
+        self.form.edit_rejected.connect(self.notify)
+        self.tabs.addTab(self.form, "Scenario")
+        self.pages: dict[str, Any] = {}
+        for name in TABLE_TABS[1:]:
+            if name == "Correlations":
+                page: Any = CorrelationView(self.document, self.notify)
+            else:
+                page = TablePage(self.document, name, self.notify, self._choices)
+            self.pages[name] = page
+            self.tabs.addTab(page, name)
+        for i, name in enumerate(TABLE_TABS):
+            self.tabs.setTabToolTip(i, _tab_tip(name))
+
+        # results and the run
+        from ui.results_panel import ResultsPanel
+        from ui.runner import RunController
+
+        self.results_panel = ResultsPanel()
+        self.run_controller = run_controller or RunController(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.results_panel)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        # issues
+        self.issues_panel = IssuesPanel()
+        self.issues_panel.issue_activated.connect(self.go_to_issue)
+        self.issues_dock = QDockWidget("Issues", self)
+        self.issues_dock.setObjectName("IssuesDock")
+        self.issues_dock.setWidget(self.issues_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.issues_dock)
+
+        self.status = RunStatus(self)
+        self.menu_actions = actions.build(self)
+        self.snapshots_dock = files.add_snapshots_dock(self, library)
+
+        self.document.changed.connect(self._on_changed)
+        self.document.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
+        self.run_controller.finished.connect(self._on_run_finished)
+        self.run_controller.failed.connect(self._on_run_failed)
+        self._on_changed(self.document.scenario)
+        self.resize(*DEFAULT_SIZE)
+        self.splitter.setSizes([640, 800])
+        self.resizeDocks([self.issues_dock], [150], Qt.Orientation.Vertical)
+        if restore_layout:
+            self._restore_layout()
+        self.recovery = files.start_recovery(self, offer=offer_recovery)
+
+    # ------------------------------------------------------------ public API
+    @property
+    def scenario(self) -> Scenario:
+        return self.document.scenario
+
+    @property
+    def undo_stack(self):
+        return self.document.undo_stack
+
+    def push(self, command: Any) -> bool:
+        """Apply a pure workbench command as one undo step; a refused command changes nothing."""
+        try:
+            self.document.push(command)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            self.notify(f"Nothing changed: {exc}")
+            return False
+        return True
+
+    def load_scenario(self, scn: Scenario, path: str | Path | None = None) -> None:
+        """Show ``scn`` as a fresh document (no undo history), from ``path`` when given."""
+        self.document.reset(scn)
+        self.current_path = files.savable_path(path)
+        self.last_result = None
+        self.result_scenario = None
+        self.results_panel.set_result(None)
+        self._update_title()
+
+    def run_now(self) -> bool:
+        """Run the current scenario in the background; False (with the reason shown) when it cannot run."""
+        errors = [i for i in self.document.issues if i.is_error]
+        if errors:
+            self.issues_dock.show()
+            self.notify(f"The scenario has {len(errors)} error{'s' if len(errors) != 1 else ''} to fix before it "
+                        "can run: see the Issues panel (click a line to go to the cell).")
+            return False
+        self._run_scenario = self.scenario
+        self.run_controller.start(self.scenario)
+        return True
+
+    def cancel_run(self) -> None:
+        self.run_controller.cancel()
+
+    def show_view(self, name: str) -> None:
+        self.results_panel.show_view(name)
+
+    def set_current_table(self, name: str) -> QWidget:
+        """Bring the tab of table ``name`` (one of :data:`TABLE_TABS`) to the front."""
+        index = TABLE_TABS.index(name)
+        self.tabs.setCurrentIndex(index)
+        return self.tabs.widget(index)
+
+    def current_page(self) -> Any:
+        return self.tabs.currentWidget()
+
+    # --------------------------------------------------------------- issues
+    def go_to_issue(self, issue: Issue) -> None:
+        """Select the table and the cell an issue is about."""
+        if issue is None or issue.table not in TABLE_TABS:
+            return
+        page = self.set_current_table(issue.table)
+        if issue.table == "Scenario":
+            self.form.focus_field(issue.row or "")
+        elif issue.table == "Correlations":
+            page.select_cell(issue.row or issue.column, issue.column)
+        elif issue.row_index is not None:
+            page.select_cell(issue.row_index, issue.column)
+        else:
+            page.view.setFocus()
+
+    # -------------------------------------------------------------- messages
+    def notify(self, text: str) -> None:
+        """A short message in the status bar; long ones (several lines) also in a non-modal box."""
+        self.statusBar().showMessage(text.splitlines()[0] if text else "", 15_000)
+        if "\n" in text:
+            self.message("Scenario Workbench", text)
+
+    def message(self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+                details: str = "") -> QMessageBox:
+        """A non-modal message box (kept in :attr:`messages` so tests can read and close it)."""
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        if details:
+            box.setDetailedText(details)
+        box.finished.connect(lambda _r, b=box: self.messages.remove(b) if b in self.messages else None)
+        self.messages.append(box)
+        box.show()
+        return box
+
+    # ------------------------------------------------------------ internals
+    def _choices(self, table: str, col: schema.Column) -> tuple[list[str], bool] | None:
+        scn = self.scenario
+        if table == "Projects" and col.name == "Sector":
+            return scn.sector_names, False
+        if col.name == "Financier":
+            names = {str(x) for x in scn.projects["Financier"] if x} | {str(x) for x in scn.financing["Financier"]
+                                                                     if x}
+            return sorted(names), True
+        if table == "Projects" and col.name == "State":
+            return [f"{code}" for code in sorted(schema.US_STATES)], True
+        return None
+
+    def _on_changed(self, scn: Scenario) -> None:
+        issues = self.document.issues
+        self.issues_panel.set_issues(issues)
+        self.status.set_validation(summary(issues), any(i.is_error for i in issues))
+        self._update_title()
+        stale = self.last_result is not None and (self.result_scenario is None
+                                                  or not self.result_scenario.same_content(scn))
+        self.status.set_stale(stale)
+        if self.menu_actions.auto_run.isChecked() and not any(i.is_error for i in issues):
+            self._run_scenario = scn
+            self.run_controller.schedule(scn)
+        if getattr(self, "recovery", None) is not None:
+            files.autosave(self)
+
+    def _on_run_finished(self, run: Any) -> None:
+        self.last_result = run
+        self.result_scenario = getattr(self, "_run_scenario", self.scenario)
+        self.results_panel.set_result(run, self.result_scenario)
+        self.status.set_stale(not self.result_scenario.same_content(self.scenario))
+
+    def _on_run_failed(self, message: str) -> None:
+        self.message("The run did not finish", message)
+
+    def _update_title(self) -> None:
+        where = self.current_path.name if self.current_path else "not saved yet"
+        self.setWindowTitle(f"{self.scenario.name or 'Untitled scenario'} ({where})[*] - Scenario Workbench")
+        self.setWindowModified(not self.undo_stack.isClean())
+
+    def _restore_layout(self) -> None:
+        geometry, state, split = (self.settings.window_geometry(), self.settings.window_state(),
+                                  self.settings.splitter_state())
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        if split is not None:
+            self.splitter.restoreState(split)
+
+    def save_layout(self) -> None:
+        self.settings.save_window(self.saveGeometry(), self.saveState(), self.splitter.saveState())
+        self.settings.sync()
+
+    # ------------------------------------------------------------- events
+    def confirm_unsaved(self) -> QMessageBox.StandardButton:
+        """Ask whether to save unsaved changes: Save, Discard or Cancel (modal)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
+                          "The scenario has changes that are not saved in a workbook.",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText("Save them before closing?")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        return QMessageBox.StandardButton(box.exec())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.undo_stack.isClean():
+            answer = self.confirm_unsaved()
+            if answer == QMessageBox.StandardButton.Cancel or (
+                    answer == QMessageBox.StandardButton.Save and not files.save(self)):
+                event.ignore()
+                return
+        self.save_layout()
+        self.run_controller.shutdown()
+        files.stop_recovery(self)
+        for box in list(self.messages):
+            box.close()
+        event.accept()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if files.dropped_workbook(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = files.dropped_workbook(event.mimeData())
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        files.open_path(self, path)
+
+
+def _tab_tip(name: str) -> str:
+    if name == "Scenario":
+        return "The scenario's settings: name, programme size, years, trials, allocation method."
+    if name == "Correlations":
+        return "How sector returns move together, as an editable heat map."
+    return f"The {name} table."
