@@ -1,16 +1,222 @@
-"""``workbench run [FILE...]``: validate, allocate, simulate, stress-test, sensitivity, impact."""
+"""``workbench run [FILE...]``: validate, allocate, simulate, stress-test, sensitivity, impact.
 
-from workbench.cli.common import not_available
+Exit codes: 0 success; 1 invalid input, an invalid option value (unknown method, trials
+out of range) or infeasible constraints, always with the explanation; 2 an unreadable
+file or a malformed command line. With ``--json`` exactly one JSON object goes to stdout
+(progress and logs to stderr); several FILEs give ``{"runs": [...]}``, one per file, in
+the order given. The keys are documented in docs/risk-model.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+OK, INVALID, UNREADABLE = 0, 1, 2
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("run", help="run allocation and risk models on a scenario",
-                       description="Validate, allocate, simulate, stress-test, sensitivity and impact.")
+                       description="Validate, allocate, simulate, stress-test, sensitivity and impact. "
+                       "Exit 0 on success, 1 for invalid input, an invalid option or infeasible constraints, "
+                       "2 for an unreadable file or a malformed command line.")
     p.add_argument("files", nargs="*", metavar="FILE", help="workbooks; default scenario when omitted")
-    p.add_argument("--out", help="write the results workbook here")
+    p.add_argument("--out", help="write the results workbook here (with several FILEs: an existing folder)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--trials", type=int, help="number of Monte Carlo trials")
-    p.add_argument("--seed", type=int, help="random seed")
-    p.add_argument("--method", help="allocation method")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes")
-    p.set_defaults(handler=not_available("run", "the risk and allocation engines are being built"))
+    p.add_argument("--trials", type=int, help="number of Monte Carlo trials (1,000 to 10,000,000)")
+    p.add_argument("--seed", type=int, help="random seed (a whole number, at least 0)")
+    p.add_argument("--method", help="allocation method (proportional, max-return, max-strategic, mean-variance, "
+                                    "min-cvar, risk-parity, fixed)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (files in parallel, or trials for one file)")
+    p.set_defaults(handler=run)
+
+
+def _failure(issues: list[dict] | None = None, infeasibility: list[dict] | None = None,
+             message: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"ok": False, "issues": issues or [], "infeasibility": infeasibility or []}
+    if message:
+        out["message"] = message
+    return out
+
+
+def _load(path: str | None):
+    """(scenario, issues-as-Issue, code) for a FILE, or the default scenario."""
+    if path is None:
+        from workbench.default_scenario import default_scenario
+        return default_scenario(), [], OK
+    from workbench.issues import ERROR, Issue
+    if not Path(path).is_file():
+        return None, [Issue(ERROR, f"There is no file {path}.", suggestion="Check the path.")], UNREADABLE
+    try:
+        from workbench.excel import read_workbook
+    except ImportError:
+        return None, [Issue(ERROR, "Reading workbooks is not available in this version yet.")], UNREADABLE
+    try:
+        result = read_workbook(path)
+    except Exception as exc:  # the reader's own "cannot read this file" errors, and any other failure
+        return None, [Issue(ERROR, f"{path} cannot be read: {exc}")], UNREADABLE
+    issues = list(getattr(result, "issues", []) or [])
+    scn = getattr(result, "scenario", None)
+    if scn is None or any(i.is_error for i in issues):
+        unreadable = scn is None and not any(getattr(i, "sheet", None) for i in issues)
+        return None, issues, UNREADABLE if unreadable else INVALID
+    return scn, issues, OK
+
+
+def run_one(path: str | None, *, trials: int | None, seed: int | None, method: str | None, out: str | None,
+            workers: int, show_progress: bool, quiet: bool = False) -> tuple[int, dict[str, Any], str]:
+    """Run one scenario: (exit code, JSON object, readable text)."""
+    from workbench.allocation import Infeasible, SolverFailed
+    from workbench.pipeline import ScenarioInvalid, run_scenario, with_run_options
+    from workbench.risk.model import ModelError
+    from workbench.risk.report import summary_dict, summary_text
+
+    label = path or "default scenario"
+    scn, load_issues, code = _load(path)
+    if scn is None:
+        text = "\n".join(i.text() for i in load_issues)
+        return code, _failure([i.as_json() for i in load_issues]), f"{label}: cannot run.\n{text}"
+    progress = _Bar(label) if show_progress else None
+    try:
+        run = run_scenario(scn, method=method, trials=trials, seed=seed, workers=workers, progress=progress)
+    except ScenarioInvalid as exc:
+        issues = [*load_issues, *exc.issues]
+        return INVALID, _failure([i.as_json() for i in issues]), f"{label}: {exc}"
+    except Infeasible as exc:
+        return INVALID, _failure([i.as_json() for i in load_issues], exc.as_json()), f"{label}: {exc.explain()}"
+    except (SolverFailed, ModelError, ValueError) as exc:
+        return INVALID, _failure([i.as_json() for i in load_issues], message=str(exc)), f"{label}: {exc}"
+    finally:
+        if progress:
+            progress.close()
+    summary = summary_dict(run)
+    if load_issues:
+        summary["warnings"] = [i.text() for i in load_issues] + summary["warnings"]
+    text = summary_text(run)
+    if out:
+        try:
+            from workbench.excel import write_workbook
+        except ImportError:
+            return UNREADABLE, _failure(message="Writing results workbooks is not available in this version yet."), \
+                "Writing results workbooks is not available in this version yet."
+        try:
+            write_workbook(out, with_run_options(scn, method=method, trials=trials, seed=seed), results=run)
+        except Exception as exc:
+            msg = f"Could not write {out}: {exc}"
+            return UNREADABLE, _failure(message=msg), msg
+        summary["out"] = str(out)
+        text += f"\n\nResults workbook written to {out}"
+    if path:
+        summary["file"] = str(path)
+    return OK, summary, text
+
+
+def _run_one_quiet(args: tuple) -> tuple[int, dict[str, Any], str]:
+    path, trials, seed, method, out = args
+    try:
+        return run_one(path, trials=trials, seed=seed, method=method, out=out, workers=1, show_progress=False)
+    except Exception as exc:  # never a traceback, even from a worker
+        return UNREADABLE, _failure(message=f"unexpected problem: {exc}"), f"{path}: unexpected problem: {exc}"
+
+
+class _Bar:
+    """A progress bar on stderr, drawn only when stderr is a terminal; at most ~10 redraws a second."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and fraction < 1.0:
+            return
+        self.last = now
+        width = 30
+        full = round(width * min(max(fraction, 0.0), 1.0))
+        line = f"\r[{'#' * full}{'.' * (width - full)}] {fraction:4.0%} {message[:60]:<60}"
+        sys.stderr.write(line)
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()
+
+
+def _outputs(files: list[str], out: str | None) -> list[str | None] | None:
+    if not out:
+        return [None] * max(len(files), 1)
+    if len(files) <= 1:
+        return [out]
+    if not Path(out).is_dir():
+        return None
+    return [str(Path(out) / f"{Path(f).stem}-results.xlsx") for f in files]
+
+
+def run(args) -> int:
+    files: list[str] = list(args.files)
+    if args.jobs is None or args.jobs < 1:
+        return _usage_error(args, "--jobs must be at least 1.", INVALID)
+    outs = _outputs(files, args.out)
+    if outs is None:
+        return _usage_error(args, "with several FILEs, --out must be an existing folder.", UNREADABLE)
+    if len(files) <= 1:
+        path = files[0] if files else None
+        code, obj, text = run_one(path, trials=args.trials, seed=args.seed, method=args.method, out=outs[0],
+                                  workers=args.jobs, show_progress=sys.stderr.isatty())
+        _emit(args, code, obj, text)
+        return code
+    jobs = [(f, args.trials, args.seed, args.method, o) for f, o in zip(files, outs)]
+    workers = min(args.jobs, len(files), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(_run_one_quiet, jobs))
+    else:
+        results = [_run_one_quiet(j) for j in jobs]
+    codes = [r[0] for r in results]
+    code = UNREADABLE if UNREADABLE in codes else (INVALID if INVALID in codes else OK)
+    if args.json:
+        runs = []
+        for f, (_, obj, _) in zip(files, results):
+            obj.setdefault("file", f)
+            runs.append(obj)
+        print(json.dumps({"runs": runs}, allow_nan=False))
+    else:
+        for f, (c, _, text) in zip(files, results):
+            print(f"=== {f} ===")
+            (print if c == OK else _err)(text)
+            print()
+    for f, c in zip(files, codes):
+        if c != OK:
+            _err(f"{f}: failed (exit code {c}).")
+    return code
+
+
+def _emit(args, code: int, obj: dict[str, Any], text: str) -> None:
+    if args.json:
+        print(json.dumps(obj, allow_nan=False))
+        if code != OK:
+            _err(text)
+    elif code == OK:
+        print(text)
+    else:
+        _err(text)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _usage_error(args, message: str, code: int) -> int:
+    if args.json:
+        print(json.dumps(_failure(message=message)))
+    _err(f"workbench run: {message}")
+    return code
