@@ -1,95 +1,201 @@
-"""The result plots as pure matplotlib functions: ``plot_xxx(fig, run, ...)``.
+"""The result plots as pure matplotlib functions: ``plot_xxx(fig, run, **context)``.
 
 No Qt here: the same functions draw in the app (through :mod:`ui.plots.canvas`), in the
-screenshot mode and in the docs. Each clears nothing and draws on the figure it is given;
-each titles its axes and labels units ("USD m" or "USD bn" by size, thousands separators).
-A run that lacks a part (no frontier was computed, no stress tests) gets a short sentence
-in the figure saying how to get it, not an empty axes.
+screenshot mode and in the docs. Each draws on the (empty) figure it is given, titles its
+axes and labels units ("USD m" or "USD bn" by size, thousands separators). ``run`` is a
+:class:`~workbench.results.RunResult` or ``None`` (a sentence says there is nothing yet);
+a run that lacks a part (no frontier, no stress tests) gets a sentence saying how to get
+it. Every function accepts the panel's context keywords (``scenario``, ``other``,
+``label``, ``other_label``) and ignores those it does not use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ui.plots.style import briefing, colours, fmt_money, money_formatter, money_unit
-from workbench.results import RunResult
+from ui.plots.risk_figures import (
+    distribution_axes,
+    fan_axes,
+    overlay_distributions,
+    plot_contributions,
+    plot_distribution,
+    plot_fan,
+    plot_frontier,
+    plot_stress,
+    plot_tornado,
+    tornado_axes,
+)
+from ui.plots.style import GAIN, PALETTE, briefing, colours, fmt_money, fmt_number, fmt_percent, money_unit
+from ui.plots.tools import bar_breakdown, note
 
-#: Bars shown per breakdown before the rest are summed into "Other".
-TOP_N = 12
-
-
-def _note(fig_or_ax: Figure | Axes, text: str) -> None:
-    """A sentence in place of a plot that has nothing to show."""
-    target = fig_or_ax
-    if isinstance(target, Figure):
-        ax = target.add_subplot()
-    else:
-        ax = target
-    ax.axis("off")
-    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=11, color="#555555",
-            transform=ax.transAxes)
-
-
-def _top(values: Mapping[str, float], n: int = TOP_N) -> tuple[list[str], np.ndarray]:
-    """Labels and values sorted largest first; beyond ``n`` the rest is summed as "Other (k)"."""
-    items = sorted(((str(k), float(v)) for k, v in values.items()), key=lambda kv: -abs(kv[1]))
-    if len(items) > n:
-        rest = items[n - 1:]
-        items = [*items[: n - 1], (f"Other ({len(rest)})", sum(v for _, v in rest))]
-    return [k for k, _ in items], np.array([v for _, v in items], dtype=float)
-
-
-def bar_breakdown(ax: Axes, values: Mapping[str, float], *, title: str, total: float | None = None,
-                  colour: str | None = None, unit: tuple[float, str] | None = None) -> None:
-    """Horizontal bars of amounts in USD m, largest on top, labelled with amount and share of ``total``."""
-    labels, vals = _top({k: v for k, v in values.items() if abs(v) > 0})
-    if not labels:
-        _note(ax, f"{title}: nothing allocated")
-        return
-    divisor, unit_label = unit or money_unit(vals)
-    y = np.arange(len(labels))
-    ax.barh(y, vals / divisor, color=colour or colours(1)[0], height=0.7, label=title)
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(money_formatter(divisor))
-    ax.set_xlabel(unit_label)
-    ax.set_title(title)
-    ax.grid(axis="y", visible=False)
-    right = float(np.max(vals / divisor)) if len(vals) else 1.0
-    for yi, v in zip(y, vals):
-        share = f" ({100 * v / total:.0f} %)" if total else ""
-        ax.text(v / divisor + right * 0.01, yi, fmt_money(v, unit_label) + share, va="center", fontsize=8.5)
-    ax.set_xlim(0, right * 1.35 if right > 0 else 1)
+NOTHING_YET = "No results yet: press Run to allocate and simulate the scenario."
 
 
 @briefing
-def plot_allocation(fig: Figure, run: RunResult) -> None:
+def plot_allocation(fig: Figure, run: Any, **_: Any) -> None:
     """Allocation by sector, instrument, financier and state (four panels)."""
+    if run is None:
+        note(fig, NOTHING_YET)
+        return
     alloc = run.allocation
     total = alloc.total
-    fig.suptitle(f"Allocation: {fmt_money(total)} by method {alloc.method}")
+    fig.suptitle(f"Allocation of {fmt_money(total)} ({alloc.method})")
     axes = fig.subplots(2, 2)
     unit = money_unit([*alloc.by_sector.values(), *alloc.by_state.values(), *alloc.by_instrument.values(),
                        *alloc.by_financier.values()])
-    for ax, (title, values), colour in zip(
-            axes.flat,
-            [("By sector", alloc.by_sector), ("By instrument", alloc.by_instrument),
-             ("By financier", alloc.by_financier), ("By state", alloc.by_state)],
-            colours(4)):
+    parts = [("By sector", alloc.by_sector), ("By instrument", alloc.by_instrument),
+             ("By financier", alloc.by_financier), ("By state", alloc.by_state)]
+    for ax, (title, values), colour in zip(axes.flat, parts, colours(4)):
         bar_breakdown(ax, values, title=title, total=total, colour=colour, unit=unit)
 
 
 @briefing
-def plot_allocation_states(fig: Figure, run: RunResult) -> None:
-    """Allocation by state on a US tile grid map."""
+def plot_allocation_states(fig: Figure, run: Any, **_: Any) -> None:
+    """Allocation by state on a US tile grid map, and jobs supported by state beside it."""
     from ui.us_tile_map import draw_tile_map
 
-    by_state = run.allocation.by_state
+    if run is None:
+        note(fig, NOTHING_YET)
+        return
+    by_state = {k: v for k, v in run.allocation.by_state.items() if v > 0}
     divisor, unit = money_unit(by_state.values())
-    ax = fig.add_subplot()
-    draw_tile_map(ax, {k: v / divisor for k, v in by_state.items()}, title="Allocation by state", unit=unit,
-                  fmt=lambda v: f"{v:,.1f}" if divisor > 1 else f"{v:,.0f}")
+    axes = fig.subplots(1, 2) if run.impact is not None else [fig.add_subplot()]
+    draw_tile_map(axes[0], {k: v / divisor for k, v in by_state.items()}, title="Allocation by state", unit=unit,
+                  fmt=(lambda v: f"{v:,.1f}") if divisor > 1 else (lambda v: f"{v:,.0f}"))
+    if run.impact is not None:
+        jobs = {r.name: r.jobs / 1000.0 for r in run.impact.by_state}
+        draw_tile_map(axes[1], jobs, title="Jobs supported by state", unit="thousand jobs",
+                      fmt=lambda v: f"{v:,.0f}k", cmap="Greens")
+
+
+@briefing
+def plot_impact(fig: Figure, run: Any, **_: Any) -> None:
+    """Jobs and value added by sector and by state."""
+    if run is None:
+        note(fig, NOTHING_YET)
+        return
+    impact = run.impact
+    if impact is None:
+        note(fig, "No economic impact in this run.")
+        return
+    fig.suptitle(f"Economic impact: {fmt_number(impact.jobs)} jobs and {fmt_money(impact.value_added)} "
+                 f"value added")
+    axes = fig.subplots(2, 2)
+    va_unit = money_unit([r.value_added for r in (*impact.by_sector, *impact.by_state)])
+    for col, rows, where in ((0, impact.by_sector, "sector"), (1, impact.by_state, "state")):
+        jobs = {r.name: r.jobs / 1000.0 for r in rows}
+        _thousands_bars(axes[0, col], jobs, f"Jobs by {where}", PALETTE[2])
+        bar_breakdown(axes[1, col], {r.name: r.value_added for r in rows}, title=f"Value added by {where}",
+                      total=impact.value_added, colour=PALETTE[4], unit=va_unit)
+
+
+def _thousands_bars(ax: Any, values: dict[str, float], title: str, colour: str) -> None:
+    from ui.plots.style import thousands_formatter
+    from ui.plots.tools import top_items
+
+    labels, vals = top_items({k: v for k, v in values.items() if v > 0})
+    if not labels:
+        note(ax, f"{title}: none")
+        return
+    y = np.arange(len(labels))
+    ax.barh(y, vals, color=colour, height=0.7)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title)
+    ax.set_xlabel("thousand jobs")
+    ax.xaxis.set_major_formatter(thousands_formatter())
+    right = float(vals.max())
+    for yi, v in zip(y, vals):
+        ax.text(v + right * 0.01, yi, f"{fmt_number(v * 1000)}", va="center", fontsize=8.5)
+    ax.set_xlim(0, right * 1.3)
+
+
+@briefing
+def plot_summary(fig: Figure, run: Any, **_: Any) -> None:
+    """One page for a briefing: allocation by sector, P&L distribution, fan chart, CVaR contributions."""
+    if run is None:
+        note(fig, NOTHING_YET)
+        return
+    risk = run.risk
+    fig.suptitle(f"Expected P&L {fmt_money(risk.expected_pnl)}, CVaR {fmt_percent(risk.confidence, 0)} "
+                 f"{fmt_money(risk.cvar)}, probability of loss {fmt_percent(risk.prob_loss, 0)}")
+    grid = fig.subplots(2, 2)
+    alloc = run.allocation
+    bar_breakdown(grid[0, 0], alloc.by_sector, title="Allocation by sector", total=alloc.total, colour=GAIN)
+    distribution_axes(grid[0, 1], risk)
+    grid[0, 1].set_title(f"P&L distribution ({risk.trials:,} trials)")
+    grid[0, 1].legend(loc="upper right", fontsize=8)
+    fan_axes(grid[1, 0], risk.fan)
+    bar_breakdown(grid[1, 1], risk.contributions.get("sector", {}), title="Contributions to CVaR by sector",
+                  total=risk.cvar, colour=PALETTE[3], share_of="CVaR")
+
+
+@briefing
+def plot_compare(fig: Figure, run: Any, *, other: Any = None, label: str = "Current", other_label: str = "Other",
+                 **_: Any) -> None:
+    """Two runs compared: overlaid P&L distributions and the differences of key figures."""
+    if run is None:
+        note(fig, NOTHING_YET)
+        return
+    if other is None:
+        note(fig, "Nothing to compare with yet.\nChoose a snapshot or another scenario to compare "
+                  "(Compare with...) and its distribution is overlaid here.")
+        return
+    ax_dist, ax_diff = fig.subplots(1, 2, width_ratios=[3, 2])
+    edges = [run.risk.histogram_edges[0], run.risk.histogram_edges[-1], other.risk.histogram_edges[0],
+             other.risk.histogram_edges[-1]]
+    divisor, unit = money_unit(edges)
+    overlay_distributions(ax_dist, run, other, label, other_label, divisor, unit)
+    ax_dist.set_title(f"P&L distributions: {label} against {other_label}")
+    ax_dist.legend(loc="upper left")
+    figures = key_differences(run, other)
+    names = [f[0] for f in figures if f[4] == "money"]
+    diffs = np.array([f[3] for f in figures if f[4] == "money"], dtype=float)
+    d_div, d_unit = money_unit(diffs)
+    y = np.arange(len(names))
+    ax_diff.barh(y, diffs / d_div, color=PALETTE[0], height=0.6)
+    ax_diff.set_yticks(y, names)
+    ax_diff.invert_yaxis()
+    ax_diff.axvline(0, color="#7f7f7f", linewidth=0.8)
+    ax_diff.grid(axis="y", visible=False)
+    ax_diff.set_title(f"{label} minus {other_label}")
+    ax_diff.set_xlabel(d_unit)
+    for yi, v in zip(y, diffs):
+        ax_diff.annotate(fmt_money(v, d_unit), (v / d_div, yi), xytext=(4 if v >= 0 else -4, 0),
+                         textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize=8.5)
+    lo, hi = ax_diff.get_xlim()
+    pad = 0.35 * (hi - lo)
+    ax_diff.set_xlim(lo - pad, hi + pad)
+
+
+def key_figures(run: Any) -> list[tuple[str, float, str]]:
+    """``(name, value, kind)`` of the key figures; kind is "money" (USD m), "share" or "count"."""
+    risk = run.risk
+    c = fmt_percent(risk.confidence, 0)
+    rows: list[tuple[str, float, str]] = [
+        ("Allocated", run.allocation.total, "money"),
+        ("Expected P&L", risk.expected_pnl, "money"),
+        ("Standard deviation of P&L", risk.std, "money"),
+        (f"VaR {c}", risk.var, "money"),
+        (f"CVaR {c}", risk.cvar, "money"),
+        ("Probability of loss", risk.prob_loss, "share"),
+    ]
+    if run.impact is not None:
+        rows += [("Jobs supported", run.impact.jobs, "count"), ("Value added", run.impact.value_added, "money")]
+    return rows
+
+
+def key_differences(run: Any, other: Any) -> list[tuple[str, float, float, float, str]]:
+    """``(name, this, other, this - other, kind)`` for each key figure both runs have."""
+    mine = key_figures(run)
+    theirs = {name: value for name, value, _ in key_figures(other)}
+    return [(name, value, theirs[name], value - theirs[name], kind) for name, value, kind in mine if name in theirs]
+
+
+__all__ = ["key_differences", "key_figures", "plot_allocation", "plot_allocation_states", "plot_compare",
+           "plot_contributions", "plot_distribution", "plot_fan", "plot_frontier", "plot_impact", "plot_stress",
+           "plot_summary", "plot_tornado", "tornado_axes"]

@@ -112,8 +112,10 @@ def thousands_formatter(decimals: int = 0) -> FuncFormatter:
 
 def money_formatter(divisor: float) -> FuncFormatter:
     """Axis tick labels for amounts in USD m shown divided by ``divisor``."""
-    decimals = 0 if divisor == 1.0 else 1
-    return FuncFormatter(lambda x, _pos: fmt_number(x, decimals if abs(x) < 100 else 0))
+    def label(x: float, _pos: Any) -> str:
+        return fmt_number(x, 0 if float(x).is_integer() or abs(x) >= 100 or divisor == 1.0 else 1)
+
+    return FuncFormatter(label)
 
 
 def percent_formatter(decimals: int = 0) -> FuncFormatter:

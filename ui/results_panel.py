@@ -1,0 +1,180 @@
+"""The results of a run as plots with tables beside them, one tab per view.
+
+:class:`ResultsPanel` is what the main window embeds. ``set_result(run)`` shows a
+:class:`~workbench.results.RunResult` (``None`` clears it); ``show_view(name)`` switches
+to one of :data:`VIEWS`; ``set_comparison(other, label)`` compares the current run with
+another one (overlaid P&L distributions and a table of key-figure differences).
+
+Each view is a :class:`~ui.plots.canvas.PlotCanvas` (matplotlib with its toolbar, export
+and copy) drawn by a pure function of :mod:`ui.plots.figures`, beside a sortable table
+built by :mod:`ui.plots.tables`. Only the visible view is drawn; the others are drawn
+when first shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from ui.plots import figures, tables
+from ui.plots.canvas import PlotCanvas
+from ui.results_table import RowsView
+
+#: View name -> tab title, in tab order (``--view NAME`` of the screenshot mode uses the names).
+VIEWS: dict[str, str] = {
+    "summary": "Summary",
+    "allocation": "Allocation",
+    "states": "By state (map)",
+    "distribution": "P&L distribution",
+    "fan": "Value by year",
+    "frontier": "Efficient frontier",
+    "contributions": "CVaR contributions",
+    "stress": "Stress tests",
+    "tornado": "Sensitivity",
+    "impact": "Jobs and value added",
+    "compare": "Compare",
+}
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    plot: str            # name of the function in ui.plots.figures
+    table: str           # name of the function in ui.plots.tables
+    table_title: str
+
+
+SPECS: dict[str, ViewSpec] = {
+    "summary": ViewSpec("plot_summary", "key_figures_table", "Key figures"),
+    "allocation": ViewSpec("plot_allocation", "allocation_by_project", "Allocation by project"),
+    "states": ViewSpec("plot_allocation_states", "allocation_by_state", "Allocation by state"),
+    "distribution": ViewSpec("plot_distribution", "percentiles", "Percentiles of P&L"),
+    "fan": ViewSpec("plot_fan", "fan_table", "Portfolio value by year"),
+    "frontier": ViewSpec("plot_frontier", "frontier_table", "Frontier points"),
+    "contributions": ViewSpec("plot_contributions", "contributions_table", "Contributions to CVaR"),
+    "stress": ViewSpec("plot_stress", "stress_table", "Stress tests"),
+    "tornado": ViewSpec("plot_tornado", "tornado_table", "Sensitivity"),
+    "impact": ViewSpec("plot_impact", "impact_table", "Jobs and value added"),
+    "compare": ViewSpec("plot_compare", "compare_table", "Differences of key figures"),
+}
+
+
+class ResultView(QWidget):
+    """One view: the plot on the left, its table on the right (a splitter between them)."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.spec = SPECS[name]
+        self.canvas = PlotCanvas(getattr(figures, self.spec.plot), self, title=VIEWS[name])
+        self.table_label = QLabel(f"<b>{self.spec.table_title}</b>")
+        self.table = RowsView()
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(4, 4, 4, 4)
+        side_layout.addWidget(self.table_label)
+        side_layout.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.canvas)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([1060, 380])
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+    def show_data(self, *args: Any, **kwargs: Any) -> None:
+        table_fn: Callable[..., tables.Rows] = getattr(tables, self.spec.table)
+        rows = table_fn(*args, **kwargs)
+        self.table.set_rows(rows.headers, rows.rows, rows.decimals, rows.tooltips)
+        self.canvas.show_run(*args, **kwargs)
+
+
+class ResultsPanel(QWidget):
+    """Tabs of result views over one run, optionally compared with another."""
+
+    viewChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.run: Any = None
+        self.scenario: Any = None
+        self.other: Any = None
+        self.other_label = ""
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setUsesScrollButtons(True)
+        self.views: dict[str, ResultView] = {}
+        for name, title in VIEWS.items():
+            view = ResultView(name)
+            self.views[name] = view
+            self.tabs.addTab(view, title.replace("&", "&&"))  # "&&" shows one "&"
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.status = QLabel("No results yet: press Run to allocate and simulate the scenario.")
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tabs, 1)
+        self._refresh()
+
+    # ------------------------------------------------------------------ public API
+    def set_result(self, run: Any, scenario: Any = None) -> None:
+        """Show ``run`` (a RunResult; ``None`` clears). ``scenario`` adds project names and sectors to tables."""
+        self.run = run
+        if scenario is not None or run is None:
+            self.scenario = scenario
+        self._refresh()
+
+    def set_comparison(self, other: Any, label: str = "Other") -> None:
+        """Compare the current run with ``other`` (``None`` stops comparing)."""
+        self.other = other
+        self.other_label = label or "Other"
+        self._refresh_view("compare")
+        self._refresh_view("distribution")
+
+    def show_view(self, name: str) -> None:
+        if name not in VIEWS:
+            raise KeyError(f'No results view "{name}": choose one of {", ".join(VIEWS)}.')
+        self.tabs.setCurrentWidget(self.views[name])
+        self.views[name].canvas.ensure_drawn()
+
+    def current_view(self) -> str:
+        return self.tabs.currentWidget().name  # type: ignore[attr-defined]
+
+    def canvas(self, name: str) -> PlotCanvas:
+        return self.views[name].canvas
+
+    def table(self, name: str) -> RowsView:
+        return self.views[name].table
+
+    # ------------------------------------------------------------------ internals
+    def _args(self, name: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Every plot and table function takes the run and the same keyword context (ignoring what it does not use)."""
+        return (self.run,), {"scenario": self.scenario, "other": self.other, "label": "Current",
+                             "other_label": self.other_label}
+
+    def _refresh_view(self, name: str) -> None:
+        args, kwargs = self._args(name)
+        self.views[name].show_data(*args, **kwargs)
+
+    def _refresh(self) -> None:
+        if self.run is None:
+            self.status.setText("No results yet: press Run to allocate and simulate the scenario.")
+        else:
+            alloc = self.run.allocation
+            self.status.setText(
+                f"Method {alloc.method} ({alloc.status}), {self.run.trials:,} trials, seed {self.run.seed}.")
+        for name in VIEWS:
+            self._refresh_view(name)
+
+    def _on_tab(self, index: int) -> None:
+        view = self.tabs.widget(index)
+        if isinstance(view, ResultView):
+            view.canvas.ensure_drawn()
+            self.viewChanged.emit(view.name)

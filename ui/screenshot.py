@@ -1,0 +1,147 @@
+"""Headless screenshot mode: load a scenario, run it, grab the window to a PNG.
+
+``python main.py --screenshot OUT.png [--file WORKBOOK] [--view NAME]`` (routed here by
+:mod:`ui.app`) and the docs use :func:`take_screenshot`. It sets the offscreen Qt
+platform itself, so it works without a display (CI, servers).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+#: The smallest window grabbed: a typical laptop screen.
+MIN_SIZE = (1440, 900)
+#: Longest wait for the run, in milliseconds.
+RUN_TIMEOUT_MS = 600_000
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _load(file: str | None) -> Any:
+    if file is None:
+        from workbench.default_scenario import default_scenario
+
+        return default_scenario()
+    from workbench.excel import read_workbook
+
+    return read_workbook(file)
+
+
+def _scenario_of(loaded: Any) -> Any:
+    """The importer may return the scenario itself or a result object carrying it and its issues."""
+    scn = getattr(loaded, "scenario", loaded)
+    issues = [i for i in getattr(loaded, "issues", ()) if getattr(i, "is_error", False)]
+    if scn is None or issues:
+        lines = "\n".join(f"- {i.text()}" for i in issues[:10]) or "- the workbook holds no scenario"
+        raise ValueError(f"The workbook could not be read:\n{lines}")
+    return scn
+
+
+def take_screenshot(out: str | os.PathLike[str], file: str | None = None, view: str | None = None,
+                    library: str | None = None, *, trials: int | None = None,
+                    size: tuple[int, int] = MIN_SIZE) -> int:
+    """Render the results of ``file`` (the default scenario when None) to the PNG ``out``; 0 on success.
+
+    ``view`` is a results view name (:data:`ui.results_panel.VIEWS`, ``summary`` by default);
+    ``library`` is the snapshot library to open (the main window's default when None);
+    ``trials`` overrides the scenario's number of trials (for quick checks).
+    """
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    if library:
+        os.environ["WORKBENCH_LIBRARY"] = str(library)
+    from PySide6.QtWidgets import QApplication
+
+    from ui.results_panel import VIEWS
+
+    view = view or "summary"
+    if view not in VIEWS:
+        _say(f'No results view "{view}". Choose one of: {", ".join(VIEWS)}.')
+        return 2
+    out_path = Path(out)
+    if out_path.suffix.lower() != ".png":
+        _say(f"The screenshot is a PNG image: give a file name ending in .png (not {out_path.name}).")
+        return 2
+    app = QApplication.instance() or QApplication(["scenario-workbench", "-platform", "offscreen"])
+    try:
+        scn = _scenario_of(_load(file))
+    except FileNotFoundError:
+        _say(f"No such workbook: {file}")
+        return 1
+    except Exception as exc:  # a clear sentence, never a traceback
+        _say(f"Could not load {file}: {exc}")
+        return 1
+    window, controller, show_view = _build_window(scn, file)
+    outcome: dict[str, Any] = {}
+    controller.finished.connect(lambda run: outcome.setdefault("run", run))
+    controller.failed.connect(lambda message: outcome.setdefault("failed", message))
+    controller.cancelled.connect(lambda: outcome.setdefault("failed", "the run was cancelled"))
+    window.resize(max(size[0], MIN_SIZE[0]), max(size[1], MIN_SIZE[1]))
+    window.show()
+    _run(window, controller, scn, trials)
+    from PySide6.QtCore import QDeadlineTimer, QEventLoop
+
+    deadline = QDeadlineTimer(RUN_TIMEOUT_MS)
+    while not outcome and not deadline.hasExpired():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        controller.wait(50)
+    if "failed" in outcome or not outcome:
+        controller.shutdown()
+        _say(f"The run did not finish: {outcome.get('failed', 'time-out')}")
+        window.close()
+        return 1
+    show_view(view)
+    app.processEvents()
+    image = window.grab()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(out_path), "PNG"):
+        _say(f"Could not write {out_path}: check the folder exists and is writable.")
+        window.close()
+        return 1
+    controller.shutdown()
+    window.close()
+    app.processEvents()
+    print(f"Wrote {out_path} ({image.width()} x {image.height()}, view {view}).", flush=True)
+    return 0
+
+
+def _build_window(scn: Any, file: str | None) -> tuple[Any, Any, Any]:
+    """The lead engineer's main window when it exists, else the results panel on its own."""
+    try:
+        from ui.main_window import MainWindow
+    except ImportError:
+        MainWindow = None  # noqa: N806
+    if MainWindow is not None:
+        window = MainWindow()
+        window.load_scenario(scn, file)
+        return window, window.run_controller, window.show_view
+    from PySide6.QtWidgets import QMainWindow
+
+    from ui.results_panel import ResultsPanel
+    from ui.runner import RunController
+
+    window = QMainWindow()
+    window.setWindowTitle(f"Scenario Workbench - {scn.name}")
+    panel = ResultsPanel(window)
+    window.setCentralWidget(panel)
+    controller = RunController(window)
+    controller.finished.connect(lambda run: panel.set_result(run, scn))
+    window.results_panel = panel  # type: ignore[attr-defined]
+    window.run_controller = controller  # type: ignore[attr-defined]
+    window.scenario = scn  # type: ignore[attr-defined]
+    return window, controller, panel.show_view
+
+
+def _run(window: Any, controller: Any, scn: Any, trials: int | None) -> None:
+    if trials is not None:
+        controller.options["trials"] = trials
+    run_now = getattr(window, "run_now", None)
+    if callable(run_now):
+        run_now()
+    else:
+        controller.start(scn)
