@@ -13,7 +13,7 @@ from workbench.allocation import linear
 from workbench.allocation.infeasibility import Infeasible, explain
 from workbench.allocation.inputs import Inputs, line_up
 from workbench.allocation.outcome import Outcome, SolverFailed
-from workbench.allocation.problem import Problem, build_problem
+from workbench.allocation.problem import Problem, build_problem, with_target
 from workbench.progress import CancelFn, ProgressFn, check_cancel
 from workbench.results import AllocationResult
 from workbench.scenario import Scenario
@@ -111,6 +111,8 @@ class Allocator:
         prob = build_problem(scn)
         data = line_up(prob, sample) if sample is not None else None
         settings = Settings.of(scn)
+        if method == "min-cvar" and data is not None:
+            prob = with_target(prob, data.mu, settings.target)
         if progress:
             progress(0.0, f"Allocating ({method})")
         check_cancel(should_cancel)

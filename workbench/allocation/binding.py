@@ -35,10 +35,6 @@ class Objective:
         return f"{v:,.4g} of {self.name}"
 
 
-def _activity(lim: Limit, x: np.ndarray) -> float:
-    return float(np.sum(x[list(lim.members)])) if lim.members else 0.0
-
-
 def sentence(lim: Limit, price: float, obj: Objective) -> str:
     """``raising ... by USD 1 bn adds USD x m of expected P&L`` (the direction that helps)."""
     if not np.isfinite(price):
@@ -69,7 +65,7 @@ def bindings(prob: Problem, base_: Base, x_usd: np.ndarray, row_dual: np.ndarray
     rows = prob.row_limits
     duals = row_dual[base_.limit_rows] if (row_dual is not None and with_prices) else None
     for j, lim in enumerate(rows):
-        if abs(_activity(lim, x_usd) - lim.value) > tol:
+        if abs(lim.activity(x_usd) - lim.value) > tol:
             continue
         price = obj.scale * float(duals[j]) / S if duals is not None else float("nan")
         out.append((abs(price) if np.isfinite(price) else -1.0, Binding(lim.label, price, sentence(lim, price, obj))))

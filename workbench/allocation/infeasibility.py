@@ -75,7 +75,8 @@ def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, w
             coeffs = {i: 1.0, zcol[i]: -lim.value / S}
             r_lo, r_hi = 0.0, np.inf
         else:
-            coeffs = {i: 1.0 for i in lim.members}
+            weights_ = lim.coeffs if lim.coeffs is not None else (1.0,) * len(lim.members)
+            coeffs = {i: float(c) for i, c in zip(lim.members, weights_, strict=True) if c != 0}
             r_lo, r_hi = (lim.value / S, np.inf) if lim.sense == "min" else (-np.inf, lim.value / S)
         if j in slack_of:
             coeffs[slack_of[j]] = 1.0 if lim.sense == "min" else -1.0

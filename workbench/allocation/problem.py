@@ -9,7 +9,7 @@ tolerance of ``1e-6`` in the solver is the contract's ``1e-6 * S``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -42,10 +42,20 @@ class Limit:
     unit: str = "usd"     # "share" when the user wrote a share of the programme
     written: float = math.nan  # the number as the user wrote it (a share, or USD m)
     subject: str = ""     # what the limit is on, for sentences: "Sector Semiconductors"
+    coeffs: tuple[float, ...] | None = None  # weights of the members (``None``: each counts once)
 
     @property
     def is_row(self) -> bool:
-        return self.kind in ("constraint", "capacity", "size")
+        return self.kind in ("constraint", "capacity", "size", "target")
+
+    def activity(self, x: np.ndarray) -> float:
+        """The limited quantity at amounts ``x`` (USD m)."""
+        if not self.members:
+            return 0.0
+        idx = list(self.members)
+        if self.coeffs is None:
+            return float(np.sum(x[idx]))
+        return float(np.dot(np.asarray(self.coeffs), x[idx]))
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,9 @@ class Problem:
         rows = self.row_limits
         indptr = np.cumsum([0] + [len(lim.members) for lim in rows])
         indices = np.array([i for lim in rows for i in lim.members], dtype=np.int64)
-        return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), self.n))
+        data = np.concatenate([np.asarray(lim.coeffs, float) if lim.coeffs is not None else np.ones(len(lim.members))
+                               for lim in rows]) if rows else np.zeros(0)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(rows), self.n))
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Row bounds of ``matrix()`` in USD m."""
@@ -95,7 +107,7 @@ class Problem:
                 v = x[lim.members[0]]
                 excess = lim.value - v if v > tol else 0.0
             else:
-                v = float(np.sum(x[list(lim.members)])) if lim.members else 0.0
+                v = lim.activity(x)
                 excess = lim.value - v if lim.sense == "min" else v - lim.value
             if excess > tol:
                 out.append((lim, float(excess)))
@@ -104,6 +116,16 @@ class Problem:
             out.append((Limit(f"Projects {self.ids[i]}: amount must not be negative", "bound", "min", 0.0, (i,)),
                         float(-x[i])))
         return out
+
+
+def with_target(prob: Problem, mu: np.ndarray, target: float | None) -> Problem:
+    """``prob`` plus the min-CVaR target: expected P&L (``mu @ x``) at least ``target`` USD m."""
+    if target is None:
+        return prob
+    lim = Limit(f"Scenario: Target expected P&L {fmt_usd(target)} (USD m)", "target", "min", float(target),
+                tuple(range(prob.n)), "usd", float(target), "the target expected P&L",
+                tuple(float(v) for v in mu))
+    return replace(prob, limits=(*prob.limits, lim))
 
 
 # ---------------------------------------------------------------- formatting
