@@ -1,0 +1,307 @@
+"""Reading cell values into canonical values: numbers (also written as text, with units),
+fractions, yes/no, choices and text. Each reader returns the values and the problems,
+as ``(position, message, suggestion)``; it never raises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Collection, Sequence
+
+import numpy as np
+
+from workbench import schema
+from workbench.excel.headers import norm_plain
+from workbench.excel.units import MILLION, PERCENT, Unit, column_unit, money_factor, parse_unit_words
+from workbench.issues import did_you_mean
+from workbench.schema import Column
+from workbench.validation import check_value
+
+Problem = tuple[int, str, "str | None"]
+
+#: Excel's error values (and LibreOffice's ``Err:nnn``), as readers show them.
+ERROR_VALUES = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#SPILL!", "#CALC!",
+                "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+_LO_ERROR = re.compile(r"^Err:\d{3}$")
+MISSING_WORDS = {"", "n/a", "na", "-", "–", "—", "none", "null", "#n/a"}  # #N/A typed as text is still an error
+
+_NUMBER = re.compile(r"(?<![\d.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][-+]?\d+)?(?![\d,])|"
+                     r"(?<![\d.])[-+]?\.\d+(?:[eE][-+]?\d+)?")
+
+
+class Missing:
+    """Marker for an empty cell."""
+
+
+MISSING = Missing()
+
+
+def error_value(v: object) -> str | None:
+    """The Excel error value a cell shows (``#REF!``...), else ``None``."""
+    if isinstance(v, str):
+        t = v.strip()
+        if t.upper() in ERROR_VALUES or _LO_ERROR.match(t):
+            return t
+    return None
+
+
+def is_missing_text(v: str) -> bool:
+    t = v.strip().lower()
+    return t in MISSING_WORDS and t != "#n/a"
+
+
+def parse_number_text(text: str) -> tuple[float, Unit] | str:
+    """``"$1.2bn"`` -> ``(1.2, Unit("USD", 1e9))``; ``"(150)"`` -> ``(-150, Unit())``;
+    ``"12%"`` -> ``(12, PERCENT)``. A string (the reason) when it is not a number."""
+    t = text.strip().replace("\u00a0", " ").replace("\u2212", "-")
+    negative = False
+    if t.startswith("(") and t.endswith(")"):
+        negative, t = True, t[1:-1].strip()
+    found = list(_NUMBER.finditer(t))
+    if len(found) != 1:
+        return "it is not a number"
+    m = found[0]
+    before, after = t[: m.start()].strip(), t[m.end():].strip()
+    sign = 1.0
+    if before.endswith("-"):
+        sign, before = -1.0, before[:-1].strip()
+    elif before.startswith("-"):
+        sign, before = -1.0, before[1:].strip()
+    unit_before = parse_unit_words(before)
+    unit_after = parse_unit_words(after)
+    if unit_before is None or unit_after is None:
+        return "it is not a number"
+    if unit_before.percent or (unit_before.scale is not None):
+        return "it is not a number"
+    if unit_after.percent:
+        unit = PERCENT if unit_before == Unit() else None
+    else:
+        cur = unit_before.currency or unit_after.currency
+        if unit_before.currency and unit_after.currency and unit_before.currency != unit_after.currency:
+            unit = None
+        else:
+            unit = Unit(cur, unit_after.scale)
+    if unit is None:
+        return "its units contradict each other"
+    try:
+        x = float(m.group(0).replace(",", ""))
+    except ValueError:
+        return "it is not a number"
+    if negative:
+        if x < 0:
+            return "it is not a number"
+        x = -x
+    return sign * x, unit
+
+
+def _describe(v: object) -> str:
+    if isinstance(v, str):
+        return f'"{v[:60]}"'
+    if isinstance(v, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return f"a date or time ({v})"
+    return repr(v)
+
+
+def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percent_cells: Collection[int],
+                 jpy_per_usd: float) -> tuple[np.ndarray, list[Problem]]:
+    """A numeric column (``number``, ``integer`` or ``fraction``) in canonical units.
+
+    ``percent_cells`` are the positions of cells formatted as a percentage (taken at face
+    value). Range and type checks use :func:`workbench.validation.check_value`, so the
+    messages are the same as in the app.
+    """
+    n = len(values)
+    out = np.fromiter((v if type(v) is float else math.nan for v in values), float, n)
+    problems: list[Problem] = []
+    target = column_unit(col.unit)
+    fraction = col.kind == "fraction"
+    # the header's unit: a factor for plain numbers
+    factor = 1.0
+    if header_unit is not None:
+        if header_unit.percent and fraction:
+            factor = 0.01
+        elif header_unit.is_money and target is not None:
+            factor = money_factor(_complete(header_unit, target), target, jpy_per_usd)
+    if factor != 1.0:
+        out *= factor
+        if percent_cells:
+            idx = [i for i in percent_cells if i < n and type(values[i]) is float]
+            out[idx] = [values[i] for i in idx]
+    for i, v in enumerate(values):
+        if type(v) is float or v == "":
+            continue
+        x, problem = _one(col, v, header_unit, target, fraction, jpy_per_usd)
+        if problem:
+            problems.append((i, problem[0], problem[1]))
+        out[i] = x
+    bad = problem_positions = {p[0] for p in problems}
+    finite = ~np.isnan(out)
+    check = np.zeros(n, dtype=bool)
+    if np.isinf(out).any():
+        check |= np.isinf(out)
+    lo, hi = col.minimum, col.maximum
+    with np.errstate(invalid="ignore"):
+        if lo is not None:
+            check |= finite & ((out <= lo) if col.min_open else (out < lo))
+        if hi is not None:
+            check |= finite & ((out >= hi) if col.max_open else (out > hi))
+        if col.kind == "integer":
+            check |= finite & ~np.isinf(out) & (np.floor(out) != out)
+    if col.required:
+        check |= ~finite
+    for i in np.flatnonzero(check):
+        if int(i) in bad:
+            continue
+        x = out[i]
+        problem = check_value(col, None if math.isnan(x) else float(x))
+        if problem:
+            message, hint = problem
+            if fraction and i in percent_cells and x > 1:
+                hint = f"The cell is formatted as a percentage and shows {x * 100:g} %."
+            problems.append((int(i), message, hint))
+    del problem_positions
+    return out, problems
+
+
+def _complete(unit: Unit, target: Unit) -> Unit:
+    """A header unit with its gaps filled from the column's unit (``($bn)`` has both)."""
+    return Unit(unit.currency or target.currency, unit.scale or target.scale)
+
+
+def _one(col: Column, v: object, header_unit: Unit | None, target: Unit | None, fraction: bool,
+         jpy_per_usd: float) -> tuple[float, tuple[str, str | None] | None]:
+    """One non-float cell of a numeric column: its value and its problem."""
+    nan = math.nan
+    err = error_value(v)
+    if err:
+        return nan, (f"{col.name} shows the Excel error {err}.", "Fix the formula or type the value.")
+    if isinstance(v, bool):
+        return nan, (f"{col.name} must be a number, not {str(v).upper()}.", None)
+    if isinstance(v, int):
+        v = float(v)
+        return _scaled_plain(v, header_unit, target, fraction, jpy_per_usd), None
+    if isinstance(v, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return nan, (f"{col.name} holds {_describe(v)}, not a number.", "Format the cell as a number and retype it.")
+    if not isinstance(v, str):
+        return nan, (f"{col.name} must be a number, not {_describe(v)}.", None)
+    if is_missing_text(v):
+        return nan, None
+    parsed = parse_number_text(v)
+    if isinstance(parsed, str):
+        return nan, (f'{col.name} must be a number, not "{v.strip()[:60]}"; {parsed}.',
+                     "Type a plain number such as 1,200 or 0.08.")
+    x, unit = parsed
+    if unit.percent:
+        if not fraction:
+            return nan, (f'{col.name} is not a percentage, but the cell says "{v.strip()}".',
+                         "Remove the % sign.")
+        return x / 100.0, None
+    if unit.is_money:
+        if target is None:
+            what = "a share or rate" if fraction else "a plain number"
+            return nan, (f'{col.name} is {what}, not an amount of money, but the cell says "{v.strip()}".',
+                         "Remove the currency or scale.")
+        src = unit
+        hdr = header_unit if header_unit is not None and header_unit.is_money else target
+        if src.scale is None:
+            if src.currency is not None and src.currency != (hdr.currency or "USD"):
+                return nan, (f'"{v.strip()}" gives a currency but no scale, so the amount is unclear.',
+                             f'Write the scale, such as "{v.strip()}bn" or "{v.strip()}m".')
+            src = Unit(src.currency or hdr.currency or "USD", hdr.scale or MILLION)
+        elif src.currency is None:
+            src = Unit(hdr.currency or "USD", src.scale)
+        return x * money_factor(src, target, jpy_per_usd), None
+    return _scaled_plain(x, header_unit, target, fraction, jpy_per_usd), None
+
+
+def _scaled_plain(x: float, header_unit: Unit | None, target: Unit | None, fraction: bool,
+                  jpy_per_usd: float) -> float:
+    if header_unit is None:
+        return x
+    if header_unit.percent and fraction:
+        return x / 100.0
+    if header_unit.is_money and target is not None:
+        return x * money_factor(_complete(header_unit, target), target, jpy_per_usd)
+    return x
+
+
+def read_text(col: Column, values: Sequence, *, strip: bool) -> tuple[list, list[Problem]]:
+    """Text cells: numbers written as text where they look like IDs (``101``), empty -> None."""
+    out: list = []
+    problems: list[Problem] = []
+    for i, v in enumerate(values):
+        if type(v) is str:
+            t = v.strip() if strip else v
+            if not v.strip():
+                out.append(None)
+            else:
+                err = error_value(v)
+                if err:
+                    problems.append((i, f"{col.name} shows the Excel error {err}.",
+                                     "Fix the formula or type the value."))
+                out.append(t)
+            continue
+        if v is None:
+            out.append(None)
+        elif isinstance(v, bool):
+            out.append("TRUE" if v else "FALSE")
+        elif isinstance(v, (int, float)):
+            f = float(v)
+            out.append(str(int(f)) if f.is_integer() and abs(f) < 2**53 else repr(f))
+        elif isinstance(v, (dt.datetime, dt.date, dt.time)):
+            out.append(v.isoformat())
+        else:
+            out.append(str(v))
+    if col.required:
+        for i, v in enumerate(out):
+            if v is None:
+                problems.append((i, f"{col.name} is required but empty.", f"Enter a {col.name.lower()}."))
+    return out, problems
+
+
+def read_choices(col: Column, values: Sequence) -> tuple[list, list[Problem]]:
+    """A choice column: matched case- and punctuation-insensitively to its choices."""
+    lookup = {norm_plain(c): c for c in col.choices}
+    out: list = []
+    problems: list[Problem] = []
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, str) and is_missing_text(v)):
+            out.append(None)
+            if col.required:
+                problems.append((i, f"{col.name} is required but empty.", f"Enter one of {', '.join(col.choices)}."))
+            continue
+        err = error_value(v)
+        if err:
+            out.append(None)
+            problems.append((i, f"{col.name} shows the Excel error {err}.", "Fix the formula or type the value."))
+            continue
+        text = str(v).strip()
+        canon = lookup.get(norm_plain(text))
+        if canon is None:
+            out.append(text)
+            problems.append((i, f'{col.name} "{text[:60]}" is not one of {", ".join(col.choices)}.',
+                             did_you_mean(text, col.choices)))
+        else:
+            out.append(canon)
+    return out, problems
+
+
+def read_bools(col: Column, values: Sequence) -> tuple[list, list[Problem]]:
+    out: list = []
+    problems: list[Problem] = []
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, str) and is_missing_text(v)):
+            out.append(col.default if col.default is not None else True)
+            continue
+        parsed = schema.parse_bool(v) if not isinstance(v, str) else schema.parse_bool(v.strip())
+        if parsed is None:
+            err = error_value(v)
+            msg = (f"{col.name} shows the Excel error {err}." if err
+                   else f'{col.name} must be yes or no, not "{str(v)[:60]}".')
+            problems.append((i, msg, "Use yes or no."))
+            out.append(True)
+        else:
+            out.append(parsed)
+    return out, problems

@@ -1,0 +1,122 @@
+"""Cells for write-only sheets: styled header, number formats, safe text, column widths.
+
+Cells are made from prototypes (one styled cell per format, its style array copied), so
+styling 50,000 rows costs little more than dumping the values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from copy import copy
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+MONEY = "#,##0"
+PERCENT = "0.0%"
+INTEGER = "0"
+DECIMAL = "0.00"
+COUNT = "#,##0"
+MAX_CELL_TEXT = 32_767
+
+_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class ExportError(ValueError):
+    """A scenario value that a workbook cannot hold; the message says where and why."""
+
+
+def safe_text(text: str, where: str) -> str:
+    """Text as a workbook cell holds it: control characters escaped the OOXML way
+    (``_x0001_``, which Excel, LibreOffice and the reader turn back into the character)."""
+    if _SURROGATE.search(text):
+        raise ExportError(f"{where}: the text holds a broken character (a lone surrogate) and cannot be saved.")
+    if len(text) > MAX_CELL_TEXT:
+        raise ExportError(f"{where}: the text is {len(text):,} characters long; a workbook cell holds at most "
+                          f"{MAX_CELL_TEXT:,}. Shorten it.")
+    if _ESCAPE.search(text):
+        text = _ESCAPE.sub(lambda m: "_x005F_" if m.group(0) == "_" else f"_x{ord(m.group(0)):04X}_", text)
+    return text
+
+
+class CellMaker:
+    """Makes the cells of one write-only sheet."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self._protos: dict[str, WriteOnlyCell] = {}
+        self.widths: dict[int, float] = {}
+
+    def header(self, names: list[str]) -> list[WriteOnlyCell]:
+        out = []
+        for j, name in enumerate(names):
+            c = WriteOnlyCell(self.ws, value=safe_text(str(name), "header"))
+            c.font = Font(bold=True, color="FFFFFF")
+            c.fill = PatternFill("solid", fgColor="1F4E79")
+            c.alignment = Alignment(wrap_text=True, vertical="center")
+            c.border = Border(bottom=Side(style="thin", color="000000"))
+            out.append(c)
+            self.note_width(j, str(name), header=True)
+        return out
+
+    def title(self, text: str) -> WriteOnlyCell:
+        c = WriteOnlyCell(self.ws, value=safe_text(text, "title"))
+        c.font = Font(bold=True, size=13)
+        return c
+
+    def number(self, value, fmt: str | None):
+        """A numeric cell with ``fmt`` (``None`` for empty or non-finite values)."""
+        if value is None:
+            return None
+        x = float(value)
+        if math.isnan(x):
+            return None
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        if fmt is None:
+            return x
+        proto = self._protos.get(fmt)
+        if proto is None:
+            proto = WriteOnlyCell(self.ws, value=0)
+            proto.number_format = fmt
+            self._protos[fmt] = proto
+        c = WriteOnlyCell(self.ws, value=x)
+        c._style = copy(proto._style)
+        return c
+
+    def text(self, value, where: str):
+        """A text cell; text beginning with = + - @ stays text (never a formula)."""
+        if value is None:
+            return None
+        t = safe_text(str(value), where)
+        if t[:1] in ("=", "+", "-", "@") or t != str(value):
+            c = WriteOnlyCell(self.ws, value=None)
+            c._value = t
+            c.data_type = "s"
+            return c
+        return t
+
+    def comment(self, cell, text: str):
+        if cell is None or not isinstance(cell, WriteOnlyCell):
+            raw = cell
+            cell = WriteOnlyCell(self.ws, value=None)
+            if isinstance(raw, str):
+                cell._value, cell.data_type = raw, "s"
+            elif raw is not None:
+                cell.value = raw
+        cell.comment = Comment(safe_text(text, "comment"), "Scenario Workbench")
+        return cell
+
+    def note_width(self, j: int, text: str, header: bool = False) -> None:
+        n = min(len(text), 60)
+        w = (n * 0.9 + 3) if header else n + 2
+        if w > self.widths.get(j, 8):
+            self.widths[j] = min(max(w, 8), 60)
+
+    def apply_widths(self) -> None:
+        for j, w in self.widths.items():
+            self.ws.column_dimensions[get_column_letter(j + 1)].width = w

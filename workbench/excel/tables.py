@@ -1,0 +1,192 @@
+"""Reading one sheet into one canonical table: header row, columns, cells, problems."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from workbench import schema
+from workbench.excel import cells
+from workbench.excel.headers import find_header_row, is_blank, match_columns, norm, norm_plain, table_lookup
+from workbench.excel.layout import TableLayout
+from workbench.excel.sheetxml import SheetFacts, a1
+from workbench.issues import ERROR, WARNING, Issue, did_you_mean
+from workbench.scenario import coerce_table
+from workbench.schema import Column, Table
+
+#: Columns whose text is trimmed: keys and references (free text is kept as written).
+TRIMMED = {"ID", "Sector", "Financier", "State", "Event", "Value", "Field"}
+
+
+@dataclass
+class Grid:
+    """A sheet's values as the reader returned them, with where they start."""
+
+    sheet: str
+    rows: list[list]
+    top: int = 0
+    left: int = 0
+    merged: list = field(default_factory=list)   # ((r0, c0), (r1, c1)) in grid coordinates
+    facts: SheetFacts = field(default_factory=SheetFacts)
+
+    def cell(self, r: int, c: int) -> str:
+        return a1(self.top + r, self.left + c)
+
+
+@dataclass
+class TableRead:
+    frame: pd.DataFrame | None
+    issues: list[Issue]
+    layout: TableLayout | None
+
+
+def issue(grid: Grid, r: int | None, c: int | None, message: str, suggestion: str | None = None,
+          severity: str = ERROR, table: str | None = None, row: str | None = None, column: str | None = None,
+          row_index: int | None = None) -> Issue:
+    cell = grid.cell(r, c) if r is not None and c is not None else None
+    return Issue(severity, message, table=table, row=row, column=column, suggestion=suggestion,
+                 row_index=row_index, sheet=grid.sheet, cell=cell)
+
+
+def special_cells(grid: Grid, r: int, c: int) -> str | None:
+    """A problem that the value alone does not show: a formula with no saved value, an error."""
+    pos = (grid.top + r, grid.left + c)
+    if pos in grid.facts.no_value_formula:
+        return "formula"
+    err = grid.facts.errors.get(pos)
+    return err
+
+
+def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] | None = None) -> TableRead:
+    lookup = table_lookup(table)
+    extra = {norm(s): s for s in sectors or []} if table.extra_columns == "sectors" else {}
+    found = find_header_row(grid.rows, lookup, extra, grid.merged)
+    required = [c.name for c in table.columns if c.required]
+    if found is None:
+        return TableRead(None, [issue(grid, None, None,
+                                      f"Sheet {grid.sheet} has no header row naming its columns "
+                                      f"(such as {', '.join(required)}) in its first 20 rows.",
+                                      f"Add a header row with the column names: {', '.join(table.column_names)}.",
+                                      table=table.name)], None)
+    hr, header = found
+    matched, unknown = match_columns(header, {**extra, **lookup}, table.by_name)
+    issues: list[Issue] = []
+    by_col: dict[str, int] = {}
+    units: dict[str, object] = {}
+    for h in matched:
+        if h.column in by_col:
+            issues.append(issue(grid, hr, h.position,
+                                f'Two columns mean {h.column}: "{header[by_col[h.column]]}" in '
+                                f"{grid.cell(hr, by_col[h.column])} and \"{h.text}\".",
+                                "Delete or rename one of them.", table=table.name, row="(header)", column=h.column))
+            continue
+        by_col[h.column] = h.position
+        units[h.column] = h.unit
+    for j, text in unknown:
+        close = did_you_mean(text, list(extra.values())) if extra else None
+        if close:
+            issues.append(issue(grid, hr, j, f'Column "{text}" is not a sector of the Sectors table, so its shocks '
+                                "would be lost.", close, table=table.name, row="(header)", column=text))
+        else:
+            hint = did_you_mean(text, table.column_names)
+            issues.append(issue(grid, hr, j, f'Column "{text}" is not a {table.name} column and is ignored.',
+                                hint, severity=WARNING, table=table.name, row="(header)", column=text))
+    for name in required:
+        if name not in by_col:
+            issues.append(issue(grid, hr, 0 if not matched else matched[0].position,
+                                f"Sheet {grid.sheet} has no {name} column.", f"Add a column headed {name}.",
+                                table=table.name, row="(header)", column=name))
+    if any(i.is_error and i.row == "(header)" and i.column in required for i in issues):
+        return TableRead(None, issues, None)
+    # data rows: below the header, not blank in the columns we read
+    positions = sorted(by_col.values())
+    data_rows = [r for r in range(hr + 1, len(grid.rows))
+                 if any(not is_blank(grid.rows[r][j]) for j in positions)
+                 or any((grid.top + r, grid.left + j) in grid.facts.no_value_formula for j in positions)]
+    layout = TableLayout(grid.sheet, grid.top + hr, {c: grid.left + j for c, j in by_col.items()},
+                         [grid.top + r for r in data_rows], grid.left + (positions[0] if positions else 0))
+    columns: dict[str, list | np.ndarray] = {}
+    problems: list[tuple[int, str, str, str | None]] = []   # (table row, column, message, suggestion)
+    for name, j in by_col.items():
+        col = table.by_name.get(name) or replace(schema.SHOCK_COLUMN, name=name, kind="fraction")
+        raw = [grid.rows[r][j] for r in data_rows]
+        facts = grid.facts
+        if facts.no_value_formula or facts.errors:
+            for k, r in enumerate(data_rows):
+                special = special_cells(grid, r, j)
+                if special == "formula":
+                    problems.append((k, name, f"{name} is a formula with no saved value (the file was written by "
+                                     "a program that does not calculate).",
+                                     "Open and save the file in Excel or LibreOffice, or type the value."))
+                    raw[k] = ""
+                elif special:
+                    raw[k] = special if cells.error_value(special) else "#VALUE!"
+        values, found_problems = _read_column(col, raw, units.get(name), grid, data_rows, j, jpy_per_usd)
+        columns[name] = values
+        problems.extend((k, name, msg, hint) for k, msg, hint in found_problems)
+    frame = _frame(table, columns, len(data_rows), sectors)
+    keys = row_keys(table, frame)
+    for k, name, msg, hint in problems:
+        issues.append(issue(grid, data_rows[k], by_col[name], msg, hint, table=table.name, row=keys[k],
+                            column=name, row_index=k))
+    return TableRead(frame, issues, layout)
+
+
+def _read_column(col: Column, raw: list, unit, grid: Grid, data_rows: list[int], j: int, rate: float):
+    if col.is_numeric:
+        pct = set()
+        if grid.facts.percent:
+            pct = {k for k, r in enumerate(data_rows) if (grid.top + r, grid.left + j) in grid.facts.percent}
+        return cells.read_numbers(col, raw, unit, pct, rate)
+    if unit is not None and unit != cells.Unit():
+        pass  # a unit on a text column means nothing; the column is read as text
+    if col.kind == "choice":
+        return cells.read_choices(col, raw)
+    if col.kind == "bool":
+        return cells.read_bools(col, raw)
+    return cells.read_text(col, raw, strip=col.name in TRIMMED)
+
+
+def _frame(table: Table, columns: dict, n: int, sectors: list[str] | None) -> pd.DataFrame:
+    names = table.column_names + [c for c in columns if c not in table.by_name]
+    data = {}
+    for name in names:
+        if name in columns:
+            data[name] = columns[name]
+        else:
+            col = table.by_name[name]
+            data[name] = np.full(n, math.nan) if col.is_numeric else (
+                [True] * n if col.kind == "bool" else [None] * n)
+    frame = pd.DataFrame(data, columns=names)
+    return coerce_table(table.name, frame) if n else coerce_table(table.name, frame.iloc[0:0])
+
+
+def row_keys(table: Table, frame: pd.DataFrame) -> list[str]:
+    """Each row's key as an analyst would name it (``SC-01``, ``JBIC / Loan``, ``row 3``)."""
+    n = len(frame)
+    if table.key and all(k in frame.columns for k in table.key):
+        parts = [frame[k].tolist() for k in table.key]
+        out = []
+        for i in range(n):
+            vals = [p[i] for p in parts]
+            if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in vals):
+                out.append(f"row {i + 1}")
+            else:
+                out.append(" / ".join(str(v) for v in vals))
+        return out
+    return [f"row {i + 1}" for i in range(n)]
+
+
+def sector_names(frame: pd.DataFrame | None) -> list[str]:
+    if frame is None:
+        return []
+    return [str(s) for s in frame["Sector"] if s is not None]
+
+
+def canonical_label(text: str, sectors: list[str]) -> str:
+    """A correlation or shock label matched case- and punctuation-insensitively to a sector."""
+    lookup = {norm_plain(s): s for s in sectors}
+    return lookup.get(norm_plain(text), text)
