@@ -1,10 +1,30 @@
 """``workbench template [OUT.xlsx]``: write the default scenario as a workbook."""
 
-from workbench.cli.common import not_available
+from __future__ import annotations
+
+import sys
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("template", help="write the default scenario as a workbook",
-                       description="Write the embedded default scenario as a workbook to edit.")
+                       description="Write the embedded default scenario as a workbook to edit. "
+                       "Exit 0 when written, 2 when the file cannot be written.")
     p.add_argument("out", nargs="?", default="scenario.xlsx", help="output file (default scenario.xlsx)")
-    p.set_defaults(handler=not_available("template", "the Excel exchange is being built"))
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from workbench.default_scenario import default_scenario
+    from workbench.excel import ExportError, write_workbook
+
+    out = args.out
+    if not out.lower().endswith((".xlsx", ".xlsm")):
+        print(f"workbench template: {out} must end in .xlsx (the app writes Excel workbooks).", file=sys.stderr)
+        return 2
+    try:
+        write_workbook(out, default_scenario())
+    except (OSError, ExportError) as exc:
+        print(f"workbench template: could not write {out}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote the default scenario to {out}")
+    return 0
