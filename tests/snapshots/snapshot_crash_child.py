@@ -23,6 +23,7 @@ import sys
 import time
 import traceback
 
+import workbench.excel  # noqa: F401  (warm: the forked children export without importing)
 from workbench.default_scenario import default_scenario
 from workbench.snapshots import Library
 

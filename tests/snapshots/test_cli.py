@@ -119,3 +119,22 @@ def test_every_action_has_help():
     for action in ("save", "list", "show", "export", "diff", "restore", "delete", "undelete", "tag", "salvage"):
         out = wb(action, "--help")
         assert out.returncode == 0 and "--library" in out.stdout, action
+
+
+def test_export_and_restore_write_the_snapshot_as_a_workbook(lib_path, tmp_path):
+    from workbench.excel import read_workbook
+
+    wb("save", "--note", "x", "--library", str(lib_path))
+    out = tmp_path / "briefing.xlsx"
+    done = wb("export", "1", str(out), "--library", str(lib_path))
+    assert done.returncode == 0 and done.stdout == "" and out.exists()
+    assert read_workbook(out).scenario.content_hash() == default_scenario().content_hash()
+    before = out.read_bytes()
+    refused = wb("restore", "1", str(out), "--library", str(lib_path))
+    assert refused.returncode == 2 and "already exists" in refused.stderr and out.read_bytes() == before
+    forced = wb("restore", "1", str(out), "--force", "--library", str(lib_path))
+    assert forced.returncode == 0
+    assert read_workbook(out).scenario.content_hash() == default_scenario().content_hash()
+    # a saved workbook saves as the same content
+    again = wb("save", str(out), "--note", "x", "--library", str(lib_path))
+    assert (again.returncode, again.stdout) == (0, "1\n"), again.stderr

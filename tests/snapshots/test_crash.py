@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from snapshot_killer import KillLog, Zygote, check_library, kill_loop, record_lines
 
+from tests.snapshots.snapshot_killer import KillLog, Zygote, check_library, kill_loop, record_lines
 from workbench.snapshots import Library
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork are POSIX")
@@ -50,3 +50,31 @@ def test_two_processes_saving_at_once_lose_nothing(tmp_path):
     # per burst: 2 children x 30 distinct saves + one shared (content, note) saved by both
     assert len(log.saved) == len(distinct) == 3 * (2 * 30) + 1
     assert check_library(path, log, restore_every=7) == []
+
+
+def test_export_killed_mid_write_leaves_the_previous_file_intact(tmp_path):
+    import numpy as np
+
+    from workbench import default_scenario
+    from workbench.excel import read_workbook
+
+    path, out = tmp_path / "lib.sqlite", tmp_path / "briefing.xlsx"
+    base = default_scenario()
+    other = base.with_fields(Name="the colleague's version", Description="changed")
+    with Library(path) as lib:
+        a, b = lib.save(base, note="a"), lib.save(other, note="b")
+        lib.export(a, out)
+    hashes = {base.content_hash(), other.content_hash()}
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(77)))
+    exported = 0
+    with Zygote(path) as zygote:
+        for k in range(30):
+            result = zygote.ask(f"export e{k} {int(rng.integers(0, 250_000))} {out} {b} {a}")
+            assert result["errors"] == [] and result["killed"]
+            exported += len(result["lines"])
+            read = read_workbook(out)  # always a whole workbook: the old one or a complete new one
+            assert [i.text() for i in read.issues if i.is_error] == []
+            assert read.scenario.content_hash() in hashes
+        zygote.close()
+    print(f"{exported} exports completed between the kills")
+    assert exported > 0  # some exports completed, so both outcomes were exercised

@@ -247,6 +247,8 @@ def _show(args) -> int:
 
 # ------------------------------------------------------------------ export/restore
 def _write(args, *, force: bool) -> int:
+    from workbench.snapshots import LibraryError
+
     out = Path(args.out)
     if not force and out.exists():
         return _err(f"{out} already exists: nothing was written. Use --force to replace it, or choose another name.",
@@ -259,6 +261,10 @@ def _write(args, *, force: bool) -> int:
             return _err("writing workbooks is not available in this version yet.", UNREADABLE)
         except OSError as exc:
             return _err(f"could not write {out}: {exc.strerror or exc}. Nothing was changed.", UNREADABLE)
+        except LibraryError:
+            raise
+        except Exception as exc:  # the writer's ExportError says which value a workbook cannot hold
+            return _err(f"could not write {out}: {exc}. Nothing was changed.", UNREADABLE)
     print(f"Snapshot {info.id} written to {out}", file=sys.stderr)
     return OK
 
