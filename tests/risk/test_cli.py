@@ -1,0 +1,85 @@
+"""``workbench run``: JSON keys, exit codes, one JSON object on stdout."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from workbench.cli import main
+from workbench.default_scenario import default_scenario
+from workbench.risk.report import SUMMARY_KEYS
+
+
+def run_cli(capsys, *args):
+    code = main(["run", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def default_json():
+    import contextlib
+    import io
+    buf, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(err):
+        code = main(["run", "--json", "--trials", "1000"])
+    return code, buf.getvalue(), err.getvalue()
+
+
+def test_json_on_default_scenario(default_json):
+    code, out, _ = default_json
+    assert code == 0
+    obj = json.loads(out)        # exactly one JSON object, nothing else on stdout
+    assert tuple(obj) == SUMMARY_KEYS
+    scn = default_scenario()
+    assert set(obj["allocation"]) == set(scn.projects["ID"])
+    assert all(isinstance(v, (int, float)) for v in obj["allocation"].values())
+    for key in ("expected_pnl", "std", "var", "cvar", "prob_loss", "jobs", "value_added"):
+        assert isinstance(obj[key], (int, float)), key
+    assert set(obj["percentiles"]) == {"1", "5", "25", "50", "75", "95", "99"}
+    assert sum(obj["contributions"].values()) == pytest.approx(obj["cvar"], rel=1e-9)
+    assert set(obj["contributions"]) == set(scn.sector_names)
+    for v in obj["stress"].values():
+        assert set(v) >= {"expected_pnl", "cvar", "change"}
+    assert set(obj["mc_error"]) >= {"expected_pnl_se", "var_ci", "cvar_ci"}
+    assert len(obj["mc_error"]["var_ci"]) == 2
+    assert obj["trials"] == 1000 and obj["seed"] == 20261124 and obj["method"] == "mean-variance"
+    assert obj["scenario_hash"] == scn.with_fields(Trials=1000).content_hash()
+
+
+def test_readable_summary(capsys):
+    code, out, _ = run_cli(capsys, "--trials", "1000", "--method", "proportional")
+    assert code == 0
+    assert "Expected P&L" in out and "CVaR 95%" in out and "Stress tests" in out
+
+
+def test_overrides_reach_the_result_and_hash(capsys):
+    code, out, _ = run_cli(capsys, "--json", "--trials", "1000", "--seed", "5", "--method", "max-strategic")
+    obj = json.loads(out)
+    assert code == 0 and obj["seed"] == 5 and obj["method"] == "max-strategic"
+    scn = default_scenario().with_fields(Trials=1000, **{"Random seed": 5, "Allocation method": "max-strategic"})
+    assert obj["scenario_hash"] == scn.content_hash()
+
+
+@pytest.mark.parametrize("args", [["--method", "nonsense"], ["--trials", "10"], ["--seed", "-1"],
+                                  ["--jobs", "0"]])
+def test_invalid_options_exit_1_with_explanation(capsys, args):
+    code, out, err = run_cli(capsys, "--json", *args)
+    assert code == 1
+    obj = json.loads(out)
+    assert obj["ok"] is False and (obj["issues"] or obj.get("message"))
+    assert err.strip()
+
+
+def test_missing_file_exit_2(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "--json", str(tmp_path / "none.xlsx"))
+    assert code == 2
+    assert json.loads(out)["ok"] is False
+    assert "none.xlsx" in err
+
+
+def test_malformed_command_line_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "--trials", "many"])
+    assert info.value.code == 2
