@@ -139,6 +139,8 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
             continue
         got = read_table(schema.TABLES[tname], grids[tname], rate, sectors)
         issues.extend(got.issues)
+        if tname == "Projects" and got.frame is not None and sectors:
+            _canonical_sectors(got.frame, sectors)
         tables[tname] = got.frame
         if got.layout is not None:
             layout.tables[tname] = got.layout
@@ -149,7 +151,7 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
         corr, found = read_correlations(grids["Correlations"], sectors, layout)
         issues.extend(found)
     author = str(fields.get("Author") or facts.creator or "")
-    if any(i.is_error for i in issues) or any(tables[t] is None for t in ("Sectors", "Projects")):
+    if tables["Sectors"] is None or tables["Projects"] is None:
         return ImportResult(None, _sorted(issues), author, name, now, layout=layout)
     scn = Scenario(
         fields=fields, sectors=tables["Sectors"], projects=tables["Projects"],
@@ -159,8 +161,11 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
                      else coerce_table("Risk events", empty_table(schema.RISK_EVENTS))),
         correlations=corr,
     )
+    unread = {t for t in ("Financing", "Constraints", "Risk events") if t in grids and tables[t] is None}
     seen = {(i.sheet, i.cell) for i in issues if i.cell}
     for found_issue in validate(scn):
+        if found_issue.table in unread:
+            continue
         located = layout.locate_issue(found_issue)
         if located.cell and (located.sheet, located.cell) in seen:
             continue
@@ -168,6 +173,12 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
     if any(i.is_error for i in issues):
         return ImportResult(None, _sorted(issues), author, name, now, layout=layout)
     return ImportResult(scn, _sorted(issues), author, name, now, layout=layout)
+
+
+def _canonical_sectors(frame, sectors: list[str]) -> None:
+    """A project's sector written in another case (``data centers``) names the sector."""
+    lookup = {s.lower(): s for s in sectors}
+    frame["Sector"] = [lookup.get(v.lower(), v) if isinstance(v, str) else v for v in frame["Sector"]]
 
 
 def _grid(book, sheet: str, facts: sheetxml.WorkbookFacts) -> Grid:

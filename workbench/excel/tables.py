@@ -114,6 +114,7 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
         col = table.by_name.get(name) or replace(schema.SHOCK_COLUMN, name=name, kind="fraction")
         raw = [grid.rows[r][j] for r in data_rows]
         facts = grid.facts
+        flagged: set[int] = set()
         if facts.no_value_formula or facts.errors:
             for k, r in enumerate(data_rows):
                 special = special_cells(grid, r, j)
@@ -122,11 +123,12 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
                                      "a program that does not calculate).",
                                      "Open and save the file in Excel or LibreOffice, or type the value."))
                     raw[k] = ""
+                    flagged.add(k)
                 elif special:
                     raw[k] = special if cells.error_value(special) else "#VALUE!"
         values, found_problems = _read_column(col, raw, units.get(name), grid, data_rows, j, jpy_per_usd)
         columns[name] = values
-        problems.extend((k, name, msg, hint) for k, msg, hint in found_problems)
+        problems.extend((k, name, msg, hint) for k, msg, hint in found_problems if k not in flagged)
     frame = _frame(table, columns, len(data_rows), sectors)
     keys = row_keys(table, frame)
     for k, name, msg, hint in problems:
