@@ -105,3 +105,54 @@ def cfb_file(path: Path, streams: dict[str, bytes]) -> Path:
     body = b"".join(data_sectors) + directory + struct.pack("<128I", *fat)
     path.write_bytes(header.ljust(sector, b"\0") + body)
     return path
+
+
+def write_xls(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """An old-format .xls, as Excel 97-2003 writes it (xlwt)."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if v is not None:
+                    ws.write(r, c, v)
+    wb.save(str(path))
+    return path
+
+
+def write_ods(path: Path, sheets: dict[str, list[list]], *, percent: set[tuple[str, int, int]] = frozenset(),
+              formulas: dict[tuple[str, int, int], str] | None = None) -> Path:
+    """An OpenDocument spreadsheet as LibreOffice stores one (odfpy); ``percent`` cells are
+    percentage-typed, ``formulas`` cells hold a formula with no saved value."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    for name, rows in sheets.items():
+        table = Table(name=name)
+        for r, row in enumerate(rows):
+            tr = TableRow()
+            for c, v in enumerate(row):
+                key = (name, r, c)
+                if formulas and key in formulas:
+                    tc = TableCell(formula=formulas[key])
+                elif v is None:
+                    tc = TableCell()
+                elif isinstance(v, bool):
+                    tc = TableCell(valuetype="boolean", booleanvalue="true" if v else "false")
+                    tc.addElement(P(text=str(v).upper()))
+                elif isinstance(v, (int, float)):
+                    kind = "percentage" if key in percent else "float"
+                    tc = TableCell(valuetype=kind, value=v)
+                    tc.addElement(P(text=str(v)))
+                else:
+                    tc = TableCell(valuetype="string")
+                    tc.addElement(P(text=str(v)))
+                tr.addElement(tc)
+            table.addElement(tr)
+        doc.spreadsheet.addElement(table)
+    doc.save(str(path))
+    return path

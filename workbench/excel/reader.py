@@ -95,6 +95,13 @@ def _open(path: str, kind: str):
 
 def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportResult:
     kind = guards.inspect(path)
+    # what the values do not say, and the extent guards, before any sheet is loaded
+    if kind.kind == "xlsx":
+        facts = sheetxml.xlsx_facts(path, lambda sheet: norm(sheet) in _SHEETS)
+    elif kind.kind == "ods":
+        facts = sheetxml.ods_facts(path)
+    else:
+        facts = sheetxml.WorkbookFacts()
     book = _open(path, kind.kind)
     issues: list[Issue] = []
     mapping: dict[str, str] = {}      # table -> sheet name in the workbook
@@ -118,12 +125,6 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
             hint = did_you_mean(required, names)
             hint = f'{hint[:-1]} (rename it to "{required}")?' if hint else f'Add a sheet named "{required}".'
             issues.append(Issue(ERROR, f"The workbook has no {required} sheet.", suggestion=hint, table=required))
-    if kind.kind == "xlsx":
-        facts = sheetxml.xlsx_facts(path, set(mapping.values()))
-    elif kind.kind == "ods":
-        facts = sheetxml.ods_facts(path)
-    else:
-        facts = sheetxml.WorkbookFacts()
     grids = {table: _grid(book, sheet, facts) for table, sheet in mapping.items()}
     layout = Layout()
     fields = {c.name: None for c in schema.SCENARIO_FIELDS.columns}

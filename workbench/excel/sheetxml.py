@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from defusedxml import ElementTree as SafeET
@@ -81,8 +82,8 @@ def _parse(zf: zipfile.ZipFile, name: str):
 
 
 # ---------------------------------------------------------------------- xlsx
-def xlsx_facts(path: str, wanted: set[str]) -> WorkbookFacts:
-    """Facts for the sheets named in ``wanted`` (their names as the workbook has them)."""
+def xlsx_facts(path: str, wanted: Callable[[str], bool]) -> WorkbookFacts:
+    """Facts for the sheets whose names ``wanted`` accepts (the input sheets)."""
     out = WorkbookFacts()
     try:
         zf = zipfile.ZipFile(path)
@@ -95,7 +96,7 @@ def xlsx_facts(path: str, wanted: set[str]) -> WorkbookFacts:
         out.creator = _creator(zf)
         total = 0
         for name, part in sheets.items():
-            if name not in wanted:
+            if not wanted(name):
                 continue
             try:
                 data = zf.read(part)
