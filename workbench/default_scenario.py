@@ -35,18 +35,18 @@ FIELDS = {
     "Allocation method": "mean-variance",
     "Risk aversion": 2.0,
     "Target expected P&L (USD m)": None,
-    "Default threshold": 0.5,
+    "Default threshold": 0.4,
     "Copula": "gaussian",
     "Degrees of freedom": 5.0,
 }
 
 # Sector, expected return, volatility, jobs per USD m, value added per USD
 SECTOR_ROWS = [
-    (DC, 0.085, 0.22, 2.0, 0.85),
-    (SEMI, 0.095, 0.30, 3.5, 1.10),
-    (BATT, 0.080, 0.28, 4.0, 0.95),
-    (REN, 0.060, 0.15, 3.0, 0.80),
-    (BIO, 0.090, 0.25, 2.5, 1.20),
+    (DC, 0.100, 0.22, 2.0, 0.85),
+    (SEMI, 0.110, 0.28, 3.5, 1.10),
+    (BATT, 0.100, 0.26, 4.0, 0.95),
+    (REN, 0.075, 0.14, 3.0, 0.80),
+    (BIO, 0.100, 0.24, 2.5, 1.20),
 ]
 
 # Pairwise sector correlations (the rest of the matrix follows by symmetry).
@@ -135,12 +135,12 @@ CONSTRAINT_ROWS = [
 
 # Event, annual probability, duration, shocks by sector (DC, SEMI, BATT, REN, BIO)
 EVENT_ROWS = [
-    ("Supreme Court tariff ruling reopens the deal", 0.25, 2, (-0.04, -0.08, -0.08, -0.03, -0.05)),
-    ("South China Sea escalation", 0.05, 2, (-0.15, -0.30, -0.20, -0.10, -0.12)),
-    ("Global trade disruption", 0.08, 1, (-0.10, -0.15, -0.15, -0.08, -0.06)),
-    ("AI demand correction", 0.10, 2, (-0.25, -0.15, 0.0, -0.04, 0.0)),
-    ("US clean-energy credit reversal", 0.15, 3, (0.0, 0.0, -0.15, -0.18, 0.0)),
-    ("US drug-pricing reform", 0.10, 2, (0.0, 0.0, 0.0, 0.0, -0.15)),
+    ("Supreme Court tariff ruling reopens the deal", 0.20, 1, (-0.03, -0.06, -0.05, -0.02, -0.03)),
+    ("South China Sea escalation", 0.03, 2, (-0.12, -0.25, -0.15, -0.06, -0.08)),
+    ("Global trade disruption", 0.05, 1, (-0.08, -0.12, -0.12, -0.06, -0.05)),
+    ("AI demand correction", 0.05, 2, (-0.15, -0.08, 0.0, -0.03, 0.0)),
+    ("US clean-energy credit reversal", 0.08, 2, (0.0, 0.0, -0.10, -0.10, 0.0)),
+    ("US drug-pricing reform", 0.08, 2, (0.0, 0.0, 0.0, 0.0, -0.10)),
 ]
 
 
