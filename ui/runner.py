@@ -11,7 +11,9 @@ the GUI thread:
 - ``failed(message)`` with one clear sentence when the core raised (no traceback),
 - ``cancelled()`` when the user's :meth:`cancel` stopped it (no result is delivered).
 
-Starting a new run cancels the one under way; a superseded run's result is dropped.
+Starting a new run cancels the one under way; a superseded run's result is dropped. Runs
+never overlap: the new run starts when the cancelled one has stopped (the core's solver
+libraries are not safe to run twice at once in one process).
 :meth:`schedule` collapses a burst of edits into one re-run with a single-shot timer.
 """
 
@@ -39,7 +41,14 @@ _LIVE: weakref.WeakSet[_RunThread] = weakref.WeakSet()
 
 def live_workers() -> list[QThread]:
     """Worker threads of every controller that are still running (the test fixture checks this)."""
-    return [t for t in list(_LIVE) if t.isRunning()]
+    out = []
+    for thread in list(_LIVE):
+        try:
+            if thread.isRunning():
+                out.append(thread)
+        except RuntimeError:  # the C++ object is already gone: not running
+            _LIVE.discard(thread)
+    return out
 
 
 def default_run_function() -> Callable[..., Any]:
@@ -115,7 +124,11 @@ class _RunThread(QThread):
             if self.cancel_event.is_set():
                 self.stopped.emit(self.token)
                 return
-            log.error("run failed:\n%s", "".join(traceback.format_exception(exc)))
+            expected = callable(getattr(exc, "explain", None)) or bool(getattr(exc, "issues", None))
+            if expected:   # the user's input cannot run: the message says why; no traceback needed
+                log.info("run refused: %s", exc)
+            else:
+                log.error("run failed:\n%s", "".join(traceback.format_exception(exc)))
             self.errored.emit(self.token, describe_error(exc))
         else:
             if self.cancel_event.is_set():
@@ -153,6 +166,9 @@ class RunController(QObject):
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self._start_pending)
         self.last_result: Any = None
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
 
     # ------------------------------------------------------------------ public API
     def start(self, scn: Any, **options: Any) -> None:
@@ -169,9 +185,22 @@ class RunController(QObject):
         thread.stopped.connect(self._on_stopped)
         thread.finished.connect(self._reap)
         self._current = thread
+        self.started.emit()
+        self._launch()
+
+    def _launch(self) -> None:
+        """Start the current run's thread once no earlier thread is running."""
+        thread = self._current
+        if thread is None or thread.isRunning() or thread.isFinished() or thread in self._threads:
+            return
+        if any(t.isRunning() for t in self._threads):
+            return  # _reap launches it when the superseded run has stopped
+        if thread.cancel_event.is_set():
+            self._current = None
+            self.cancelled.emit()
+            return
         self._threads.append(thread)
         _LIVE.add(thread)
-        self.started.emit()
         thread.start()
 
     def schedule(self, scn: Any, **options: Any) -> None:
@@ -196,15 +225,20 @@ class RunController(QObject):
     def wait(self, ms: int = 30_000) -> bool:
         """Block until every worker thread has ended (pending signals are then delivered); False on time-out."""
         deadline = time.monotonic() + ms / 1000.0
-        for thread in list(self._threads):
-            left = max(0, int((deadline - time.monotonic()) * 1000))
-            if not thread.wait(QDeadlineTimer(left)):
+        while True:
+            for thread in list(self._threads):
+                left = max(0, int((deadline - time.monotonic()) * 1000))
+                if not thread.wait(QDeadlineTimer(left)):
+                    return False
+            QCoreApplication.sendPostedEvents(self)   # delivers the threads' signals, reaps, launches a queued run
+            QCoreApplication.processEvents()
+            if not any(t.isRunning() for t in self._threads) and not self._queued():
+                return True
+            if time.monotonic() > deadline:
                 return False
-        QCoreApplication.sendPostedEvents(self)
-        for thread in list(self._threads):
-            QCoreApplication.sendPostedEvents(thread)
-        QCoreApplication.processEvents()
-        return True
+
+    def _queued(self) -> bool:
+        return self._current is not None and self._current not in self._threads
 
     def shutdown(self, ms: int = 30_000) -> bool:
         """Cancel everything and wait for the threads (call before the window closes)."""
@@ -250,4 +284,6 @@ class RunController(QObject):
     def _reap(self) -> None:
         for thread in [t for t in self._threads if t.isFinished()]:
             self._threads.remove(thread)
+            _LIVE.discard(thread)
             thread.deleteLater()
+        self._launch()
