@@ -36,7 +36,7 @@ def exact_sample(ids, mu, cov, trials: int = 400, seed: int = 7) -> UnitSample:
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     y = rng.standard_normal((trials, len(mu)))
     y -= y.mean(axis=0)
-    white = np.linalg.cholesky(np.cov(y, rowvar=False))
+    white = np.linalg.cholesky(np.atleast_2d(np.cov(y, rowvar=False)))
     y = np.linalg.solve(white, y.T).T       # sample covariance exactly I
     chol = np.linalg.cholesky(cov)
     return UnitSample(ids=tuple(ids), pnl=mu + y @ chol.T)

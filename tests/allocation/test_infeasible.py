@@ -1,0 +1,93 @@
+"""Infeasible limits: an irreducible conflicting set, named as the user wrote it, with the least change."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.allocation.helpers import exact_sample, scenario
+from workbench.allocation import Infeasible, allocate
+from workbench.allocation.infeasibility import find_conflict
+from workbench.allocation.problem import build_problem
+
+
+def _smp(ids):
+    return exact_sample(ids, [0.1] * len(ids), np.eye(len(ids)) * 0.01)
+
+
+def _explained(scn, method="max-return", ids=None):
+    ids = ids or tuple(scn.projects["ID"][scn.projects["Include"]])
+    with pytest.raises(Infeasible) as info:
+        allocate(scn, method=method, sample=_smp(ids))
+    return info.value
+
+
+def test_sector_minimum_against_two_capacities():
+    projects = [{"ID": "A", "Sector": "Alpha", "Financier": "JBIC", "Instrument": "Equity", "Requested (USD m)": 80},
+                {"ID": "B", "Sector": "Alpha", "Financier": "Banks", "Instrument": "Loan", "Requested (USD m)": 80},
+                {"ID": "C", "Sector": "Beta", "Requested (USD m)": 100}]
+    cons = [{"Group": "Total", "Value": "*", "Max share": 1.0},
+            {"Group": "Sector", "Value": "Alpha", "Min share": 0.5}]
+    fin = [{"Financier": "JBIC", "Instrument": "Equity", "Capacity (USD m)": 20},
+           {"Financier": "Banks", "Instrument": "Any", "Capacity (USD m)": 20},
+           {"Financier": "JBIC", "Instrument": "Loan", "Capacity (USD m)": 5}]  # limits nothing here
+    exc = _explained(scenario(projects, cons, fin))
+    got = {c.source: c for c in exc.conflicts}
+    assert set(got) == {"Constraints row 2: Sector Alpha min share 0.50", "Financing: JBIC Equity capacity 20",
+                        "Financing: Banks (any instrument) capacity 20"}
+    assert got["Constraints row 2: Sector Alpha min share 0.50"].change == "lower it to 0.40 (by USD 10 m)"
+    assert got["Financing: JBIC Equity capacity 20"].change == "raise it to 30 (by USD 10 m)"
+    assert got["Financing: Banks (any instrument) capacity 20"].amount == pytest.approx(10, abs=1e-6)
+    text = exc.explain()
+    assert "Sector Alpha min share 0.50" in text and "lower it to 0.40" in text
+    assert json.loads(json.dumps(exc.as_json()))[0].keys() == {"source", "change", "amount"}
+
+
+def test_minimum_ticket_against_a_project_cap():
+    projects = [{"ID": "A", "Sector": "Alpha", "Requested (USD m)": 80, "Minimum ticket (USD m)": 50},
+                {"ID": "B", "Sector": "Beta", "Requested (USD m)": 80}]
+    cons = [{"Group": "Project", "Value": "*", "Max share": 0.3},
+            {"Group": "Project", "Value": "A", "Min (USD m)": 10}]
+    exc = _explained(scenario(projects, cons))
+    got = {c.source: c.change for c in exc.conflicts}
+    assert got == {
+        "Constraints row 1: Project * max share 0.30 (A)": "raise it to 0.50 (by USD 20 m)",
+        "Constraints row 2: Project A min USD 10 m": "lower it to 0 (by USD 10 m)",
+        "Projects A: Minimum ticket 50": "lower it to 30 (by USD 20 m)",
+    }
+
+
+def test_total_minimum_above_all_requests():
+    projects = [{"ID": "A", "Sector": "Alpha", "Requested (USD m)": 50},
+                {"ID": "B", "Sector": "Beta", "Requested (USD m)": 30}]
+    exc = _explained(scenario(projects, [{"Group": "Total", "Value": "*", "Min share": 0.9}]))
+    got = {c.source: c.change for c in exc.conflicts}
+    assert got == {"Constraints row 1: Total min share 0.90": "lower it to 0.80 (by USD 10 m)",
+                   "Projects A: Requested 50": "raise it to 60 (by USD 10 m)",
+                   "Projects B: Requested 30": "raise it to 40 (by USD 10 m)"}
+
+
+def test_conflict_is_irreducible():
+    """Every member is needed: drop any one and the rest can hold."""
+    from workbench.allocation.infeasibility import _feasible
+    projects = [{"ID": f"P{i}", "Sector": ("Alpha", "Beta", "Gamma")[i % 3], "Requested (USD m)": 30,
+                 "Financier": "F" if i < 3 else "G"} for i in range(6)]
+    cons = [{"Group": "Sector", "Value": "*", "Min share": 0.3}, {"Group": "Total", "Value": "*", "Max share": 0.85}]
+    fin = [{"Financier": "F", "Instrument": "Any", "Capacity (USD m)": 40}]
+    prob = build_problem(scenario(projects, cons, fin))
+    iis = find_conflict(prob)
+    assert iis
+    assert not _feasible(prob, set(iis), True, 10.0)
+    for j in iis:
+        assert _feasible(prob, set(iis) - {j}, True, 10.0)
+
+
+def test_unreachable_target_is_named():
+    projects = [{"ID": "A", "Sector": "Alpha", "Requested (USD m)": 100}]
+    scn = scenario(projects, **{"Target expected P&L (USD m)": 50.0})
+    exc = _explained(scn, method="min-cvar")
+    got = {c.source: c.change for c in exc.conflicts}
+    assert "Scenario: Target expected P&L 50 (USD m)" in got
+    assert got["Scenario: Target expected P&L 50 (USD m)"] == "lower it to 10 (by USD 40 m)"   # 0.1 * 100
