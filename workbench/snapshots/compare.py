@@ -94,7 +94,7 @@ class Comparison:
 
 def diff_to_json(diff: Any) -> Any:
     """The input diff as plain data (whatever form workbench.diff gives it)."""
-    for name in ("to_json", "to_dict", "as_dict"):
+    for name in ("as_json", "to_json", "to_dict"):
         fn = getattr(diff, name, None)
         if callable(fn):
             return fn()

@@ -33,7 +33,7 @@ def comparison_text(cmp: Comparison) -> str:
         lines.append("The inputs are identical (same content hash).")
     else:
         lines += ["", "Input changes:", diff_text(cmp.diff)]
-    shown = [d for d in cmp.deltas if d.key in NAMES]
+    shown = sorted((d for d in cmp.deltas if d.key in NAMES), key=lambda d: list(NAMES).index(d.key))
     if shown:
         lines += ["", "Key results (stored with the snapshots):"]
         for d in shown:
