@@ -11,6 +11,7 @@ import re
 from copy import copy
 
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -53,14 +54,13 @@ class CellMaker:
 
     def header(self, names: list[str]) -> list[WriteOnlyCell]:
         out = []
-        for j, name in enumerate(names):
+        for name in names:
             c = WriteOnlyCell(self.ws, value=safe_text(str(name), "header"))
             c.font = Font(bold=True, color="FFFFFF")
             c.fill = PatternFill("solid", fgColor="1F4E79")
             c.alignment = Alignment(wrap_text=True, vertical="center")
             c.border = Border(bottom=Side(style="thin", color="000000"))
             out.append(c)
-            self.note_width(j, str(name), header=True)
         return out
 
     def title(self, text: str) -> WriteOnlyCell:
@@ -101,7 +101,7 @@ class CellMaker:
         return t
 
     def comment(self, cell, text: str):
-        if cell is None or not isinstance(cell, WriteOnlyCell):
+        if cell is None or not isinstance(cell, Cell):
             raw = cell
             cell = WriteOnlyCell(self.ws, value=None)
             if isinstance(raw, str):
@@ -116,6 +116,20 @@ class CellMaker:
         w = (n * 0.9 + 3) if header else n + 2
         if w > self.widths.get(j, 8):
             self.widths[j] = min(max(w, 8), 60)
+
+    def plan_widths(self, header: list[str], columns: list[list] | None = None, fixed: dict | None = None) -> None:
+        """Column widths from the header and the first values; call before the first row
+        (a write-only sheet writes its column widths first)."""
+        for j, name in enumerate(header):
+            self.note_width(j, str(name), header=True)
+        for j, values in enumerate(columns or []):
+            for v in values[:200]:
+                if isinstance(v, str):
+                    self.note_width(j, v)
+                elif isinstance(v, float) and v == v:
+                    self.note_width(j, "00,000.0")
+        self.widths.update(fixed or {})
+        self.apply_widths()
 
     def apply_widths(self) -> None:
         for j, w in self.widths.items():

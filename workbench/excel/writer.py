@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from workbench import schema
-from workbench.excel.style import COUNT, DECIMAL, INTEGER, MONEY, PERCENT, CellMaker, ExportError
+from workbench.excel.style import COUNT, DECIMAL, INTEGER, MONEY, PERCENT, CellMaker, ExportError, safe_text
 from workbench.excel.tables import row_keys
 from workbench.scenario import Scenario
 from workbench.schema import SCENARIO_FIELDS, Column
@@ -50,16 +50,49 @@ def write_workbook(path, scn: Scenario, results=None) -> None:
     """
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
-    wb = build_workbook(scn, results)
+    check_exportable(scn)
     fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx.tmp", dir=folder)
     os.close(fd)
+    wb = None
     try:
+        wb = build_workbook(scn, results)
         wb.save(tmp)
         os.replace(tmp, target)
     except BaseException:
+        if wb is not None:
+            _discard(wb)
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+def _discard(wb: Workbook) -> None:
+    """Close the streams of a half-built write-only workbook."""
+    for ws in wb._sheets:
+        with contextlib.suppress(Exception):
+            if not ws.closed:
+                ws.close()
+        with contextlib.suppress(Exception):
+            os.remove(ws._writer.out)
+
+
+def check_exportable(scn: Scenario) -> None:
+    """Raise ExportError (saying where) for text that no workbook cell can hold."""
+    for name, value in scn.fields.items():
+        if isinstance(value, str):
+            safe_text(value, f"Scenario {name}")
+    for name in schema.TABLES:
+        frame = scn.table(name)
+        for c in frame.columns:
+            safe_text(str(c), f"{name} column header")
+            if frame[c].dtype != object:
+                continue
+            for i, v in enumerate(frame[c].tolist()):
+                if isinstance(v, str) and (len(v) > 1000 or not v.isascii()):
+                    safe_text(v, f"{name} row {i + 1}, {c}")
+    if scn.correlations is not None:
+        for label in [*scn.correlations.index, *scn.correlations.columns]:
+            safe_text(str(label), "Correlations label")
 
 
 def build_workbook(scn: Scenario, results=None) -> Workbook:
@@ -115,6 +148,10 @@ def _fields_sheet(wb: Workbook, scn: Scenario, comments: dict) -> None:
     ws = wb.create_sheet("Scenario")
     mk = CellMaker(ws)
     ws.freeze_panes = "A2"
+    names = [c.name for c in SCENARIO_FIELDS.columns]
+    values = [v if isinstance(v := scn.fields.get(c.name), str) else "00,000,000" for c in SCENARIO_FIELDS.columns]
+    mk.plan_widths(["Field", "Value", "About this field"], [names, values],
+                   fixed={1: min(max(max(len(str(v)) for v in values) + 2, 16), 60), 2: 70})
     ws.append(mk.header(["Field", "Value", "About this field"]))
     for r, col in enumerate(SCENARIO_FIELDS.columns, start=2):
         value = scn.fields.get(col.name)
@@ -132,16 +169,11 @@ def _fields_sheet(wb: Workbook, scn: Scenario, comments: dict) -> None:
         if note:
             cell = mk.comment(cell, note)
         about = _field_help(col)
-        mk.note_width(0, col.name)
-        mk.note_width(1, str(value) if value is not None and not isinstance(value, float) else "0000000000")
         ws.append([col.name, cell, about])
         if col.kind == "choice":
             dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True)
             dv.add(f"B{r}")
             ws.data_validations.append(dv)
-    mk.widths[2] = 70
-    mk.widths[1] = min(max(mk.widths.get(1, 12), 16), 60)
-    mk.apply_widths()
 
 
 def _field_help(col: Column) -> str:
@@ -165,11 +197,12 @@ def _table_sheet(wb: Workbook, name: str, frame, comments: dict, sectors_n: int,
     cols = list(frame.columns)
     specs = [table.by_name.get(c, schema.SHOCK_COLUMN) for c in cols]
     ws.freeze_panes = "B2" if name in ("Projects",) else "A2"
-    ws.append(mk.header(cols))
     n = len(frame)
     columns = [frame[c].tolist() for c in cols]
+    mk.plan_widths(cols, columns)
+    ws.append(mk.header(cols))
     kinds = []
-    for j, spec in enumerate(specs):
+    for spec in specs:
         if spec is schema.SHOCK_COLUMN:
             kinds.append(("num", PERCENT))
         elif spec.is_numeric:
@@ -178,11 +211,6 @@ def _table_sheet(wb: Workbook, name: str, frame, comments: dict, sectors_n: int,
             kinds.append(("bool", None))
         else:
             kinds.append(("text", None))
-        for v in columns[j][:200]:
-            if kinds[j][0] == "text" and v is not None:
-                mk.note_width(j, str(v))
-            elif kinds[j][0] == "num":
-                mk.note_width(j, "00,000.0")
     has_notes = any(k[0] == name for k in comments)
     for i in range(n):
         row = []
@@ -201,7 +229,6 @@ def _table_sheet(wb: Workbook, name: str, frame, comments: dict, sectors_n: int,
             row.append(cell)
         ws.append(row)
     _dropdowns(ws, name, cols, n, sectors_n, financing_n)
-    mk.apply_widths()
 
 
 def _letter(j: int) -> str:
@@ -240,14 +267,13 @@ def _correlations_sheet(wb: Workbook, scn: Scenario) -> None:
     mk = CellMaker(ws)
     ws.freeze_panes = "B2"
     cols = [str(c) for c in corr.columns]
+    mk.plan_widths(["Sector", *cols], [[str(a) for a in corr.index]])
     ws.append(mk.header(["Sector", *cols]))
     for a in corr.index:
         row = [mk.text(str(a), "Correlations row label")]
-        mk.note_width(0, str(a))
         for b in corr.columns:
             row.append(mk.number(corr.at[a, b], DECIMAL))
         ws.append(row)
-    mk.apply_widths()
 
 
 def _about_sheet(wb: Workbook, scn: Scenario, results) -> None:
@@ -260,6 +286,7 @@ def _about_sheet(wb: Workbook, scn: Scenario, results) -> None:
     trials = getattr(results, "trials", None) or scn.field("Trials")
     seed = getattr(results, "seed", None) if results is not None else None
     seed = scn.field("Random seed") if seed is None else seed
+    mk.plan_widths(["Item", "Value"], fixed={0: 28, 1: 70})
     ws.append(mk.header(["Item", "Value"]))
     rows = [
         ("App", "Scenario Workbench"),
@@ -280,5 +307,3 @@ def _about_sheet(wb: Workbook, scn: Scenario, results) -> None:
         ws.append(mk.header(["Where values came from", "Source"]))
         for (table, key, column), prov in sorted(scn.provenance.items()):
             ws.append([mk.text(f"{table} / {key} / {column}", "About"), mk.text(prov.describe(), "About")])
-    mk.widths.update({0: 28, 1: 70})
-    mk.apply_widths()
