@@ -33,6 +33,9 @@ CHUNK_BLOCKS = 16
 #: Below this many trials, worker processes cost more to start than they save.
 MIN_PARALLEL_TRIALS = 200_000
 FAN_PERCENTILES = (5, 25, 50, 75, 95)
+#: The fan chart is drawn from the first blocks of trials: 25 blocks = 102,400 trials
+#: (a chart needs no more; the risk measures use every trial).
+FAN_BLOCKS = 25
 PAYOUT_PERCENTILES = (50, 90, 95, 99, 99.9)
 
 
@@ -88,44 +91,79 @@ class _Chunk:
     first: int              # index of its first trial
     pnl: np.ndarray         # (M,)
     occurred: np.ndarray    # (E, M)
-    value: np.ndarray       # (H, M)
+    value: np.ndarray       # (H, M') value paths of the chunk's blocks below FAN_BLOCKS (M' may be 0)
     payout: np.ndarray      # (M,) nominal guarantee payouts
     payout_pv: np.ndarray   # (M,)
     tail_idx: np.ndarray    # (<=k,) trial indices of its k smallest P&L
     tail_rows: np.ndarray   # (<=k, n) project P&L in those trials
+    tail_pnl: np.ndarray    # (<=k,) their portfolio P&L
     block_sums: np.ndarray  # (blocks, n) each block's sum of each project's P&L
 
 
+class _Tail:
+    """The ``k`` smallest P&L seen so far, ordered by (P&L, trial index), with their project P&L rows.
+
+    Merging in any order gives the same final set, so chunks and workers cannot change it.
+    """
+
+    def __init__(self, k: int, n: int):
+        self.k = k
+        self.pnl = np.zeros(0)
+        self.idx = np.zeros(0, dtype=np.int64)
+        self.rows = np.zeros((0, n))
+
+    @property
+    def threshold(self) -> float:
+        """No trial with a larger P&L can enter the tail any more."""
+        return float(self.pnl.max()) if len(self.pnl) >= self.k else np.inf
+
+    def add(self, pnl: np.ndarray, idx: np.ndarray, rows: np.ndarray) -> None:
+        pnl = np.concatenate([self.pnl, pnl])
+        idx = np.concatenate([self.idx, idx])
+        rows = np.concatenate([self.rows, rows], axis=0)
+        if len(pnl) > self.k:
+            keep = np.lexsort((idx, pnl))[:self.k]
+            pnl, idx, rows = pnl[keep], idx[keep], rows[keep]
+        self.pnl, self.idx, self.rows = pnl, idx, rows
+
+
 def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amounts: np.ndarray,
-               forced: np.ndarray | None, k: int, should_cancel: CancelFn | None = None) -> _Chunk:
-    """Simulate a run of consecutive blocks (top level so worker processes can call it)."""
+               forced: np.ndarray | None, k: int, should_cancel: CancelFn | None = None,
+               threshold: float = np.inf) -> _Chunk:
+    """Simulate a run of consecutive blocks (top level so worker processes can call it).
+
+    Only trials with P&L at or below ``threshold`` (the k-th smallest seen so far, when
+    known) are kept as tail candidates.
+    """
     disc = model.discount()
     funded = np.flatnonzero(amounts > 0)
     guar = [p for p in funded if model.instrument[p] == GUARANTEE]
+    tail = _Tail(k, model.n)
     parts = []
     for b, m in blocks:
         check_cancel(should_cancel)
-        paths = simulate_block(model, seed, REPORT_STREAM, b, m, amounts=amounts, forced=forced)
+        paths = simulate_block(model, seed, REPORT_STREAM, b, m, amounts=amounts, forced=forced,
+                               values=b < FAN_BLOCKS)
+        unit = paths.unit
         pnl = np.zeros(m)
         for p in funded:   # fixed order, element-wise: the same bits however trials are grouped
-            pnl += amounts[p] * paths.unit[p]
+            pnl += amounts[p] * unit[p]
         payout, payout_pv = np.zeros(m), np.zeros(m)
         for p in guar:
             hit = paths.tau[p] < model.horizon
             loss = (1.0 - model.recovery[p]) * amounts[p]
             payout += np.where(hit, loss, 0.0)
             payout_pv += np.where(hit, loss * disc[np.minimum(paths.tau[p] + 1, model.horizon)], 0.0)
-        parts.append((pnl, paths, payout, payout_pv, paths.unit.sum(axis=1) * amounts))
-    pnl = np.concatenate([x[0] for x in parts])
-    unit = np.concatenate([x[1].unit for x in parts], axis=1)
-    first = blocks[0][0] * BLOCK
-    order = ms.tail_order(pnl, min(k, len(pnl)))
+        cand = np.flatnonzero(pnl <= min(threshold, tail.threshold))
+        tail.add(pnl[cand], cand + b * BLOCK, (unit[:, cand] * amounts[:, None]).T)
+        parts.append((pnl, paths, payout, payout_pv, unit.sum(axis=1) * amounts))
+    values = [x[1].value for x in parts if x[1].value is not None]
     return _Chunk(
-        first=first, pnl=pnl,
+        first=blocks[0][0] * BLOCK, pnl=np.concatenate([x[0] for x in parts]),
         occurred=np.concatenate([x[1].occurred for x in parts], axis=1),
-        value=np.concatenate([x[1].value for x in parts], axis=1),
+        value=np.concatenate(values, axis=1) if values else np.zeros((model.horizon, 0)),
         payout=np.concatenate([x[2] for x in parts]), payout_pv=np.concatenate([x[3] for x in parts]),
-        tail_idx=order + first, tail_rows=(unit[:, order] * amounts[:, None]).T,
+        tail_idx=tail.idx, tail_rows=tail.rows, tail_pnl=tail.pnl,
         block_sums=np.array([x[4] for x in parts]),
     )
 
@@ -188,15 +226,20 @@ def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None 
     progress(0.0, f"Simulating {n_trials:,} trials")
     if workers > 1 and len(chunks) > 1 and n_trials >= min_parallel_trials:
         results = _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_cancel, n_trials)
+        tail_rows = _merge_tail(results, k, model.n)
     else:
         results = []
+        tail = _Tail(k, model.n)
         done = 0
         for ch in chunks:
-            results.append(_run_chunk(model, seed, ch, x, forced, k, should_cancel))
+            r = _run_chunk(model, seed, ch, x, forced, k, should_cancel, threshold=tail.threshold)
+            tail.add(r.tail_pnl, r.tail_idx, r.tail_rows)
+            results.append(r)
             done += sum(m for _, m in ch)
             progress(0.95 * done / n_trials, f"Simulated {done:,} of {n_trials:,} trials")
+        tail_rows = tail.rows
     check_cancel(should_cancel)
-    out = _measures(model, x, seed, n_trials, k, results, time.perf_counter() - t0)
+    out = _measures(model, x, seed, n_trials, k, results, tail_rows, time.perf_counter() - t0)
     progress(1.0, "Simulation done")
     return out
 
@@ -223,20 +266,18 @@ def _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_c
     return [results[i] for i in range(len(chunks))]
 
 
-def _merge_tail(results: list[_Chunk], k: int) -> tuple[np.ndarray, np.ndarray]:
-    idx = np.concatenate([r.tail_idx for r in results])
-    rows = np.concatenate([r.tail_rows for r in results], axis=0)
-    pnl_all = np.concatenate([r.pnl for r in results])
-    order = np.lexsort((idx, pnl_all[idx]))[:k]
-    return idx[order], rows[order]
+def _merge_tail(results: list[_Chunk], k: int, n: int) -> np.ndarray:
+    tail = _Tail(k, n)
+    for r in results:
+        tail.add(r.tail_pnl, r.tail_idx, r.tail_rows)
+    return tail.rows
 
 
 def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, results: list[_Chunk],
-              seconds: float) -> RiskResult:
+              tail_rows: np.ndarray, seconds: float) -> RiskResult:
     pnl = np.concatenate([r.pnl for r in results])
     srt = np.sort(pnl)
     c = model.confidence
-    _, tail_rows = _merge_tail(results, k)
     contrib_p = ms.euler_contributions(tail_rows)
     instruments = tuple(("Equity", "Loan", "Guarantee")[i] for i in model.instrument)
     sectors = tuple(model.sectors[i] for i in model.project_sector)

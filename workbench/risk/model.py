@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,25 @@ class RiskModel:
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def engine_order(self) -> np.ndarray:
+        """Projects as the engine lays them out: equity, then loans, then guarantees (stable)."""
+        return np.argsort(self.instrument, kind="stable")
+
+    @cached_property
+    def engine_inverse(self) -> np.ndarray:
+        inv = np.empty(self.n, dtype=np.int64)
+        inv[self.engine_order] = np.arange(self.n)
+        return inv
+
+    @cached_property
+    def n_equity(self) -> int:
+        return int(np.sum(self.instrument == EQUITY))
+
+    @cached_property
+    def n_loan(self) -> int:
+        return int(np.sum(self.instrument == LOAN))
 
     def discount(self) -> np.ndarray:
         """``(1 + r)^-k`` for k = 0 .. H: index k is the start of year k (= end of year k-1)."""

@@ -52,129 +52,200 @@ def normals_per_trial(model: RiskModel) -> int:
 
 
 def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
-                   amounts: np.ndarray | None = None, forced: np.ndarray | None = None) -> BlockPaths:
+                   amounts: np.ndarray | None = None, forced: np.ndarray | None = None,
+                   values: bool = False) -> BlockPaths:
     """Simulate ``m`` trials of block ``block`` of ``stream``.
 
     ``forced`` (H, E) bool: event e is made to start in year t when not already under way
-    (its uniform draw is still consumed, so random numbers stay common).
+    (its uniform draw is still consumed, so random numbers stay common). ``values``: also
+    the portfolio value path at ``amounts`` (for the fan chart).
     """
     gen = generator(seed, stream, block)
     h, s_count, n, e_count = model.horizon, len(model.sectors), model.n, len(model.events)
     z_sec = gen.standard_normal((h, s_count, m))
-    z_spec = gen.standard_normal((h, n, m))
+    c = gen.standard_normal((h, n, m))   # specific draws, in engine order; becomes cumulative log returns
     u = gen.random((h, e_count, m)) if e_count else None
     w = gen.chisquare(model.dof, (h, m)) if model.copula == "student-t" else None
 
-    # Sector part of the annual log return: -sigma^2/2 + sigma * e + event shocks.
+    # Sector part of the annual log return: sigma * e + event shocks (-sigma^2/2 goes in the drift).
     sec = _sector_shocks(model, z_sec, w)
     occurred = np.zeros((e_count, m), dtype=bool)
     if e_count:
         _add_events(model, sec, u, forced, occurred)
 
-    # Project annual log returns, zero before the project's start year.
-    vol = model.specific
-    drift = np.log1p(model.mu) - 0.5 * vol * vol
-    r = np.take(sec, model.project_sector, axis=1)
-    z_spec *= vol[None, :, None]
-    r += z_spec
-    r += drift[None, :, None]
-    if model.start.any():
-        before = np.arange(h)[:, None] < model.start[None, :]
-        r[before] = 0.0
-    logv = np.cumsum(r, axis=0, out=r)   # log value index at each year-end
+    # C[t, j] = sum over years <= t of (s_p z_p + sector part); the drift
+    # ln(1 + mu_p) - sigma_s^2/2 - s_p^2/2 and the start year are applied afterwards, on the
+    # default thresholds and on the horizon value only.
+    order = model.engine_order
+    vol = model.specific[order]
+    psec = model.project_sector[order]
+    for j in range(n):
+        cj = c[:, j]
+        cj *= vol[j]
+        cj += sec[:, psec[j]]
+    for t in range(1, h):
+        np.add(c[t], c[t - 1], out=c[t])
+    k0 = model.start[order]
+    svol = model.sector_vol[psec]
+    drift = np.log1p(model.mu[order]) - 0.5 * vol * vol - 0.5 * svol * svol
+    late = np.flatnonzero(k0 > 0)
+    base = np.zeros((n, m))          # C just before the start year (0 when starting in year 0)
+    for j in late:
+        base[j] = c[k0[j] - 1, j]
 
     disc = model.discount()
     annuity = np.concatenate(([0.0], np.cumsum(disc[1:])))   # A[k] = sum_{t<k} disc[t+1]
     unit = np.empty((n, m))
     tau = np.full((n, m), h, dtype=np.int64)
-    eq = np.flatnonzero(model.instrument == EQUITY)
-    debt = np.flatnonzero(model.instrument != EQUITY)
-    if eq.size:
-        unit[eq] = np.exp(logv[h - 1, eq]) * disc[h] - disc[model.start[eq]][:, None]
-    if debt.size:
-        ln_d = np.log(model.threshold) if model.threshold > 0 else -np.inf
-        below = logv[:, debt] < ln_d
-        hit = below.any(axis=0)
-        tau_d = np.where(hit, below.argmax(axis=0), h)
-        tau[debt] = tau_d
-        k0 = model.start[debt][:, None]
-        cpn = model.coupon[debt][:, None]
-        rec = model.recovery[debt][:, None]
-        carry = cpn * (annuity[tau_d] - annuity[k0])        # coupons / fees before default
-        disc_end = disc[np.minimum(tau_d + 1, h)]            # the default year-end's factor
-        is_loan = (model.instrument[debt] == LOAN)[:, None]
-        loan = carry + np.where(hit, rec * disc_end, disc[h]) - disc[k0]
-        guar = carry - np.where(hit, (1.0 - rec) * disc_end, 0.0)
-        unit[debt] = np.where(is_loan, loan, guar)
-    value = None if amounts is None else _values(model, logv, tau, amounts)
-    return BlockPaths(unit=unit, occurred=occurred, tau=tau, value=value)
+    n_eq = model.n_equity
+    if n_eq:
+        logv = c[h - 1, :n_eq] - base[:n_eq] + (drift[:n_eq] * (h - k0[:n_eq]))[:, None]
+        unit[:n_eq] = np.exp(logv) * disc[h] - disc[k0[:n_eq]][:, None]
+    if n_eq < n:
+        d = slice(n_eq, n)
+        tau[d] = _default_year(model, c[:, d], base[d], drift[d], k0[d])
+        n_loan = n_eq + model.n_loan
+        for sl, is_loan in ((slice(n_eq, n_loan), True), (slice(n_loan, n), False)):
+            if sl.start == sl.stop:
+                continue
+            tau_d = tau[sl]
+            hit = tau_d < h
+            k0d = k0[sl][:, None]
+            cpn = model.coupon[order][sl][:, None]
+            rec = model.recovery[order][sl][:, None]
+            flows = annuity[tau_d]
+            flows -= annuity[k0d]
+            flows *= cpn                                     # coupons / fees before default
+            disc_end = disc[np.minimum(tau_d + 1, h)]        # the default year-end's factor
+            if is_loan:   # recovery at default, else principal at the horizon; minus capital
+                flows += np.where(hit, rec * disc_end, disc[h])
+                flows -= disc[k0d]
+            else:         # the guarantor pays (1 - recovery) at default; no capital goes out
+                flows -= np.where(hit, (1.0 - rec) * disc_end, 0.0)
+            unit[sl] = flows
+    value = None
+    if values and amounts is not None:
+        value = _values(model, c, base, drift, k0, tau, amounts[order])
+    back = model.engine_inverse
+    return BlockPaths(unit=unit[back], occurred=occurred, tau=tau[back], value=value)
+
+
+def _default_year(model: RiskModel, c: np.ndarray, base: np.ndarray, drift: np.ndarray,
+                  k0: np.ndarray) -> np.ndarray:
+    """(n_d, m): the first year t >= start with log value index below ln(threshold); H when none.
+
+    Log value index at year-end t is ``C_t - base + drift * (t - k0 + 1)``; it is compared
+    with the threshold as ``C_t < ln(D) - drift * (t - k0 + 1) + base``.
+    """
+    h, n_d, m = c.shape
+    ln_d = np.log(model.threshold) if model.threshold > 0 else -np.inf
+    years = np.arange(h)[:, None]
+    thr = ln_d - drift[None, :] * (years - k0[None, :] + 1)
+    thr[years < k0[None, :]] = -np.inf                       # no default before the start year
+    with_base = bool(np.any(k0 > 0))
+    alive = np.ones((n_d, m), dtype=bool)
+    count = np.zeros((n_d, m), dtype=np.int16)
+    ok = np.empty((n_d, m), dtype=bool)
+    for t in range(h):
+        if with_base:
+            np.greater_equal(c[t], base + thr[t][:, None], out=ok)
+        else:
+            np.greater_equal(c[t], thr[t][:, None], out=ok)
+        alive &= ok
+        np.add(count, alive, out=count, casting="unsafe")
+    return count
 
 
 def _sector_shocks(model: RiskModel, z: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """(H, S, m): ``-sigma_s^2/2 + sigma_s * e_s`` with ``e = chol @ z`` (Gaussian or t copula)."""
+    """(H, S, m): ``sigma_s * e_s`` with ``e = chol @ z`` (Gaussian, or t copula with normal margins).
+
+    The drift ``-sigma_s^2 / 2`` is added to each project's drift instead (one number per project).
+    """
     s_count = z.shape[1]
+    student = w is not None
+    factor = model.chol if student else model.chol * model.sector_vol[:, None]
     e = np.empty_like(z)
-    chol = model.chol
     for s in range(s_count):   # explicit, fixed-order sums: no BLAS, identical bits everywhere
-        acc = z[:, 0] * chol[s, 0]
+        acc = e[:, s]
+        np.multiply(z[:, 0], factor[s, 0], out=acc)
         for j in range(1, s_count):
-            if chol[s, j] != 0.0:
-                acc += z[:, j] * chol[s, j]
-        e[:, s] = acc
-    if w is not None:   # Student-t copula: t-distributed dependence, standard normal margins
+            if factor[s, j] != 0.0:
+                acc += z[:, j] * factor[s, j]
+    if student:   # Student-t copula: t-distributed dependence, standard normal margins
         nu = model.dof
         t = e / np.sqrt(w / nu)[:, None, :]
         e = special.ndtri(special.stdtr(nu, t))
         e = np.clip(e, -38.0, 38.0)   # stdtr rounds to 1 far in the upper tail
-    vol = model.sector_vol[None, :, None]
-    e *= vol
-    e -= 0.5 * vol * vol
+        e *= model.sector_vol[None, :, None]
     return e
+
+
+#: Up to this many events, the shocks of each combination of events under way are tabulated.
+_TABLE_EVENTS = 10
 
 
 def _add_events(model: RiskModel, sec: np.ndarray, u: np.ndarray, forced: np.ndarray | None,
                 occurred: np.ndarray) -> None:
     """Run the event process year by year and add the shocks of events under way to ``sec``."""
     h = sec.shape[0]
-    prob = model.event_prob[:, None]
-    dur = model.event_duration[:, None]
-    remaining = np.zeros(occurred.shape, dtype=np.int64)
+    e_count, m = occurred.shape
+    may_start = u < model.event_prob[None, :, None]
+    if forced is not None:
+        may_start |= forced[:, :, None]
+    dur = model.event_duration[:, None].astype(np.int8 if model.event_duration.max() < 127 else np.int64)
+    remaining = np.zeros((e_count, m), dtype=dur.dtype)
     shocks = model.event_shock
-    live = [e for e in range(len(model.events)) if np.any(shocks[e] != 0.0)]
+    table = None
+    if e_count <= _TABLE_EVENTS:
+        # table[code] = sum of the shocks of the events whose bits are set, added in event order
+        table = np.zeros((2 ** e_count, shocks.shape[1]))
+        for e in range(e_count):
+            half = 2 ** e
+            table[half:2 * half] = table[:half] + shocks[e]
+        table = np.ascontiguousarray(table.T)
     for t in range(h):
-        starts = (remaining == 0) & (u[t] < prob)
-        if forced is not None and forced[t].any():
-            starts |= (remaining == 0) & forced[t][:, None]
-        remaining = np.where(starts, dur, remaining)
+        starts = (remaining == 0) & may_start[t]
+        np.copyto(remaining, dur, where=starts, casting="unsafe")
         occurred |= starts
         active = remaining > 0
-        for e in live:
-            sec[t] += shocks[e][:, None] * active[e][None, :]
         remaining -= active
+        if table is not None:
+            code = np.zeros(m, dtype=np.intp)
+            for e in range(e_count):
+                code |= active[e].astype(np.intp) << e
+            sec[t] += np.take(table, code, axis=1)
+        else:
+            for e in range(e_count):
+                sec[t] += shocks[e][:, None] * active[e][None, :]
 
 
-def _values(model: RiskModel, logv: np.ndarray, tau: np.ndarray, amounts: np.ndarray) -> np.ndarray:
-    """(H, m): nominal portfolio value at each year-end.
+def _values(model: RiskModel, c: np.ndarray, base: np.ndarray, drift: np.ndarray, k0: np.ndarray,
+            tau: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """(H, m): nominal portfolio value at each year-end (engine order arrays).
 
     Equity at its value index times the amount; a loan at par until it defaults; plus the
     cash received to date (coupons, fees, recoveries) minus guarantee payouts to date.
     Projects not yet started count nothing.
     """
-    h, _, m = logv.shape
+    h, _, m = c.shape
     out = np.zeros((h, m))
     years = np.arange(h)[:, None]
-    for p in np.flatnonzero(amounts > 0):
-        x, k0 = amounts[p], model.start[p]
-        started = (years >= k0)
-        if model.instrument[p] == EQUITY:
-            out += np.where(started, np.exp(logv[:, p]) * x, 0.0)
+    inst = model.instrument[model.engine_order]
+    cpn = model.coupon[model.engine_order]
+    rec = model.recovery[model.engine_order]
+    for j in np.flatnonzero(amounts > 0):
+        x = amounts[j]
+        started = years >= k0[j]
+        if inst[j] == EQUITY:
+            logv = c[:, j] - base[j] + drift[j] * (years - k0[j] + 1)
+            out += np.where(started, np.exp(logv) * x, 0.0)
             continue
-        tp = tau[p][None, :]
-        paid_years = np.clip(np.minimum(years, tp - 1) - k0 + 1, 0, None)
+        tp = tau[j][None, :]
+        paid_years = np.clip(np.minimum(years, tp - 1) - k0[j] + 1, 0, None)
         defaulted = years >= tp
-        cash = model.coupon[p] * x * paid_years
-        if model.instrument[p] == LOAN:
-            out += cash + np.where(defaulted, model.recovery[p] * x, np.where(started, x, 0.0))
-        elif model.instrument[p] == GUARANTEE:
-            out += cash - np.where(defaulted, (1.0 - model.recovery[p]) * x, 0.0)
+        cash = cpn[j] * x * paid_years
+        if inst[j] == LOAN:
+            out += cash + np.where(defaulted, rec[j] * x, np.where(started, x, 0.0))
+        elif inst[j] == GUARANTEE:
+            out += cash - np.where(defaulted, (1.0 - rec[j]) * x, 0.0)
     return out
