@@ -88,6 +88,18 @@ class ResultView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
+    #: Below this width (in a tall view) the table goes under the plot instead of beside it.
+    SIDE_BY_SIDE_FROM = 1100
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        narrow = self.width() < self.SIDE_BY_SIDE_FROM and self.height() > 0.8 * self.width()
+        wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            total = self.width() if wanted == Qt.Orientation.Horizontal else self.height()
+            self.splitter.setSizes([int(total * 0.72), int(total * 0.28)])
+
     def show_data(self, *args: Any, **kwargs: Any) -> None:
         table_fn: Callable[..., tables.Rows] = getattr(tables, self.spec.table)
         rows = table_fn(*args, **kwargs)

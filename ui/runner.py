@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 #: Milliseconds of quiet after the last :meth:`RunController.schedule` call before the run starts.
 SCHEDULE_DELAY_MS = 400
+#: Keyword arguments every run gets unless the controller's ``options`` or ``start()`` say otherwise.
+DEFAULT_OPTIONS: dict[str, Any] = {"frontier_points": 8}
 #: At most one progress signal per this many seconds (plus the first and the last).
 PROGRESS_INTERVAL_S = 0.05
 
@@ -156,7 +158,7 @@ class RunController(QObject):
                  options: dict[str, Any] | None = None, delay_ms: int = SCHEDULE_DELAY_MS) -> None:
         super().__init__(parent)
         self._run_function = run_function
-        self.options: dict[str, Any] = dict(options or {})
+        self.options: dict[str, Any] = {**DEFAULT_OPTIONS, **(options or {})}
         self._token = 0
         self._current: _RunThread | None = None
         self._threads: list[_RunThread] = []    # every thread not yet ended (current and superseded)

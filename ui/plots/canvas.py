@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,15 @@ def export_figure(fig: Figure, path: str | Path) -> Path:
     return path
 
 
+class _Canvas(FigureCanvasQTAgg):
+    """The Qt canvas; a window squeezed very small draws without constrained layout instead of warning."""
+
+    def draw(self) -> None:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
+            super().draw()
+
+
 class PlotCanvas(QWidget):
     """One figure with its toolbar. ``set_plot(fn)`` then ``show_run(run)`` draws it."""
 
@@ -59,7 +69,8 @@ class PlotCanvas(QWidget):
         super().__init__(parent)
         self.title = title
         self.figure = Figure(figsize=figsize, layout="constrained")
-        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas = _Canvas(self.figure)
+        self.canvas.setMinimumSize(320, 240)
         self.canvas.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.toolbar = NavigationToolbar2QT(self.canvas, self, coordinates=True)
         self.toolbar.setIconSize(self.toolbar.iconSize() * 0.8)

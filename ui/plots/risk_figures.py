@@ -44,7 +44,7 @@ def plot_range(risk: Any, tail: float = 0.002) -> tuple[float, float]:
 
 def distribution_axes(ax: Axes, risk: Any, *, label: str = "", colour: str = GAIN, divisor: float | None = None,
                       unit: str | None = None, filled: bool = True, mark: bool = True, linestyle: str = "-",
-                      xlim: tuple[float, float] | None = None) -> None:
+                      xlim: tuple[float, float] | None = None, short: bool = False) -> None:
     """The P&L histogram of ``risk`` (a RiskResult) as a density, with VaR, CVaR and the mean marked.
 
     ``xlim`` (USD m) defaults to :func:`plot_range`: the far tails (a few trials) are left out of view.
@@ -60,18 +60,19 @@ def distribution_axes(ax: Axes, risk: Any, *, label: str = "", colour: str = GAI
         centres = (x[:-1] + x[1:]) / 2
         tail = centres <= -risk.var / divisor
         ax.bar(x[:-1], density, width=widths, align="edge", color=colour, alpha=0.55, linewidth=0,
-               label=f"{label} P&L" if label else "P&L")
+               label=(f"{label} P&L" if label else "P&L") if not short else "_P&L")
         ax.bar(x[:-1][tail], density[tail], width=widths[tail], align="edge", color=LOSS, alpha=0.75, linewidth=0,
-               label=f"worst {fmt_percent(1 - risk.confidence, 0)} of trials")
+               label=f"worst {fmt_percent(1 - risk.confidence, 0)} of trials" if not short else "_worst")
     else:
         ax.stairs(density, x, color=colour, linewidth=1.8, linestyle=linestyle, label=f"{label} P&L")
     if mark:
         c = fmt_percent(risk.confidence, 0)
         prefix = f"{label} " if label else ""
-        for value, name, col in ((-risk.var, f"VaR {c}: loss of {fmt_money(risk.var, unit)}", VAR_COLOUR),
-                                 (-risk.cvar, f"CVaR {c}: loss of {fmt_money(risk.cvar, unit)}", CVAR_COLOUR),
-                                 (risk.expected_pnl, f"Expected P&L {fmt_money(risk.expected_pnl, unit)}",
-                                  MEAN_COLOUR)):
+        loss = "" if short else "loss of "
+        for value, name, col in ((-risk.var, f"VaR {c}: {loss}{fmt_money(risk.var, unit)}", VAR_COLOUR),
+                                 (-risk.cvar, f"CVaR {c}: {loss}{fmt_money(risk.cvar, unit)}", CVAR_COLOUR),
+                                 (risk.expected_pnl, f"Expected{'' if short else ' P&L'} "
+                                  f"{fmt_money(risk.expected_pnl, unit)}", MEAN_COLOUR)):
             ax.axvline(value / divisor, color=col, linestyle=linestyle if not filled else "--", linewidth=1.6,
                        label=prefix + name)
     lo, hi = xlim if xlim is not None else plot_range(risk)
@@ -123,7 +124,7 @@ def plot_fan(fig: Figure, run: Any, **_: Any) -> None:
     fan_axes(fig.add_subplot(), run.risk.fan)
 
 
-def fan_axes(ax: Axes, fan: Any) -> None:
+def fan_axes(ax: Axes, fan: Any, legend_loc: str = "upper left") -> None:
     values = np.asarray(fan.values, dtype=float)
     divisor, unit = money_unit([values.min(), values.max()])
     years = np.asarray(fan.years)
@@ -139,12 +140,12 @@ def fan_axes(ax: Axes, fan: Any) -> None:
     ax.plot(years, np.asarray(fan.mean) / divisor, color=MEAN_COLOUR, linestyle="--", linewidth=1.5, label="Mean")
     ax.step(years, np.asarray(fan.invested) / divisor, where="mid", color=NEUTRAL, linewidth=1.2,
             label="Capital invested")
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=3))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
     ax.yaxis.set_major_formatter(money_formatter(divisor))
     ax.set_ylabel(f"Portfolio value at year-end ({unit})")
     ax.set_title("Portfolio value by year")
-    ax.legend(loc="upper left")
+    ax.legend(loc=legend_loc, fontsize=8 if legend_loc != "upper left" else None)
 
 
 @briefing
