@@ -53,20 +53,12 @@ def _load(path: str | None):
     from workbench.issues import ERROR, Issue
     if not Path(path).is_file():
         return None, [Issue(ERROR, f"There is no file {path}.", suggestion="Check the path.")], UNREADABLE
-    try:
-        from workbench.excel import read_workbook
-    except ImportError:
-        return None, [Issue(ERROR, "Reading workbooks is not available in this version yet.")], UNREADABLE
-    try:
-        result = read_workbook(path)
-    except Exception as exc:  # the reader's own "cannot read this file" errors, and any other failure
-        return None, [Issue(ERROR, f"{path} cannot be read: {exc}")], UNREADABLE
-    issues = list(getattr(result, "issues", []) or [])
-    scn = getattr(result, "scenario", None)
-    if scn is None or any(i.is_error for i in issues):
-        unreadable = scn is None and not any(getattr(i, "sheet", None) for i in issues)
-        return None, issues, UNREADABLE if unreadable else INVALID
-    return scn, issues, OK
+    from workbench.excel import read_workbook
+    result = read_workbook(path)   # never raises: an unreadable file is one issue with fatal=True
+    issues = list(result.issues)
+    if result.scenario is None:
+        return None, issues, UNREADABLE if result.fatal else INVALID
+    return result.scenario, issues, OK
 
 
 def run_one(path: str | None, *, trials: int | None, seed: int | None, method: str | None, out: str | None,
@@ -100,11 +92,7 @@ def run_one(path: str | None, *, trials: int | None, seed: int | None, method: s
         summary["warnings"] = [i.text() for i in load_issues] + summary["warnings"]
     text = summary_text(run)
     if out:
-        try:
-            from workbench.excel import write_workbook
-        except ImportError:
-            return UNREADABLE, _failure(message="Writing results workbooks is not available in this version yet."), \
-                "Writing results workbooks is not available in this version yet."
+        from workbench.excel import write_workbook
         try:
             write_workbook(out, with_run_options(scn, method=method, trials=trials, seed=seed), results=run)
         except Exception as exc:

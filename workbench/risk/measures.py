@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri
 
 PERCENTILES = (1, 5, 25, 50, 75, 95, 99)
 
@@ -78,7 +78,7 @@ def var_confidence_interval(sorted_pnl: np.ndarray, confidence: float, level: fl
     Returned as losses (low, high).
     """
     n = len(sorted_pnl)
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = ndtri(0.5 + level / 2)
     p = 1.0 - confidence
     half = z * math.sqrt(n * p * (1 - p))
     lo_i = int(min(max(math.floor(n * p - half), 1), n)) - 1
@@ -99,7 +99,7 @@ def cvar_confidence_interval(sorted_pnl: np.ndarray, confidence: float,
     excess = np.maximum(-sorted_pnl - var, 0.0)
     p = k / n
     se = float(np.std(excess, ddof=1) / (p * math.sqrt(n))) if n > 1 else float("nan")
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = ndtri(0.5 + level / 2)
     return float(cvar - z * se), float(cvar + z * se)
 
 
