@@ -122,3 +122,16 @@ def test_impact_arithmetic():
     assert states["TX"].amount == 1000.0 and states["AZ"].amount == 500.0 and states["NJ"].amount == 200.0
     assert sum(r.jobs for r in imp.by_sector) == pytest.approx(jobs)
     assert len(imp.by_project) == len(scn.projects)
+
+
+def test_stress_and_tornado_identical_with_worker_processes():
+    sectors = [{"Sector": "A", "Expected return": 0.05, "Volatility": 0.2}]
+    events = [{"Event": "E", "Annual probability": 0.2, "Duration (years)": 1, "A": -0.2}]
+    scn = scenario([{"Specific risk": 0.1}], sectors=sectors, events=events)
+    amounts = {"P1": 100.0}
+    base = simulate(scn, amounts, trials=2_000)
+    specs = [*named_stresses(scn), StressSpec("vol", overrides={("Sectors", "A", "Volatility"): 0.3})]
+    one = run_stresses(scn, amounts, base, specs, workers=1)
+    two = run_stresses(scn, amounts, base, specs, workers=2)
+    assert one == two
+    assert tornado(scn, amounts, trials=2_000, workers=1) == tornado(scn, amounts, trials=2_000, workers=2)

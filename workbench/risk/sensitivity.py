@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
-from workbench.risk.engine import simulate
+from workbench.progress import CancelFn, ProgressFn
+from workbench.risk.batch import run_many
 from workbench.risk.model import build_model
 from workbench.scenario import Scenario
 
@@ -113,16 +113,18 @@ def tornado(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None =
     """The tornado, sorted by expected P&L swing (largest first)."""
     n = min(int(scn.field("Trials")) if trials is None else int(trials), TORNADO_TRIALS)
     todo = moves(scn)
-    runs = 1 + 2 * len(todo)
-    sim = {"trials": n, "seed": seed, "workers": workers, "should_cancel": should_cancel}
-    step = sub_progress(progress, 0.0, 1.0 / runs)
-    base = simulate(scn, amounts, progress=step, **sim)
+    common = {"trials": n, "seed": seed}
+    jobs: list[dict[str, Any]] = [dict(common)]
+    labels = ["Sensitivity: baseline"]
+    for mv in todo:
+        jobs += [{**common, "overrides": mv.low_overrides}, {**common, "overrides": mv.high_overrides}]
+        labels += [f"Sensitivity: {mv.label}"] * 2
+    res = run_many(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
+                   labels=labels)
+    base = res[0]
     bars = []
     for i, mv in enumerate(todo):
-        check_cancel(should_cancel)
-        (progress or (lambda f, m: None))((1 + 2 * i) / runs, f"Sensitivity: {mv.label}")
-        low = simulate(scn, amounts, overrides=mv.low_overrides, **sim)
-        high = simulate(scn, amounts, overrides=mv.high_overrides, **sim)
+        low, high = res[1 + 2 * i], res[2 + 2 * i]
         bars.append(TornadoBar(
             input=mv.label, step=mv.step, base_value=mv.base, low_value=mv.low, high_value=mv.high,
             base_expected_pnl=base.expected_pnl, expected_pnl_low=low.expected_pnl,

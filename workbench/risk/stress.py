@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
-from workbench.risk.engine import simulate
+from workbench.progress import CancelFn, ProgressFn
+from workbench.risk.batch import run_many
 from workbench.risk.model import build_model
 from workbench.risk.result import RiskResult
 from workbench.scenario import Scenario
@@ -66,16 +66,12 @@ def run_stresses(scn: Scenario, amounts: Mapping[str, float], baseline: RiskResu
                  should_cancel: CancelFn | None = None, user_defined: Sequence[bool] | None = None,
                  ) -> tuple[StressResult, ...]:
     """Run each stress on the baseline's trials and seed; report against the baseline."""
-    out = []
-    for i, spec in enumerate(specs):
-        check_cancel(should_cancel)
-        step = sub_progress(progress, i / max(len(specs), 1), (i + 1) / max(len(specs), 1))
-        step(0.0, f"Stress test: {spec.name}")
-        r = simulate(scn, amounts, trials=baseline.trials, seed=baseline.seed, workers=workers,
-                     forced_events=spec.forced_events, overrides=spec.overrides, should_cancel=should_cancel)
-        out.append(StressResult(
-            name=spec.name, description=spec.description, expected_pnl=r.expected_pnl, std=r.std, var=r.var,
-            cvar=r.cvar, prob_loss=r.prob_loss, expected_pnl_change=r.expected_pnl - baseline.expected_pnl,
-            cvar_change=r.cvar - baseline.cvar, user_defined=bool(user_defined[i]) if user_defined else False,
-        ))
-    return tuple(out)
+    jobs = [{"trials": baseline.trials, "seed": baseline.seed, "forced_events": spec.forced_events,
+             "overrides": spec.overrides} for spec in specs]
+    results = run_many(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
+                       labels=[f"Stress test: {spec.name}" for spec in specs])
+    return tuple(StressResult(
+        name=spec.name, description=spec.description, expected_pnl=r.expected_pnl, std=r.std, var=r.var,
+        cvar=r.cvar, prob_loss=r.prob_loss, expected_pnl_change=r.expected_pnl - baseline.expected_pnl,
+        cvar_change=r.cvar - baseline.cvar, user_defined=bool(user_defined[i]) if user_defined else False,
+    ) for i, (spec, r) in enumerate(zip(specs, results)))
