@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import scipy.sparse as sp
 
 from workbench.allocation.binding import Objective, bindings
 from workbench.allocation.formulation import base, binaries, clean
@@ -64,30 +65,44 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
     if extra is not None:
         extra(master_b)
     n_main = master_b.builder.num_col
-    theta = master_b.builder.add_cols(1, 0.0, np.inf, 1.0).start
+    L = _factor(Q, prob.n)                          # Q = L L', so w'Qw = sum_j y_j^2 with y = L'w
+    r = L.shape[1]
+    y = master_b.builder.add_cols(r, -np.inf, np.inf, 0.0)
+    theta = master_b.builder.add_cols(r, 0.0, np.inf, 0.5)
+    link = sp.hstack([-sp.csr_matrix(L.T), sp.csr_matrix((r, n_main - prob.n)), sp.eye(r, format="csr")])
+    master_b.builder.add_rows(link, 0.0, 0.0)       # y_j = L_j' w
     h = new_highs(None, max(mip_rel_gap / 4, 1e-7))
     load(h, master_b.builder.model())
-    points = [relax.x[:n_main]] if relax.has_solution else []
     best_ub, best = np.inf, None
     lower = -np.inf
     seen: set[bytes] = set()
     rounds = 0
     status = "optimal"
+    jj = np.arange(r)
 
-    def add_cut(v: np.ndarray) -> None:
-        g = np.zeros(n_main)
-        g[: Q.shape[0]] = Q @ v[: Q.shape[0]]
-        idx = np.r_[np.flatnonzero(g), theta].astype(np.int32)
-        vals = np.r_[-g[g != 0], 1.0]
-        rhs = -0.5 * float(v[: Q.shape[0]] @ Q @ v[: Q.shape[0]])
-        h.addRow(rhs, np.inf, len(idx), idx, vals)
+    def add_cuts(v: np.ndarray, theta_now: np.ndarray | None = None) -> None:
+        """Tangents ``theta_j >= 2 a_j y_j - a_j^2`` at ``a = L'w`` where the master underestimates."""
+        a = L.T @ v[: prob.n]
+        mask = np.ones(r, bool) if theta_now is None else theta_now < a * a - 1e-12 * max(1.0, float(a @ a))
+        k = int(mask.sum())
+        if not k:
+            return
+        idx = np.empty((k, 2), dtype=np.int32)
+        idx[:, 0] = y.start + jj[mask]
+        idx[:, 1] = theta.start + jj[mask]
+        vals = np.empty((k, 2))
+        vals[:, 0] = -2.0 * a[mask]
+        vals[:, 1] = 1.0
+        h.addRows(k, -(a[mask] ** 2), np.full(k, np.inf), 2 * k, np.arange(k, dtype=np.int32) * 2, idx.ravel(),
+                  vals.ravel())
 
-    for v in points:
-        add_cut(v)
+    if relax.has_solution:
+        for scale in (1.0, 0.0, 0.5, 1.5, -1.0):
+            add_cuts(relax.x * scale)
     while True:
         check_cancel(should_cancel)
         rounds += 1
-        h.setOptionValue("time_limit", float(left()))
+        h.setOptionValue("time_limit", float(min(left(), max(2.0, 0.25 * left()))))
         m = run(h, mip=True)
         if m.status == "infeasible":
             raise NoAllocation
@@ -105,12 +120,12 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
             if fs.has_solution and fs.objective < best_ub:
                 best_ub, best = fs.objective, (fb, fs)
             if fs.has_solution:
-                add_cut(fs.x[:n_main])
-        add_cut(m.x[:n_main])
+                add_cuts(fs.x)
+        add_cuts(m.x, m.x[theta])
         gap = _gap(best_ub, lower)
-        if gap <= mip_rel_gap or m.status == "time limit" or rounds >= max_rounds or left() <= 0.05:
+        if gap <= mip_rel_gap or rounds >= max_rounds or left() <= 0.05:
             if gap > mip_rel_gap:
-                status = "time limit" if left() <= 0.05 or m.status == "time limit" else "round limit"
+                status = "time limit" if left() <= 0.05 else "round limit"
             break
     if best is None:
         raise SolverFailed("The outer approximation found no allocation within the time limit; raise it.")
@@ -121,6 +136,22 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
             f"(relative gap {gap:.2e}).",)
     return Outcome(x, status if gap > mip_rel_gap else "optimal", gap, obj.scale * best_ub,
                    bindings(prob, fb, x, fs.row_dual, fs.col_dual, obj), note), fs.x
+
+
+def _factor(Q, n: int) -> np.ndarray:
+    """``L`` (n x r) with ``Q = L L'`` (eigenvalues below 1e-12 of the largest dropped: a lower bound still)."""
+    if sp.issparse(Q):
+        Q = Q.toarray()
+    Q = np.asarray(Q, float)[:n, :n]
+    if np.count_nonzero(Q - np.diag(np.diag(Q))) == 0:
+        d = np.clip(np.diag(Q), 0.0, None)
+        keep = np.flatnonzero(d > 0)
+        L = np.zeros((n, len(keep)))
+        L[keep, np.arange(len(keep))] = np.sqrt(d[keep])
+        return L
+    e, V = np.linalg.eigh(0.5 * (Q + Q.T))
+    keep = e > 1e-12 * max(float(e.max()), 1e-300)
+    return V[:, keep] * np.sqrt(e[keep])
 
 
 def _gap(upper: float, lower: float) -> float:
