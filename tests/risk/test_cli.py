@@ -83,3 +83,55 @@ def test_malformed_command_line_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["run", "--trials", "many"])
     assert info.value.code == 2
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory):
+    import pandas as pd
+
+    from workbench.excel import write_workbook
+    from workbench.scenario import make_table
+    d = tmp_path_factory.mktemp("books")
+    scn = default_scenario()
+    good, bad, junk = d / "good.xlsx", d / "bad.xlsx", d / "junk.xlsx"
+    write_workbook(good, scn)
+    extra = make_table("Constraints", [{"Group": "Sector", "Value": "Semiconductors", "Min share": 0.9}])
+    write_workbook(bad, scn.with_table("Constraints", pd.concat([scn.constraints, extra], ignore_index=True)))
+    junk.write_text("not a workbook")
+    return good, bad, junk
+
+
+def test_file_run_matches_default(capsys, workbooks, default_json):
+    good, _, _ = workbooks
+    code, out, _ = run_cli(capsys, "--json", "--trials", "1000", str(good))
+    obj = json.loads(out)
+    ref = json.loads(default_json[1])
+    assert code == 0 and obj["file"] == str(good)
+    assert obj["expected_pnl"] == ref["expected_pnl"] and obj["cvar"] == ref["cvar"]
+
+
+def test_infeasible_file_exit_1_lists_conflicts(capsys, workbooks):
+    _, bad, _ = workbooks
+    code, out, err = run_cli(capsys, "--json", "--trials", "1000", str(bad))
+    obj = json.loads(out)
+    assert code == 1 and obj["ok"] is False
+    assert obj["infeasibility"] and all({"source", "change"} <= set(c) for c in obj["infeasibility"])
+    assert "Semiconductors" in err
+
+
+def test_unreadable_file_exit_2(capsys, workbooks):
+    _, _, junk = workbooks
+    code, out, _ = run_cli(capsys, "--json", str(junk))
+    assert code == 2 and json.loads(out)["ok"] is False
+
+
+def test_batch_in_parallel_processes(capsys, workbooks):
+    good, bad, junk = workbooks
+    code, out, _ = run_cli(capsys, "--json", "--trials", "1000", "--jobs", "2", str(good), str(bad), str(junk))
+    obj = json.loads(out)
+    assert list(obj) == ["runs"]
+    assert [r["file"] for r in obj["runs"]] == [str(good), str(bad), str(junk)]
+    assert [r["ok"] for r in obj["runs"]] == [True, False, False]
+    assert code == 2     # the worst of the runs: an unreadable file
+    code, out, _ = run_cli(capsys, "--json", "--trials", "1000", "--jobs", "2", str(good), str(bad))
+    assert code == 1
