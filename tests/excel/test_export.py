@@ -119,3 +119,13 @@ def test_provenance_is_shown_as_comments_and_in_about(tmp_path):
     about = [r[1].value for r in wb["About"].iter_rows() if r[1].value]
     assert any("from_kenji.xlsx" in str(v) for v in about)
     assert read_workbook(path).scenario.content_hash() == default_scenario().content_hash()
+
+
+@pytest.mark.parametrize("bad", ["\ufffe", "\uffff", "\ud800"])
+def test_characters_no_workbook_can_store_are_refused_with_where(tmp_path, bad):
+    scn = default_scenario()
+    p = scn.projects.copy()
+    p.loc[2, "Sponsor"] = f"x{bad}y"
+    with pytest.raises(ExportError, match=r"Projects row 3, Sponsor: .*U\+"):
+        write_workbook(tmp_path / "x.xlsx", replace(scn, projects=p))
+    assert list(tmp_path.iterdir()) == []

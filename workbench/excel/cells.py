@@ -38,13 +38,18 @@ class Missing:
 MISSING = Missing()
 
 
+class CellError(str):
+    """A cell holding an error value (``#REF!``...), as opposed to text that says so."""
+
+
+def looks_like_error(text: str) -> bool:
+    t = text.strip()
+    return t.upper() in ERROR_VALUES or bool(_LO_ERROR.match(t))
+
+
 def error_value(v: object) -> str | None:
-    """The Excel error value a cell shows (``#REF!``...), else ``None``."""
-    if isinstance(v, str):
-        t = v.strip()
-        if t.upper() in ERROR_VALUES or _LO_ERROR.match(t):
-            return t
-    return None
+    """The Excel error value a cell holds (``#REF!``...), else ``None``."""
+    return str(v) if isinstance(v, CellError) else None
 
 
 def is_missing_text(v: str) -> bool:
@@ -234,14 +239,12 @@ def read_text(col: Column, values: Sequence, *, strip: bool) -> tuple[list, list
     for i, v in enumerate(values):
         if type(v) is str:
             t = v.strip() if strip else v
-            if not v.strip():
-                out.append(None)
-            else:
-                err = error_value(v)
-                if err:
-                    problems.append((i, f"{col.name} shows the Excel error {err}.",
-                                     "Fix the formula or type the value."))
-                out.append(t)
+            out.append(t if t else None)
+            continue
+        err = error_value(v)
+        if err:
+            problems.append((i, f"{col.name} shows the Excel error {err}.", "Fix the formula or type the value."))
+            out.append(None)
             continue
         if v is None:
             out.append(None)

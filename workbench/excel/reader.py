@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import python_calamine as pc
 
 from workbench import schema
-from workbench.excel import guards, sheetxml
+from workbench.excel import cells, guards, sheetxml
 from workbench.excel.headers import norm, sheet_lookup
 from workbench.excel.layout import Layout
 from workbench.excel.matrix import read_correlations, read_fields
@@ -125,7 +125,7 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
             hint = did_you_mean(required, names)
             hint = f'{hint[:-1]} (rename it to "{required}")?' if hint else f'Add a sheet named "{required}".'
             issues.append(Issue(ERROR, f"The workbook has no {required} sheet.", suggestion=hint, table=required))
-    grids = {table: _grid(book, sheet, facts) for table, sheet in mapping.items()}
+    grids = {table: _grid(book, sheet, facts, text_errors=kind.kind != "xlsx") for table, sheet in mapping.items()}
     layout = Layout()
     fields = {c.name: None for c in schema.SCENARIO_FIELDS.columns}
     rate = jpy_per_usd if jpy_per_usd else 150.0
@@ -182,10 +182,17 @@ def _canonical_sectors(frame, sectors: list[str]) -> None:
     frame["Sector"] = [lookup.get(v.lower(), v) if isinstance(v, str) else v for v in frame["Sector"]]
 
 
-def _grid(book, sheet: str, facts: sheetxml.WorkbookFacts) -> Grid:
+def _grid(book, sheet: str, facts: sheetxml.WorkbookFacts, *, text_errors: bool) -> Grid:
+    """A sheet's values. ``text_errors``: the format stores error values as their text
+    (.xls, .ods), so a cell reading ``#REF!`` is an error; in .xlsx errors are marked."""
     ws = book.get_sheet_by_name(sheet)
     guards.check_extent(sheet, ws.height, ws.width)
     rows = ws.to_python()
+    if text_errors:
+        for row in rows:
+            for j, v in enumerate(row):
+                if isinstance(v, str) and v[:1] in ("#", "E") and cells.looks_like_error(v):
+                    row[j] = cells.CellError(v.strip())
     top, left = ws.start if rows else (0, 0)
     merged = []
     try:

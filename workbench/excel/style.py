@@ -23,8 +23,8 @@ DECIMAL = "0.00"
 COUNT = "#,##0"
 MAX_CELL_TEXT = 32_767
 
-_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r]|_(?=x[0-9A-Fa-f]{4}_)")
+_UNSTORABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 class ExportError(ValueError):
@@ -34,8 +34,10 @@ class ExportError(ValueError):
 def safe_text(text: str, where: str) -> str:
     """Text as a workbook cell holds it: control characters escaped the OOXML way
     (``_x0001_``, which Excel, LibreOffice and the reader turn back into the character)."""
-    if _SURROGATE.search(text):
-        raise ExportError(f"{where}: the text holds a broken character (a lone surrogate) and cannot be saved.")
+    bad = _UNSTORABLE.search(text)
+    if bad:
+        raise ExportError(f"{where}: the text holds the character U+{ord(bad.group(0)):04X}, which is not a "
+                          "character at all and which workbooks cannot store. Delete it and export again.")
     if len(text) > MAX_CELL_TEXT:
         raise ExportError(f"{where}: the text is {len(text):,} characters long; a workbook cell holds at most "
                           f"{MAX_CELL_TEXT:,}. Shorten it.")
@@ -93,7 +95,7 @@ class CellMaker:
         if value is None:
             return None
         t = safe_text(str(value), where)
-        if t[:1] in ("=", "+", "-", "@") or t != str(value):
+        if t[:1] in ("=", "+", "-", "@", "#") or t != str(value):
             c = WriteOnlyCell(self.ws, value=None)
             c._value = t
             c.data_type = "s"

@@ -125,7 +125,7 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
                     raw[k] = ""
                     flagged.add(k)
                 elif special:
-                    raw[k] = special if cells.error_value(special) else "#VALUE!"
+                    raw[k] = cells.CellError(special)
         values, found_problems = _read_column(col, raw, units.get(name), grid, data_rows, j, jpy_per_usd)
         columns[name] = values
         problems.extend((k, name, msg, hint) for k, msg, hint in found_problems if k not in flagged)

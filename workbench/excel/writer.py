@@ -41,6 +41,26 @@ def number_format(col: Column) -> str | None:
     return None
 
 
+def _exact_numbers() -> None:
+    """Make openpyxl write floats exactly (shortest round-trip form, as Excel stores 17
+    digits) instead of its ``%.16g``, which loses the last digit of computed amounts and
+    would break export -> import giving the same content hash. Installed once; only ever
+    adds precision, so other users of openpyxl in the process are unaffected otherwise."""
+    from openpyxl.cell import _writer
+
+    if getattr(_writer.safe_string, "_exact", False):
+        return
+    original = _writer.safe_string
+
+    def safe_string(value):
+        if type(value) is float and math.isfinite(value):
+            return repr(value)
+        return original(value)
+
+    safe_string._exact = True
+    _writer.safe_string = safe_string
+
+
 def write_workbook(path, scn: Scenario, results=None) -> None:
     """Write ``scn`` (and ``results``, a RunResult, when given) to ``path`` atomically.
 
@@ -51,6 +71,7 @@ def write_workbook(path, scn: Scenario, results=None) -> None:
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     check_exportable(scn)
+    _exact_numbers()
     fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx.tmp", dir=folder)
     os.close(fd)
     wb = None
