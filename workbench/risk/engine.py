@@ -32,6 +32,8 @@ FIT_TRIALS = 20_000
 CHUNK_BLOCKS = 16
 #: Below this many trials, worker processes cost more to start than they save.
 MIN_PARALLEL_TRIALS = 200_000
+#: Largest task sent to a worker process (blocks); bounds how long a cancel can take there.
+PARALLEL_CHUNK_BLOCKS = 64
 FAN_PERCENTILES = (5, 25, 50, 75, 95)
 #: The fan chart is drawn from the first blocks of trials: 25 blocks = 102,400 trials
 #: (a chart needs no more; the risk measures use every trial).
@@ -139,6 +141,8 @@ def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amoun
     funded = np.flatnonzero(amounts > 0)
     guar = [p for p in funded if model.instrument[p] == GUARANTEE]
     tail = _Tail(k, model.n)
+    pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    waiting = 0
     parts = []
     for b, m in blocks:
         check_cancel(should_cancel)
@@ -155,8 +159,14 @@ def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amoun
             payout += np.where(hit, loss, 0.0)
             payout_pv += np.where(hit, loss * disc[np.minimum(paths.tau[p] + 1, model.horizon)], 0.0)
         cand = np.flatnonzero(pnl <= min(threshold, tail.threshold))
-        tail.add(pnl[cand], cand + b * BLOCK, (unit[:, cand] * amounts[:, None]).T)
+        pending.append((pnl[cand], cand + b * BLOCK, (unit[:, cand] * amounts[:, None]).T))
+        waiting += len(cand)
+        if waiting >= 2 * k:   # merge in batches: each merge handles at least k new rows
+            tail.add(*(np.concatenate(part, axis=0) for part in zip(*pending)))
+            pending, waiting = [], 0
         parts.append((pnl, paths, payout, payout_pv, unit.sum(axis=1) * amounts))
+    if pending:
+        tail.add(*(np.concatenate(part, axis=0) for part in zip(*pending)))
     values = [x[1].value for x in parts if x[1].value is not None]
     return _Chunk(
         first=blocks[0][0] * BLOCK, pnl=np.concatenate([x[0] for x in parts]),
@@ -225,7 +235,10 @@ def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None 
     progress = progress or (lambda f, m: None)
     progress(0.0, f"Simulating {n_trials:,} trials")
     if workers > 1 and len(chunks) > 1 and n_trials >= min_parallel_trials:
-        results = _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_cancel, n_trials)
+        # fewer, larger chunks: each returns up to k tail rows, so this bounds what is sent back
+        per_task = min(max(per_chunk, -(-len(sizes) // (2 * workers))), PARALLEL_CHUNK_BLOCKS)
+        tasks = [list(enumerate(sizes))[i:i + per_task] for i in range(0, len(sizes), per_task)]
+        results = _run_parallel(model, seed, tasks, x, forced, k, workers, progress, should_cancel, n_trials)
         tail_rows = _merge_tail(results, k, model.n)
     else:
         results = []
