@@ -3,8 +3,9 @@
 Run as ``python snapshot_crash_child.py LIBRARY``. Commands on stdin, one per line, each
 answered by one JSON line on stdout:
 
-* ``save ROUND DELAY_US``: a child opens the library and saves snapshots in a loop, writing
-  ``id hash note`` to a pipe after each save returned; it is SIGKILLed after DELAY_US.
+* ``save ROUND DELAY_US [AFTER [LIBRARY]]``: a child opens the library and saves snapshots in a loop,
+  writing ``id hash note`` to a pipe after each save returned; once it reported AFTER saves
+  (so that rounds complete saves however slow the disk), it is SIGKILLed DELAY_US later.
 * ``export ROUND DELAY_US OUT ID1 ID2``: a child exports ID1, ID2, ID1... to OUT in a loop,
   writing the exported id after each export returned; SIGKILLed after DELAY_US.
 * ``burst TAG N``: two children save N snapshots each at the same time and exit normally.
@@ -44,8 +45,9 @@ def _child_save(path: str, tag: str, w: int, limit: int | None) -> None:
             scn, note = BASE, SHARED_NOTE
         else:
             scn, note = variant(tag, i), f"{tag}-{i}"
+        line = f"{scn.content_hash()} {note.replace(' ', '_')}\n".encode()  # ready before the save
         sid = lib.save(scn, note=note, tags=("crash",) if i % 2 else ())
-        os.write(w, f"{sid} {scn.content_hash()} {note.replace(' ', '_')}\n".encode())
+        os.write(w, str(sid).encode() + b" " + line)
         i += 1
 
 
@@ -88,12 +90,19 @@ def _drain(r: int) -> list[str]:
     return [line for line in text.split("\n")[:-1]]  # an unfinished last line is dropped
 
 
-def _killed_round(work, delay_us: int) -> dict:
+def _killed_round(work, delay_us: int, after: int = 0) -> dict:
+    """Fork ``work``; once it reported ``after`` lines, wait ``delay_us`` and SIGKILL it."""
     pid, r = _fork(work)
+    head = b""
+    while head.count(b"\n") < after and not head.startswith(b"error"):
+        data = os.read(r, 65536)
+        if not data:
+            break
+        head += data
     time.sleep(delay_us / 1e6)
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
-    lines = _drain(r)
+    lines = [line for line in (head.decode() + "\n".join(_drain(r)) + "\n").split("\n")[:-1] if line]
     errors = [line for line in lines if line.startswith("error ")]
     return {"killed": os.WIFSIGNALED(status), "lines": [line for line in lines if not line.startswith("error ")],
             "errors": errors}
@@ -108,8 +117,9 @@ def main() -> int:
         if parts[0] == "quit":
             break
         if parts[0] == "save":
-            tag, delay = parts[1], int(parts[2])
-            out = _killed_round(lambda w, tag=tag: _child_save(path, tag, w, None), delay)
+            tag, delay, after = parts[1], int(parts[2]), int(parts[3]) if len(parts) > 3 else 0
+            where = parts[4] if len(parts) > 4 else path
+            out = _killed_round(lambda w, tag=tag, where=where: _child_save(where, tag, w, None), delay, after)
         elif parts[0] == "export":
             tag, delay, target, ids = parts[1], int(parts[2]), parts[3], [int(x) for x in parts[4:]]
             out = _killed_round(lambda w, t=target, ids=ids: _child_export(path, t, ids, w), delay)

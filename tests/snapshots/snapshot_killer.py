@@ -68,13 +68,15 @@ def record_lines(log: KillLog, lines: list[str]) -> None:
         log.saved[sid] = entry
 
 
-def kill_loop(zygote: Zygote, kills: int, *, seed: int, max_delay_us: int = 40_000, tag: str = "k") -> KillLog:
-    """``kills`` rounds of save-in-a-loop, each child SIGKILLed after a random delay."""
+def kill_loop(zygote: Zygote, kills: int, *, seed: int, max_delay_us: int = 25_000, max_after: int = 2,
+              tag: str = "k") -> KillLog:
+    """``kills`` rounds of save-in-a-loop: each child is SIGKILLed a random delay after it reported
+    a random number (0..max_after) of completed saves, so kills land anywhere in open, save and commit."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
     log = KillLog()
     for k in range(kills):
-        delay = int(rng.integers(0, max_delay_us))
-        out = zygote.ask(f"save {tag}{k} {delay}")
+        delay, after = int(rng.integers(0, max_delay_us)), int(rng.integers(0, max_after + 1))
+        out = zygote.ask(f"save {tag}{k} {delay} {after}")
         log.rounds += 1
         log.kills += bool(out["killed"])
         log.errors += out["errors"]
@@ -88,7 +90,7 @@ def check_library(path: Path, log: KillLog, *, restore_every: int = 1) -> list[s
 
     problems = []
     with Library(path) as lib:
-        problems += lib.integrity_problems()
+        problems += [f"integrity_check: {p}" for p in lib.integrity_problems()]
         infos = {i.id: i for i in lib.list(deleted=None)}
         for n, (sid, (digest, note)) in enumerate(sorted(log.saved.items())):
             info = infos.get(sid)

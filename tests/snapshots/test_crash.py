@@ -17,11 +17,12 @@ from workbench.snapshots import Library
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork are POSIX")
 
-KILLS = 240
+KILLS = 220
 
 
 def test_every_returned_save_survives_hundreds_of_sigkills(tmp_path):
     path = tmp_path / "lib.sqlite"
+    Library(path).close()  # kills during creation are the next test's subject
     with Zygote(path) as zygote:
         log = kill_loop(zygote, KILLS, seed=20261125)
         zygote.close()
@@ -33,6 +34,27 @@ def test_every_returned_save_survives_hundreds_of_sigkills(tmp_path):
     assert len(shared) <= 1  # the same content and note always came back as one id
     with Library(path) as lib:
         assert len(lib.list(deleted=None)) >= len(log.saved)
+
+
+def test_a_kill_while_the_library_is_created_leaves_no_half_library(tmp_path):
+    import numpy as np
+
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(5)))
+    created = 0
+    with Zygote(tmp_path / "unused.sqlite") as zygote:
+        for k in range(30):
+            path = tmp_path / f"lib{k}.sqlite"
+            out = zygote.ask(f"save c{k} {int(rng.integers(0, 80_000))} 0 {path}")
+            assert out["errors"] == [] and out["killed"]
+            log = KillLog()
+            record_lines(log, out["lines"])
+            if path.exists():  # linked into place only once complete: it opens, sound
+                created += 1
+                assert check_library(path, log) == []
+            else:
+                assert log.saved == {}
+        zygote.close()
+    assert created > 0
 
 
 def test_two_processes_saving_at_once_lose_nothing(tmp_path):

@@ -155,12 +155,24 @@ def _create(path: Path) -> None:
             if not path.exists():
                 os.replace(tmp, path)
         _fsync_dir(path.parent)
+        _remove_stale(path)
     finally:
         for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             try:
                 p.unlink()
             except FileNotFoundError:
                 pass
+
+
+def _remove_stale(path: Path, age_s: float = 600.0) -> None:
+    """Remove half-built libraries left by a process killed while creating one (long ago)."""
+    now = time.time()
+    for p in path.parent.glob(f".{path.name}.*.new*"):
+        try:
+            if now - p.stat().st_mtime > age_s:
+                p.unlink()
+        except OSError:
+            pass
 
 
 def _fsync_dir(folder: Path) -> None:
