@@ -26,12 +26,21 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QItemSelectionModel,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -131,6 +140,9 @@ class SnapshotsPanel(QWidget):
         self.worker.finished.connect(self._waterfall_done)
         self.worker.failed.connect(self._waterfall_error)
         self.worker.cancelled.connect(self._waterfall_stopped)
+        app = QCoreApplication.instance()
+        if app is not None:  # a waterfall under way never outlives the app
+            app.aboutToQuit.connect(self.shutdown)
         self.open_library(library)
 
     # ----------------------------------------------------------------- layout
@@ -158,7 +170,11 @@ class SnapshotsPanel(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.view.setWordWrap(False)
         self.view.doubleClicked.connect(lambda _i: self.restore_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.restore_button = QPushButton("Restore")
