@@ -161,7 +161,7 @@ def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amoun
         cand = np.flatnonzero(pnl <= min(threshold, tail.threshold))
         pending.append((pnl[cand], cand + b * BLOCK, (unit[:, cand] * amounts[:, None]).T))
         waiting += len(cand)
-        if waiting >= 2 * k:   # merge in batches: each merge handles at least k new rows
+        if waiting >= max(k // 2, BLOCK):   # merge in batches, keeping the pending rows bounded
             tail.add(*(np.concatenate(part, axis=0) for part in zip(*pending)))
             pending, waiting = [], 0
         parts.append((pnl, paths, payout, payout_pv, unit.sum(axis=1) * amounts))
@@ -234,31 +234,26 @@ def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None 
     chunks = [list(enumerate(sizes))[i:i + per_chunk] for i in range(0, len(sizes), per_chunk)]
     progress = progress or (lambda f, m: None)
     progress(0.0, f"Simulating {n_trials:,} trials")
+    col = _Collected(model, n_trials, k)
     if workers > 1 and len(chunks) > 1 and n_trials >= min_parallel_trials:
         # fewer, larger chunks: each returns up to k tail rows, so this bounds what is sent back
         per_task = min(max(per_chunk, -(-len(sizes) // (2 * workers))), PARALLEL_CHUNK_BLOCKS)
         tasks = [list(enumerate(sizes))[i:i + per_task] for i in range(0, len(sizes), per_task)]
-        results = _run_parallel(model, seed, tasks, x, forced, k, workers, progress, should_cancel, n_trials)
-        tail_rows = _merge_tail(results, k, model.n)
+        _run_parallel(model, seed, tasks, x, forced, k, workers, progress, should_cancel, n_trials, col)
     else:
-        results = []
-        tail = _Tail(k, model.n)
         done = 0
         for ch in chunks:
-            r = _run_chunk(model, seed, ch, x, forced, k, should_cancel, threshold=tail.threshold)
-            tail.add(r.tail_pnl, r.tail_idx, r.tail_rows)
-            results.append(r)
+            col.add(_run_chunk(model, seed, ch, x, forced, k, should_cancel, threshold=col.tail.threshold))
             done += sum(m for _, m in ch)
             progress(0.95 * done / n_trials, f"Simulated {done:,} of {n_trials:,} trials")
-        tail_rows = tail.rows
     check_cancel(should_cancel)
-    out = _measures(model, x, seed, n_trials, k, results, tail_rows, time.perf_counter() - t0)
+    out = _measures(model, x, seed, n_trials, k, col, time.perf_counter() - t0)
     progress(1.0, "Simulation done")
     return out
 
 
-def _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_cancel, n_trials) -> list[_Chunk]:
-    results: dict[int, _Chunk] = {}
+def _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_cancel, n_trials,
+                  col: _Collected) -> None:
     done = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         futures = {pool.submit(_run_chunk, model, seed, ch, x, forced, k): i for i, ch in enumerate(chunks)}
@@ -267,28 +262,52 @@ def _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_c
             while pending:
                 finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
                 for f in finished:
-                    i = futures[f]
-                    results[i] = f.result()
-                    done += len(results[i].pnl)
+                    r = f.result()
+                    col.add(r)   # in any order: every result lands at its own trials
+                    done += len(r.pnl)
                     progress(0.95 * done / n_trials, f"Simulated {done:,} of {n_trials:,} trials")
                 check_cancel(should_cancel)
         except Cancelled:
             for f in pending:
                 f.cancel()
             raise
-    return [results[i] for i in range(len(chunks))]
 
 
-def _merge_tail(results: list[_Chunk], k: int, n: int) -> np.ndarray:
-    tail = _Tail(k, n)
-    for r in results:
-        tail.add(r.tail_pnl, r.tail_idx, r.tail_rows)
-    return tail.rows
+class _Collected:
+    """Per-trial outputs of every chunk, each written at its own trial indices, and the tail."""
+
+    def __init__(self, model: RiskModel, n: int, k: int):
+        self.pnl = np.empty(n)
+        self.occurred = np.empty((len(model.events), n), dtype=bool)
+        self.payout = np.empty(n)
+        self.payout_pv = np.empty(n)
+        self._values: dict[int, np.ndarray] = {}
+        self._sums: dict[int, np.ndarray] = {}
+        self.tail = _Tail(k, model.n)
+
+    def add(self, r: _Chunk) -> None:
+        sl = slice(r.first, r.first + len(r.pnl))
+        self.pnl[sl] = r.pnl
+        self.occurred[:, sl] = r.occurred
+        self.payout[sl] = r.payout
+        self.payout_pv[sl] = r.payout_pv
+        self._values[r.first] = r.value
+        self._sums[r.first] = r.block_sums
+        self.tail.add(r.tail_pnl, r.tail_idx, r.tail_rows)
+
+    @property
+    def value(self) -> np.ndarray:
+        return np.concatenate([self._values[f] for f in sorted(self._values)], axis=1)
+
+    @property
+    def block_sums(self) -> np.ndarray:
+        return np.concatenate([self._sums[f] for f in sorted(self._sums)], axis=0)
 
 
-def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, results: list[_Chunk],
-              tail_rows: np.ndarray, seconds: float) -> RiskResult:
-    pnl = np.concatenate([r.pnl for r in results])
+def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, col: _Collected,
+              seconds: float) -> RiskResult:
+    pnl = col.pnl
+    tail_rows = col.tail.rows
     srt = np.sort(pnl)
     c = model.confidence
     contrib_p = ms.euler_contributions(tail_rows)
@@ -306,7 +325,7 @@ def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, result
         var_ci=ms.var_confidence_interval(srt, c), cvar_ci=ms.cvar_confidence_interval(srt, c),
         cvar_se=ms.cvar_standard_error(srt, c),
     )
-    occurred = np.concatenate([r.occurred for r in results], axis=1)
+    occurred = col.occurred
     events = []
     for e, name in enumerate(model.events):
         hit = occurred[e]
@@ -316,7 +335,7 @@ def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, result
             expected_pnl_with=float(pnl[hit].mean()) if nw else float("nan"),
             expected_pnl_without=float(pnl[~hit].mean()) if nw < n else float("nan"),
         ))
-    value = np.concatenate([r.value for r in results], axis=1)
+    value = col.value
     years = np.arange(model.horizon)
     invested = np.array([float(x[(model.instrument != GUARANTEE) & (model.start <= t)].sum()) for t in years])
     fan = FanChart(
@@ -325,8 +344,7 @@ def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, result
         mean=value.mean(axis=1), invested=invested,
     )
     del value
-    payout = np.concatenate([r.payout for r in results])
-    payout_pv = np.concatenate([r.payout_pv for r in results])
+    payout, payout_pv = col.payout, col.payout_pv
     pq = np.percentile(payout, PAYOUT_PERCENTILES, method="inverted_cdf")
     p_edges, p_counts = ms.histogram(payout, bins=100)
     guarantees = GuaranteeExposure(
@@ -335,7 +353,7 @@ def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, result
         percentiles={int(q * 10) if q % 1 else int(q): float(v) for q, v in zip(PAYOUT_PERCENTILES, pq)},
         max_payout=float(payout.max()), edges=p_edges, counts=p_counts,
     )
-    expected_by_project = _expected_by_project(model, results, n)
+    expected_by_project = _expected_by_project(model, col.block_sums, n)
     edges, counts = ms.histogram(pnl)
     notes = []
     if model.corr_repaired:
@@ -352,9 +370,9 @@ def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, result
     )
 
 
-def _expected_by_project(model: RiskModel, results: list[_Chunk], n: int) -> dict[str, float]:
+def _expected_by_project(model: RiskModel, block_sums: np.ndarray, n: int) -> dict[str, float]:
     """Mean P&L of each project (block sums added in block order: independent of chunking)."""
-    sums = np.concatenate([r.block_sums for r in results], axis=0).sum(axis=0)
+    sums = block_sums.sum(axis=0)
     return {pid: float(v) for pid, v in zip(model.ids, sums / n)}
 
 
