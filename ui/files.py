@@ -96,6 +96,12 @@ class ImportProblemsDialog(QDialog):
 
 def read(window, path: Path) -> Any | None:
     """The scenario of a workbook, or ``None`` after showing why it cannot be used."""
+    result = read_result(window, path)
+    return None if result is None else result.scenario
+
+
+def read_result(window, path: Path) -> Any | None:
+    """The ImportResult of a usable workbook, or ``None`` after showing why it cannot be used."""
     from workbench.excel import read_workbook
 
     if not path.exists():
@@ -117,7 +123,7 @@ def read(window, path: Path) -> Any | None:
     warnings = [i for i in issues if not i.is_error]
     if warnings:
         show_problems(window, path, warnings, imported=True)
-    return scn
+    return result
 
 
 def show_problems(window, path: Path, issues: list[Issue], imported: bool) -> ImportProblemsDialog:
@@ -246,10 +252,10 @@ def merge_dialog(window, path: str | Path | None = None) -> Any:
             return None
         path = name
     path = Path(path)
-    proposal = read(window, path)
-    if proposal is None:
+    imported = read_result(window, path)
+    if imported is None:
         return None
-    dialog = MergeDialog(window.scenario, proposal, source=path.name, parent=window)
+    dialog = MergeDialog(window.scenario, imported, source=path.name, parent=window)
     dialog.merged.connect(window.push)
     window.merge_dialog = dialog
     dialog.show()
@@ -258,22 +264,17 @@ def merge_dialog(window, path: str | Path | None = None) -> Any:
 
 # ------------------------------------------------------------ snapshots and recovery
 def add_snapshots_dock(window, library: str | None) -> QDockWidget | None:
-    """The snapshot library as a dock, when that part of the app is installed; a broken library is reported."""
-    try:
-        from ui.snapshots_panel import SnapshotsPanel
-    except ImportError:
-        return None
-    from workbench.snapshots import Library
+    """The snapshot library as a dock beside the Issues panel (a damaged library shows its message there)."""
+    from ui.snapshots_panel import SnapshotsPanel
 
     try:
-        lib = Library(library)
-    except Exception as exc:  # corrupt or unreadable library: the app still opens
-        window.statusBar().showMessage("The snapshot library could not be opened.", 30_000)
+        panel = SnapshotsPanel(library, lambda: window.scenario, lambda: window.last_result)
+    except Exception as exc:  # the app opens whatever state the library is in
+        log.warning("snapshot library unavailable: %s", exc)
         window.message("Snapshot library unavailable",
-                       f"The snapshot library could not be opened: {exc}\nThe app works without it; "
-                       "snapshots are unavailable until it is repaired or moved away.")
+                       f"The snapshot library could not be opened: {exc}\nThe rest of the app works; snapshots are "
+                       "unavailable until the library is repaired or moved away.")
         return None
-    panel = SnapshotsPanel(lib, lambda: window.scenario, lambda: window.last_result)
     panel.restore_requested.connect(lambda scn: window.push(ReplaceScenario(scn, "Restore snapshot")))
     dock = QDockWidget("Snapshots", window)
     dock.setObjectName("SnapshotsDock")
@@ -283,36 +284,37 @@ def add_snapshots_dock(window, library: str | None) -> QDockWidget | None:
     window.issues_dock.raise_()
     window.menu_actions.view_menu.addAction(dock.toggleViewAction())
     window.snapshots_panel = panel
-    window.library = lib
     return dock
 
 
 def start_recovery(window, offer: bool) -> Any:
+    """Autosave of unsaved edits; when ``offer``, ask (once the window shows) to restore a crashed session's."""
+    from PySide6.QtCore import QTimer
+
+    from ui.recovery import RecoveryManager
+
     try:
-        from ui.recovery import RecoveryManager
-    except ImportError:
-        return None
-    try:
-        manager = RecoveryManager(window)
-    except Exception as exc:
+        manager = RecoveryManager(window, meta=lambda: {"file": str(window.current_path or "")})
+    except Exception as exc:  # an unwritable data folder must not stop the app
         log.warning("crash recovery unavailable: %s", exc)
         return None
     if offer:
-        offer_fn = getattr(manager, "offer", None)
-        if callable(offer_fn):
-            offer_fn()
+        QTimer.singleShot(0, manager.offer)
     return manager
 
 
 def autosave(window) -> None:
     manager = getattr(window, "recovery", None)
-    fn = getattr(manager, "schedule", None) or getattr(manager, "autosave", None)
-    if callable(fn):
-        fn(window.scenario)
+    if manager is not None:
+        manager.schedule()
 
 
-def stop_recovery(window) -> None:
+def shutdown(window) -> None:
+    """Before the window closes: stop background work and remove the recovery record."""
+    window.run_controller.shutdown()
+    panel = getattr(window, "snapshots_panel", None)
+    if panel is not None:
+        panel.shutdown()
     manager = getattr(window, "recovery", None)
-    fn = getattr(manager, "close", None)
-    if callable(fn):
-        fn()
+    if manager is not None:
+        manager.close()

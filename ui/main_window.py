@@ -2,7 +2,7 @@
 
 Layout at a laptop's 1440 x 900: a splitter with the table tabs (Scenario, Sectors,
 Projects, Financing, Constraints, Correlations, Risk events) beside the results panel,
-the Issues panel docked below, snapshots docked on the right when available. Menus and
+the Issues panel docked below with the Snapshots panel as a second tab. Menus and
 toolbar use the platform's standard shortcuts; Run is F5. The status bar shows the
 validation status and, while a run is under way, a progress bar with Cancel.
 
@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
         self.last_result: Any = None
         self.result_scenario: Scenario | None = None
         self.messages: list[QMessageBox] = []
+        self.snapshots_panel: Any = None
+        self.recovery: Any = None
         self.import_dialog: Any = None
         self.merge_dialog: Any = None
         self.setWindowTitle("Scenario Workbench")
@@ -225,8 +227,7 @@ class MainWindow(QMainWindow):
         if self.menu_actions.auto_run.isChecked() and not any(i.is_error for i in issues):
             self._run_scenario = scn
             self.run_controller.schedule(scn)
-        if getattr(self, "recovery", None) is not None:
-            files.autosave(self)
+        files.autosave(self)
 
     def _on_run_finished(self, run: Any) -> None:
         self.last_result = run
@@ -275,8 +276,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.save_layout()
-        self.run_controller.shutdown()
-        files.stop_recovery(self)
+        files.shutdown(self)
         for box in list(self.messages):
             box.close()
         event.accept()

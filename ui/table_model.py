@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor
 from ui import formatting
 from workbench import schema
 from workbench.commands import InsertRows, Macro, SetCell, SetCells
+from workbench.diff import row_keys
 from workbench.issues import Issue
 from workbench.scenario import Scenario
 from workbench.validation import check_value
@@ -31,16 +32,6 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMN_ROLE = Qt.ItemDataRole.UserRole + 2
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def row_key(table: str, frame, i: int) -> str:
-    """The row's key as validation and provenance spell it (``DC-01``, ``JBIC / Loan``, ``row 3``)."""
-    key = schema.TABLES[table].key
-    if key:
-        vals = [frame.iloc[i][k] for k in key]
-        if not any(formatting.is_missing(v) for v in vals):
-            return " / ".join(str(v) for v in vals)
-    return f"row {i + 1}"
 
 
 def column_tooltip(col: schema.Column) -> str:
@@ -155,8 +146,11 @@ class ScenarioTableModel(QAbstractTableModel):
 
     def _tooltip(self, row: int, column: int) -> str | None:
         lines = [i.message + (f" {i.suggestion}" if i.suggestion else "") for i in self.issues_at(row, column)]
-        key = (self.table, row_key(self.table, self._frame, row), self._columns[column])
-        prov = self._provenance.get(key)
+        prov = None
+        if self._provenance:
+            if self._keys is None:
+                self._keys = row_keys(self.table, self._frame)
+            prov = self._provenance.get((self.table, self._keys[row], self._columns[column]))
         if prov is not None:
             lines.append(f"From {prov.describe()}")
         if not lines:
@@ -222,6 +216,7 @@ class ScenarioTableModel(QAbstractTableModel):
                 out.setdefault((issue.row_index, issue.column), []).append(issue)
         self._issues = out
         self._provenance = scn.provenance
+        self._keys: list[str] | None = None
 
     def _on_changed(self, scn: Scenario) -> None:
         frame = scn.table(self.table)
