@@ -15,6 +15,7 @@ from workbench.impact import economic_impact
 from workbench.issues import ERROR, Issue
 from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
 from workbench.results import RunResult
+from workbench.risk.batch import worker_pool
 from workbench.risk.engine import fit_sample, simulate
 from workbench.risk.model import ModelError, build_model
 from workbench.risk.sensitivity import tornado as run_tornado
@@ -98,14 +99,15 @@ def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None
     risk = simulate(scn, amounts, workers=workers, progress=spans["simulate"], should_cancel=should_cancel)
 
     stress_results: tuple = ()
-    if stress or stresses:
-        specs = (named_stresses(scn) if stress else []) + list(stresses)
-        flags = [False] * (len(specs) - len(stresses)) + [True] * len(stresses)
-        stress_results = run_stresses(scn, amounts, risk, specs, workers=workers, progress=spans["stress"],
-                                      should_cancel=should_cancel, user_defined=flags)
     bars: tuple = ()
-    if tornado:
-        bars = run_tornado(scn, amounts, workers=workers, progress=spans["tornado"], should_cancel=should_cancel)
+    with worker_pool(workers if (stress or stresses or tornado) else 1) as pool:   # one pool for both
+        if stress or stresses:
+            specs = (named_stresses(scn) if stress else []) + list(stresses)
+            flags = [False] * (len(specs) - len(stresses)) + [True] * len(stresses)
+            stress_results = run_stresses(scn, amounts, risk, specs, progress=spans["stress"],
+                                          should_cancel=should_cancel, user_defined=flags, pool=pool)
+        if tornado:
+            bars = run_tornado(scn, amounts, progress=spans["tornado"], should_cancel=should_cancel, pool=pool)
     front = None
     if frontier_points:
         check_cancel(should_cancel)

@@ -135,3 +135,9 @@ def test_stress_and_tornado_identical_with_worker_processes():
     two = run_stresses(scn, amounts, base, specs, workers=2)
     assert one == two
     assert tornado(scn, amounts, trials=2_000, workers=1) == tornado(scn, amounts, trials=2_000, workers=2)
+
+
+def test_pipeline_identical_with_workers(default_run):
+    run, _ = default_run
+    par = run_scenario(default_scenario(), trials=2_000, workers=2)
+    assert par.summary() == run.summary()

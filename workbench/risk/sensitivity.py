@@ -9,6 +9,7 @@ recovery rates); moved values are clipped to their valid ranges.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,8 +109,8 @@ def moves(scn: Scenario) -> list[_Move]:
 
 
 def tornado(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None = None, seed: int | None = None,
-            workers: int = 1, progress: ProgressFn | None = None,
-            should_cancel: CancelFn | None = None) -> tuple[TornadoBar, ...]:
+            workers: int = 1, progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
+            pool: Executor | None = None) -> tuple[TornadoBar, ...]:
     """The tornado, sorted by expected P&L swing (largest first)."""
     n = min(int(scn.field("Trials")) if trials is None else int(trials), TORNADO_TRIALS)
     todo = moves(scn)
@@ -120,7 +121,7 @@ def tornado(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None =
         jobs += [{**common, "overrides": mv.low_overrides}, {**common, "overrides": mv.high_overrides}]
         labels += [f"Sensitivity: {mv.label}"] * 2
     res = run_many(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
-                   labels=labels)
+                   labels=labels, pool=pool)
     base = res[0]
     bars = []
     for i, mv in enumerate(todo):

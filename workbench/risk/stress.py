@@ -8,6 +8,7 @@ of the stress, not noise.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,12 +65,12 @@ def named_stresses(scn: Scenario) -> list[StressSpec]:
 def run_stresses(scn: Scenario, amounts: Mapping[str, float], baseline: RiskResult,
                  specs: Sequence[StressSpec], *, workers: int = 1, progress: ProgressFn | None = None,
                  should_cancel: CancelFn | None = None, user_defined: Sequence[bool] | None = None,
-                 ) -> tuple[StressResult, ...]:
+                 pool: Executor | None = None) -> tuple[StressResult, ...]:
     """Run each stress on the baseline's trials and seed; report against the baseline."""
     jobs = [{"trials": baseline.trials, "seed": baseline.seed, "forced_events": spec.forced_events,
              "overrides": spec.overrides} for spec in specs]
     results = run_many(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
-                       labels=[f"Stress test: {spec.name}" for spec in specs])
+                       labels=[f"Stress test: {spec.name}" for spec in specs], pool=pool)
     return tuple(StressResult(
         name=spec.name, description=spec.description, expected_pnl=r.expected_pnl, std=r.std, var=r.var,
         cvar=r.cvar, prob_loss=r.prob_loss, expected_pnl_change=r.expected_pnl - baseline.expected_pnl,
