@@ -28,8 +28,10 @@ def _action(window, text: str, slot, shortcut=None, tip: str = "", icon: QStyle.
     if icon is not None:
         action.setIcon(window.style().standardIcon(icon))
     action.setCheckable(checkable)
-    if slot is not None:
-        action.triggered.connect(slot if checkable else (lambda _checked=False, s=slot: s()))
+    if slot is not None and checkable:
+        action.toggled.connect(slot)
+    elif slot is not None:
+        action.triggered.connect(lambda _checked=False, s=slot: s())
     return action
 
 

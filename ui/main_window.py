@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         self.snapshots_dock = files.add_snapshots_dock(self, library)
 
         self.document.changed.connect(self._on_changed)
-        self.document.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
+        self.document.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.run_controller.finished.connect(self._on_run_finished)
         self.run_controller.failed.connect(self._on_run_failed)
         self._on_changed(self.document.scenario)
@@ -237,6 +237,9 @@ class MainWindow(QMainWindow):
 
     def _on_run_failed(self, message: str) -> None:
         self.message("The run did not finish", message)
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self._update_title()
 
     def _update_title(self) -> None:
         where = self.current_path.name if self.current_path else "not saved yet"
