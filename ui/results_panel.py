@@ -73,6 +73,7 @@ class ResultView(QWidget):
         self.table_label = QLabel(f"<b>{self.spec.table_title}</b>")
         self.table = RowsView()
         side = QWidget()
+        side.setMinimumWidth(280)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(4, 4, 4, 4)
         side_layout.addWidget(self.table_label)

@@ -103,14 +103,17 @@ class _RunThread(QThread):
         self.cancel_event = threading.Event()
         self._last_emit = 0.0
         self._last_fraction = -1.0
+        self._last_message = "Running"
 
     def _progress(self, fraction: float, message: str) -> None:
+        message = str(message or "").strip() or self._last_message   # a step without words keeps the last ones
+        self._last_message = message
         now = time.monotonic()
         fraction = float(min(max(fraction, 0.0), 1.0))
         if fraction >= 1.0 or now - self._last_emit >= PROGRESS_INTERVAL_S or self._last_fraction < 0:
             self._last_emit = now
             self._last_fraction = fraction
-            self.progressed.emit(self.token, fraction, str(message))
+            self.progressed.emit(self.token, fraction, message)
 
     def _should_cancel(self) -> bool:
         return self.cancel_event.is_set()

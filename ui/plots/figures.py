@@ -128,8 +128,8 @@ def plot_summary(fig: Figure, run: Any, **_: Any) -> None:
     bar_breakdown(grid[0, 0], alloc.by_sector, title="Allocation by sector", total=alloc.total, colour=GAIN)
     distribution_axes(grid[0, 1], risk, short=True)
     grid[0, 1].set_title(f"P&L distribution ({risk.trials:,} trials)")
-    grid[0, 1].legend(loc="upper right", fontsize=8, frameon=True, framealpha=0.85)
-    fan_axes(grid[1, 0], risk.fan, legend_loc="lower right")
+    grid[0, 1].legend(loc="upper right", fontsize=7.5, frameon=True, framealpha=0.85)
+    fan_axes(grid[1, 0], risk.fan, compact=True)
     bar_breakdown(grid[1, 1], risk.contributions.get("sector", {}), title="Contributions to CVaR by sector",
                   total=risk.cvar, colour=PALETTE[3], share_of="CVaR")
 

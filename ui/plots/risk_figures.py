@@ -68,11 +68,14 @@ def distribution_axes(ax: Axes, risk: Any, *, label: str = "", colour: str = GAI
     if mark:
         c = fmt_percent(risk.confidence, 0)
         prefix = f"{label} " if label else ""
-        loss = "" if short else "loss of "
-        for value, name, col in ((-risk.var, f"VaR {c}: {loss}{fmt_money(risk.var, unit)}", VAR_COLOUR),
-                                 (-risk.cvar, f"CVaR {c}: {loss}{fmt_money(risk.cvar, unit)}", CVAR_COLOUR),
-                                 (risk.expected_pnl, f"Expected{'' if short else ' P&L'} "
-                                  f"{fmt_money(risk.expected_pnl, unit)}", MEAN_COLOUR)):
+        if short:
+            names = (f"VaR {fmt_money(risk.var, unit)}", f"CVaR {fmt_money(risk.cvar, unit)}",
+                     f"Mean {fmt_money(risk.expected_pnl, unit)}")
+        else:
+            names = (f"VaR {c}: loss of {fmt_money(risk.var, unit)}", f"CVaR {c}: loss of {fmt_money(risk.cvar, unit)}",
+                     f"Expected P&L {fmt_money(risk.expected_pnl, unit)}")
+        for value, name, col in ((-risk.var, names[0], VAR_COLOUR), (-risk.cvar, names[1], CVAR_COLOUR),
+                                 (risk.expected_pnl, names[2], MEAN_COLOUR)):
             ax.axvline(value / divisor, color=col, linestyle=linestyle if not filled else "--", linewidth=1.6,
                        label=prefix + name)
     lo, hi = xlim if xlim is not None else plot_range(risk)
@@ -124,28 +127,29 @@ def plot_fan(fig: Figure, run: Any, **_: Any) -> None:
     fan_axes(fig.add_subplot(), run.risk.fan)
 
 
-def fan_axes(ax: Axes, fan: Any, legend_loc: str = "upper left") -> None:
+def fan_axes(ax: Axes, fan: Any, compact: bool = False) -> None:
     values = np.asarray(fan.values, dtype=float)
     divisor, unit = money_unit([values.min(), values.max()])
     years = np.asarray(fan.years)
     pct = list(fan.percentiles)
     rows = {p: values[i] / divisor for i, p in enumerate(pct)}
     if 5 in rows and 95 in rows:
-        ax.fill_between(years, rows[5], rows[95], color=GAIN, alpha=0.18, linewidth=0, label="5th to 95th percentile")
+        ax.fill_between(years, rows[5], rows[95], color=GAIN, alpha=0.18, linewidth=0,
+                        label="5-95 %" if compact else "5th to 95th percentile")
     if 25 in rows and 75 in rows:
         ax.fill_between(years, rows[25], rows[75], color=GAIN, alpha=0.35, linewidth=0,
-                        label="25th to 75th percentile")
+                        label="25-75 %" if compact else "25th to 75th percentile")
     if 50 in rows:
         ax.plot(years, rows[50], color=GAIN, linewidth=2, label="Median")
     ax.plot(years, np.asarray(fan.mean) / divisor, color=MEAN_COLOUR, linestyle="--", linewidth=1.5, label="Mean")
     ax.step(years, np.asarray(fan.invested) / divisor, where="mid", color=NEUTRAL, linewidth=1.2,
-            label="Capital invested")
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=3))
+            label="Invested" if compact else "Capital invested")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=3 if compact else 5, integer=True, min_n_ticks=2))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
     ax.yaxis.set_major_formatter(money_formatter(divisor))
     ax.set_ylabel(f"Portfolio value at year-end ({unit})")
     ax.set_title("Portfolio value by year")
-    ax.legend(loc=legend_loc, fontsize=8 if legend_loc != "upper left" else None)
+    ax.legend(loc="upper left", fontsize=7.5 if compact else None, ncols=2 if compact else 1)
 
 
 @briefing
