@@ -310,7 +310,7 @@ def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, col: _
     tail_rows = col.tail.rows
     srt = np.sort(pnl)
     c = model.confidence
-    contrib_p = ms.euler_contributions(tail_rows)
+    contrib_p = ms.euler_contributions(tail_rows) + 0.0   # no "-0.0" for unfunded projects
     instruments = tuple(("Equity", "Loan", "Guarantee")[i] for i in model.instrument)
     sectors = tuple(model.sectors[i] for i in model.project_sector)
     contributions = {
@@ -362,7 +362,7 @@ def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, col: _
         trials=n, seed=seed, confidence=c, tail_trials=k,
         amounts={pid: float(v) for pid, v in zip(model.ids, x)},
         expected_pnl=mean, std=float(np.std(pnl, ddof=1)) if n > 1 else 0.0,
-        var=float(-srt[k - 1]), cvar=float(-srt[:k].mean()), prob_loss=ms.probability_of_loss(pnl),
+        var=float(-srt[k - 1]) + 0.0, cvar=float(-srt[:k].mean()) + 0.0, prob_loss=ms.probability_of_loss(pnl),
         percentiles=ms.percentiles(pnl), histogram_edges=edges, histogram_counts=counts,
         quantiles=np.quantile(srt, np.linspace(0, 1, 1001), method="inverted_cdf"),
         fan=fan, contributions=contributions, expected_by_project=expected_by_project,

@@ -90,31 +90,37 @@ def summary_text(run: RunResult) -> str:
     """A readable summary for the terminal."""
     s = summary_dict(run)
     c = s["confidence"]
+    mc = s["mc_error"]
+
+    def row(label: str, value: str) -> str:
+        return f"{label:<30} {value}"
+
+    def band(ci: list) -> str:
+        return f"(95 % band {_usd(ci[0])} to {_usd(ci[1])})"
+
     lines = [
         f"Scenario: {s['scenario'] or '(unnamed)'}",
         f"Method {s['method']}, {s['trials']:,} trials, seed {s['seed']}; scenario {s['scenario_hash'][:12]}",
         f"Deployed: {_usd(s['deployed'])} across {sum(1 for v in s['allocation'].values() if v > 0)} projects",
         "",
-        f"Expected P&L (present value): {_usd(s['expected_pnl'])}  "
-        f"(+/- {_usd(s['mc_error']['expected_pnl_se'])} Monte Carlo standard error)",
-        f"Standard deviation:          {_usd(s['std'])}",
-        f"Probability of a loss:        {s['prob_loss']:.1%}",
-        f"VaR {c:.0%}:                      {_usd(s['var'])}  (95 % band {_usd(s['mc_error']['var_ci'][0])}"
-        f" to {_usd(s['mc_error']['var_ci'][1])})",
-        f"CVaR {c:.0%}:                     {_usd(s['cvar'])}  (95 % band {_usd(s['mc_error']['cvar_ci'][0])}"
-        f" to {_usd(s['mc_error']['cvar_ci'][1])})",
+        row("Expected P&L (present value)", f"{_usd(s['expected_pnl'])}  (standard error "
+                                            f"{_usd(mc['expected_pnl_se'])})"),
+        row("Standard deviation", _usd(s["std"])),
+        row("Probability of a loss", f"{s['prob_loss']:.1%}"),
+        row(f"VaR {c:.0%}", f"{_usd(s['var'])}  {band(mc['var_ci'])}"),
+        row(f"CVaR {c:.0%}", f"{_usd(s['cvar'])}  {band(mc['cvar_ci'])}"),
         "P&L percentiles: " + ", ".join(f"{q} %: {_usd(v)}" for q, v in s["percentiles"].items()),
         "",
-        "CVaR contributions by sector:",
-        *[f"  {k:<28} {_usd(v)}" for k, v in s["contributions"].items()],
+        f"CVaR contributions by sector (sum to CVaR {_usd(s['cvar'])}):",
+        *[f"  {k:<48} {_usd(v)}" for k, v in s["contributions"].items()],
     ]
     if s["stress"]:
-        lines += ["", "Stress tests (change in expected P&L; CVaR):"]
-        lines += [f"  {k[:44]:<44} {_usd(v['change']):>14}; CVaR {_usd(v['cvar'])}" for k, v in s["stress"].items()]
+        lines += ["", "Stress tests: change in expected P&L from the baseline; CVaR under the stress"]
+        lines += [f"  {k[:48]:<48} {_usd(v['change']):>14};  CVaR {_usd(v['cvar'])}" for k, v in s["stress"].items()]
     if s["tornado"]:
-        lines += ["", "Largest sensitivities of expected P&L:"]
-        for b in s["tornado"][:5]:
-            lines.append(f"  {b['input'][:44]:<44} {_usd(b['expected_pnl_low'])} .. {_usd(b['expected_pnl_high'])}")
+        lines += ["", "Largest sensitivities: expected P&L with the input moved down / up"]
+        for b in s["tornado"][:6]:
+            lines.append(f"  {b['input'][:48]:<48} {_usd(b['expected_pnl_low']):>14} / {_usd(b['expected_pnl_high'])}")
     g = s["guarantees"]
     if g["face"]:
         lines += ["", f"Guarantees: {_usd(g['face'])} face; expected payout {_usd(g['expected_payout'])}, "
