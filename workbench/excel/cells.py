@@ -234,8 +234,18 @@ def _scaled_plain(x: float, header_unit: Unit | None, target: Unit | None, fract
 
 def read_text(col: Column, values: Sequence, *, strip: bool) -> tuple[list, list[Problem]]:
     """Text cells: numbers written as text where they look like IDs (``101``), empty -> None."""
-    out: list = []
-    problems: list[Problem] = []
+    if all(type(v) is str for v in values):  # the usual column: text only
+        if strip:
+            out = [v.strip() or None for v in values]
+        else:
+            out = [v or None for v in values]
+        problems = []
+        if col.required:
+            problems = [(i, f"{col.name} is required but empty.", f"Enter a {col.name.lower()}.")
+                        for i, v in enumerate(out) if v is None]
+        return out, problems
+    out = []
+    problems = []
     for i, v in enumerate(values):
         if type(v) is str:
             t = v.strip() if strip else v
@@ -266,10 +276,17 @@ def read_text(col: Column, values: Sequence, *, strip: bool) -> tuple[list, list
 
 def read_choices(col: Column, values: Sequence) -> tuple[list, list[Problem]]:
     """A choice column: matched case- and punctuation-insensitively to its choices."""
+    exact = {c: c for c in col.choices}
+    fast = [exact.get(v) if type(v) is str else None for v in values]
+    if None not in fast:
+        return fast, []
     lookup = {norm_plain(c): c for c in col.choices}
     out: list = []
     problems: list[Problem] = []
     for i, v in enumerate(values):
+        if fast[i] is not None:
+            out.append(fast[i])
+            continue
         if v is None or (isinstance(v, str) and is_missing_text(v)):
             out.append(None)
             if col.required:
@@ -291,7 +308,13 @@ def read_choices(col: Column, values: Sequence) -> tuple[list, list[Problem]]:
     return out, problems
 
 
+_BOOL_WORDS = {"yes": True, "no": False, True: True, False: False}
+
+
 def read_bools(col: Column, values: Sequence) -> tuple[list, list[Problem]]:
+    fast = [_BOOL_WORDS.get(v) if type(v) is str or type(v) is bool else None for v in values]
+    if None not in fast:
+        return fast, []
     out: list = []
     problems: list[Problem] = []
     for i, v in enumerate(values):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from defusedxml import ElementTree as SafeET
 
-from workbench.excel.guards import MAX_TOTAL_CELLS, UnreadableWorkbook, check_extent
+from workbench.excel.guards import MAX_CELLS, MAX_TOTAL_CELLS, UnreadableWorkbook, check_extent
 
 Cell = tuple[int, int]  # zero-based (row, column)
 
@@ -27,6 +27,24 @@ class SheetFacts:
     percent: set[Cell] = field(default_factory=set)
     no_value_formula: set[Cell] = field(default_factory=set)
     errors: dict[Cell, str] = field(default_factory=dict)
+    #: For large plain sheets the percentage cells are found on demand, per column:
+    #: the sheet XML and the style ids that format as a percentage.
+    xml: bytes = b""
+    percent_styles: tuple[int, ...] = ()
+    name: str = ""
+
+    def percent_in(self, columns: set[int]) -> set[Cell]:
+        """The cells formatted as a percentage in these (zero-based) columns."""
+        if self.xml and self.percent_styles:
+            styles = b"|".join(str(k).encode() for k in self.percent_styles)
+            found = re.findall(rb'<c r="([A-Z]{1,3})(\d+)" s="(?:' + styles + rb')"', self.xml)
+            expected = sum(self.xml.count(f' s="{k}"'.encode()) for k in self.percent_styles)
+            if len(found) == expected:
+                self.percent = {(int(r) - 1, col_index(c.decode())) for c, r in found}
+            else:  # attributes in an unusual order: read the sheet properly
+                self.percent = _full_scan(self.name, self.xml, set(self.percent_styles))[0].percent
+            self.xml = b""
+        return {c for c in self.percent if c[1] in columns}
 
 
 @dataclass
@@ -181,9 +199,13 @@ def _creator(zf: zipfile.ZipFile) -> str:
 
 
 _DIM = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
-_ROW_R = re.compile(rb'<row r="(\d+)"')
 _WIDE = re.compile(rb'<c r="([A-Z]{2,3})\d')
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
+_ROW_R = re.compile(rb'<row r="(\d+)"')
+#: Markup the fast path does not handle: cells or rows whose first attribute is not r,
+#: namespace prefixes, formulas, error cells. Each is one scan with a literal prefix.
+_UNUSUAL = (re.compile(rb'<c(?:[>/]| (?!r="))'), re.compile(rb'<row(?:[>/]| (?!r="))'),
+            re.compile(rb':(?:c|row) '), re.compile(rb'<f[ >/]'), re.compile(rb't="e"'))
 
 
 def _sheet_facts(name: str, data: bytes, percent_styles: set[int]) -> tuple[SheetFacts, int]:
@@ -192,29 +214,25 @@ def _sheet_facts(name: str, data: bytes, percent_styles: set[int]) -> tuple[Shee
         rows = int(m.group(4)) - int(m.group(2)) + 1
         cols = col_index(m.group(3).decode()) - col_index(m.group(1).decode()) + 1
         check_extent(name, rows, cols)
-    n_cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
-    simple = (n_cells == data.count(b'<c r="') and data.count(b"<row ") == data.count(b'<row r="')
-              and b":c " not in data and b":row " not in data and b"<f" not in data and b't="e"' not in data)
-    pct_here = [k for k in percent_styles if f' s="{k}"'.encode() in data]
-    if not simple:
-        facts, extent = _full_scan(name, data, percent_styles)
-        return facts, extent
-    row_max = max((int(x) for x in _ROW_R.findall(data)), default=0)
+    if any(p.search(data) for p in _UNUSUAL):
+        return _full_scan(name, data, percent_styles)
+    # Extent without reading every reference: rows are bounded by the largest number of
+    # digits any row or cell reference has; only when that bound is too coarse are the
+    # references read one by one.
+    last = data.rfind(b'<row r="')
+    digits = len(_ROW_R.match(data, last).group(1)) if last >= 0 else 1
+    longer_row = re.compile(rb'<row r="\d{%d}' % (digits + 1))
+    longer_cell = re.compile(rb'<c r="[A-Z]{1,3}\d{%d}' % (digits + 1))
     wide = _WIDE.findall(data)
     col_max = max((col_index(w.decode()) + 1 for w in wide), default=26)
-    if wide:  # many columns: bound the rows exactly
-        row_max = max(row_max, max((int(x) for x in _CELL_ROW.findall(data)), default=0))
-    else:
-        row_max = max(row_max, max((int(x) for x in re.findall(rb'<c r="[A-Z]{1,3}(\d{6,})"', data)), default=0))
+    row_max = 10**digits - 1
+    if longer_row.search(data) or longer_cell.search(data) or row_max * col_max > MAX_CELLS:
+        row_max = max(max((int(x) for x in _ROW_R.findall(data)), default=0),
+                      max((int(x) for x in _CELL_ROW.findall(data)), default=0))
     check_extent(name, row_max, col_max)
     facts = SheetFacts()
-    if pct_here:
-        styled = re.compile(rb'<c r="([A-Z]{1,3})(\d+)" s="(' + "|".join(map(str, pct_here)).encode() + rb')"')
-        found = styled.findall(data)
-        expected = sum(data.count(f' s="{k}"'.encode()) for k in pct_here)
-        if len(found) != expected:  # unusual attribute order: read it properly
-            return _full_scan(name, data, percent_styles)
-        facts.percent = {(int(r) - 1, col_index(c.decode())) for c, r, _s in found}
+    if percent_styles:
+        facts.xml, facts.percent_styles, facts.name = data, tuple(sorted(percent_styles)), name
     return facts, row_max * col_max
 
 

@@ -10,11 +10,10 @@ import pandas as pd
 
 from workbench import schema
 from workbench.excel import cells
-from workbench.excel.headers import find_header_row, is_blank, match_columns, norm, norm_plain, table_lookup
+from workbench.excel.headers import find_header_row, match_columns, norm, norm_plain, table_lookup
 from workbench.excel.layout import TableLayout
 from workbench.excel.sheetxml import SheetFacts, a1
 from workbench.issues import ERROR, WARNING, Issue, did_you_mean
-from workbench.scenario import coerce_table
 from workbench.schema import Column, Table
 
 #: Columns whose text is trimmed: keys and references (free text is kept as written).
@@ -103,16 +102,24 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
         return TableRead(None, issues, None)
     # data rows: below the header, not blank in the columns we read
     positions = sorted(by_col.values())
-    data_rows = [r for r in range(hr + 1, len(grid.rows))
-                 if any(not is_blank(grid.rows[r][j]) for j in positions)
-                 or any((grid.top + r, grid.left + j) in grid.facts.no_value_formula for j in positions)]
+    formulas = grid.facts.no_value_formula
+    data_rows = [r for r in range(hr + 1, len(grid.rows)) if _filled(grid.rows[r], positions)
+                 or (formulas and any((grid.top + r, grid.left + j) in formulas for j in positions))]
     layout = TableLayout(grid.sheet, grid.top + hr, {c: grid.left + j for c, j in by_col.items()},
                          [grid.top + r for r in data_rows], grid.left + (positions[0] if positions else 0))
     columns: dict[str, list | np.ndarray] = {}
     problems: list[tuple[int, str, str, str | None]] = []   # (table row, column, message, suggestion)
+    picked = [grid.rows[r] for r in data_rows] if len(data_rows) < len(grid.rows) - hr - 1 else grid.rows[hr + 1:]
+    width = max(positions) + 1
+    if not picked:
+        transposed = [() for _ in range(width)]
+    elif len(picked[0]) == width:
+        transposed = list(zip(*picked))
+    else:
+        transposed = list(zip(*(row[:width] for row in picked)))
     for name, j in by_col.items():
         col = table.by_name.get(name) or replace(schema.SHOCK_COLUMN, name=name, kind="fraction")
-        raw = [grid.rows[r][j] for r in data_rows]
+        raw = list(transposed[j]) if j < len(transposed) else [""] * len(data_rows)
         facts = grid.facts
         flagged: set[int] = set()
         if facts.no_value_formula or facts.errors:
@@ -130,19 +137,42 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
         columns[name] = values
         problems.extend((k, name, msg, hint) for k, msg, hint in found_problems if k not in flagged)
     frame = _frame(table, columns, len(data_rows), sectors)
-    keys = row_keys(table, frame)
+    keys = row_keys(table, frame) if problems else []
     for k, name, msg, hint in problems:
         issues.append(issue(grid, data_rows[k], by_col[name], msg, hint, table=table.name, row=keys[k],
                             column=name, row_index=k))
     return TableRead(frame, issues, layout)
 
 
+class _PercentRows:
+    """The table rows whose cell in one column is formatted as a percentage, found only
+    when asked (most columns never need it)."""
+
+    def __init__(self, grid: Grid, data_rows: list[int], j: int):
+        self.grid, self.data_rows, self.j = grid, data_rows, j
+        self._rows: set[int] | None = None
+
+    def _get(self) -> set[int]:
+        if self._rows is None:
+            col = self.grid.left + self.j
+            cells_ = self.grid.facts.percent_in({col})
+            top = self.grid.top
+            self._rows = {k for k, r in enumerate(self.data_rows) if (top + r, col) in cells_} if cells_ else set()
+        return self._rows
+
+    def __contains__(self, k: object) -> bool:
+        return k in self._get()
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
 def _read_column(col: Column, raw: list, unit, grid: Grid, data_rows: list[int], j: int, rate: float):
     if col.is_numeric:
-        pct = set()
-        if grid.facts.percent:
-            pct = {k for k, r in enumerate(data_rows) if (grid.top + r, grid.left + j) in grid.facts.percent}
-        return cells.read_numbers(col, raw, unit, pct, rate)
+        return cells.read_numbers(col, raw, unit, _PercentRows(grid, data_rows, j), rate)
     if unit is not None and unit != cells.Unit():
         pass  # a unit on a text column means nothing; the column is read as text
     if col.kind == "choice":
@@ -156,14 +186,29 @@ def _frame(table: Table, columns: dict, n: int, sectors: list[str] | None) -> pd
     names = table.column_names + [c for c in columns if c not in table.by_name]
     data = {}
     for name in names:
-        if name in columns:
-            data[name] = columns[name]
+        col = table.by_name.get(name, schema.SHOCK_COLUMN)
+        values = columns.get(name)
+        # the canonical dtypes of coerce_table, built directly: float64 (NaN empty),
+        # bool, and object holding str or None
+        if col.is_numeric:
+            data[name] = pd.Series(np.full(n, math.nan) if values is None else values, dtype="float64")
+        elif col.kind == "bool":
+            data[name] = pd.Series([True] * n if values is None else values, dtype="bool")
         else:
-            col = table.by_name[name]
-            data[name] = np.full(n, math.nan) if col.is_numeric else (
-                [True] * n if col.kind == "bool" else [None] * n)
-    frame = pd.DataFrame(data, columns=names)
-    return coerce_table(table.name, frame) if n else coerce_table(table.name, frame.iloc[0:0])
+            data[name] = pd.Series([None] * n if values is None else values, dtype="object")
+    return pd.DataFrame(data, columns=names)
+
+
+def _filled(row: list, positions: list[int]) -> bool:
+    """Whether a row has anything in the columns we read (blank rows are skipped)."""
+    for j in positions:
+        v = row[j]
+        if v == "" or v is None:
+            continue
+        if type(v) is str and not v.strip():
+            continue
+        return True
+    return False
 
 
 def row_keys(table: Table, frame: pd.DataFrame) -> list[str]:
