@@ -68,8 +68,7 @@ def describe_error(exc: BaseException) -> str:
         except Exception:  # the explanation itself failed: fall back to the message
             text = ""
         if text:
-            return "No allocation satisfies the constraints.\n" + text if "infeasib" in type(exc).__name__.lower() \
-                else text
+            return text
     issues = getattr(exc, "issues", None)
     if issues:
         lines = []

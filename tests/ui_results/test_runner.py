@@ -109,7 +109,8 @@ def test_infeasible_constraints_fail_with_the_explanation(qtbot, controller, def
         controller.start(bad)
     message = blocker.args[0]
     assert "Traceback" not in message
-    assert sector in message
+    assert message.startswith("No allocation satisfies")
+    assert f"Sector {sector} min share 0.99" in message     # the limit as the user wrote it, and its least change
 
 
 def test_burst_of_schedules_makes_one_run_of_the_last_scenario(qtbot, default_scn):

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtGui import QImage
 
 from ui.screenshot import take_screenshot
@@ -42,14 +41,19 @@ def test_bad_view_and_bad_file_give_a_message_and_a_nonzero_exit(qapp, tmp_path,
     assert not (tmp_path / "a.png").exists()
 
 
-@pytest.mark.slow
-def test_main_py_screenshot_command(tmp_path):
-    """The README's command, in a fresh process: the default scenario, run in full, rendered."""
+def test_main_py_screenshot_of_a_workbook(tmp_path):
+    """The README's command in a fresh process, on a workbook (the default scenario, 2,000 trials)."""
+    from workbench.default_scenario import default_scenario
+    from workbench.excel import write_workbook
+
+    book = tmp_path / "small.xlsx"
+    write_workbook(book, default_scenario().with_fields(Trials=2_000))
     out = tmp_path / "main.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "", "MPLBACKEND": "Agg"}
-    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(out), "--view", "allocation"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(out), "--file", str(book),
+                           "--view", "allocation"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
     image = QImage(str(out))
     assert image.width() >= 1440 and image.height() >= 900
-    assert "Traceback" not in done.stderr
+    assert _colourful(image) > 20
