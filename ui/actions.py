@@ -158,6 +158,12 @@ def build(window) -> SimpleNamespace:
     for act in (a.open, a.save, None, a.undo, a.redo, None, a.run, a.cancel, a.auto_run, None, a.merge,
                 a.export):
         toolbar.addSeparator() if act is None else toolbar.addAction(act)
+    for act in (a.undo, a.redo, a.auto_run):  # their text is long or changes: icon (or short text) only
+        button = toolbar.widgetForAction(act)
+        if act is a.auto_run:
+            button.setText("Auto-run")
+        else:
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     window.addToolBar(toolbar)
     a.toolbar = toolbar
     window.addActions([a.copy, a.paste, a.delete, a.find])

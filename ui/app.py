@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "scenario-workbench"])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    window = MainWindow(library=args.library)
+    window = MainWindow(library=args.library, offer_recovery=True)
     window.show()
     if args.file:
         from ui import files

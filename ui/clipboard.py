@@ -132,7 +132,8 @@ def paste_command(view: QAbstractItemView, source, text: str) -> Any:
         for dc, text_value in enumerate(values):
             column = left + dc
             col = source.column_schema(column)
-            where = f"{source.table} row {src_row + 1}, {source.headerData(column, Qt.Orientation.Horizontal)}"
+            header = str(source.headerData(column, Qt.Orientation.Horizontal)).replace("\n", " ")
+            where = f"{source.table} row {src_row + 1}, {header}"
             try:
                 value = formatting.parse(col, text_value)
             except formatting.ParseError as exc:

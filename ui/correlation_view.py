@@ -35,6 +35,15 @@ def heat_colour(value: float) -> QColor:
     return QColor(int(255 + 170 * x), int(255 + 110 * x), 255)
 
 
+def two_lines(text: str) -> str:
+    """``text`` broken at the space that best balances two lines."""
+    words = text.split(" ")
+    if len(words) < 2:
+        return text
+    k = min(range(1, len(words)), key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))))
+    return " ".join(words[:k]) + "\n" + " ".join(words[k:])
+
+
 class CorrelationModel(QAbstractTableModel):
     """Sector x sector correlations of the current scenario."""
 
@@ -68,7 +77,10 @@ class CorrelationModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole) and 0 <= section < len(self._names):
-            return self._names[section]
+            name = self._names[section]
+            if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+                return two_lines(name)  # column headers on two lines, so the names fit
+            return name
         return None
 
     def value(self, row: int, column: int) -> float | None:
@@ -179,7 +191,8 @@ class CorrelationView(QWidget):
         self.view.setModel(self.model)
         self.view.setItemDelegate(CellDelegate("Correlations", parent=self.view))
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.verticalHeader().setDefaultSectionSize(40)
         note = QLabel("Correlation of sector returns: red = move together, blue = move apart. "
                       "Edit a cell to set the pair (its mirror follows). The diagonal is always 1.")
         note.setWordWrap(True)

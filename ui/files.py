@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -278,7 +279,11 @@ def add_snapshots_dock(window, library: str | None) -> QDockWidget | None:
     panel.restore_requested.connect(lambda scn: window.push(ReplaceScenario(scn, "Restore snapshot")))
     dock = QDockWidget("Snapshots", window)
     dock.setObjectName("SnapshotsDock")
-    dock.setWidget(panel)
+    scroller = QScrollArea()  # the panel is tall; in a short bottom strip it scrolls instead of squeezing the tables
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroller.setWidget(panel)
+    dock.setWidget(scroller)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     window.tabifyDockWidget(window.issues_dock, dock)
     window.issues_dock.raise_()

@@ -56,7 +56,7 @@ def display(col: Column, value: Any) -> str:
         return str(value)
     if col.kind == "fraction":
         return percent_text(x)
-    if col.unit == "year":
+    if col.unit == "year" or (col.kind == "integer" and "seed" in col.name.lower()):
         return f"{x:.0f}" if x.is_integer() else f"{x:g}"
     if col is schema.SHOCK_COLUMN:
         return f"{x:+.3g}" if x else "0"

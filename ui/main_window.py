@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, scenario: Scenario | None = None, *, settings: Settings | None = None,
                  library: str | None = None, run_controller: Any = None, restore_layout: bool = True,
-                 offer_recovery: bool = True):
+                 offer_recovery: bool = False):
         super().__init__()
         self.settings = settings or Settings()
         self.document = ScenarioDocument(scenario or default_scenario(), self)
@@ -108,10 +108,8 @@ class MainWindow(QMainWindow):
         self.run_controller.failed.connect(self._on_run_failed)
         self._on_changed(self.document.scenario)
         self.resize(*DEFAULT_SIZE)
-        self.splitter.setSizes([640, 800])
-        self.resizeDocks([self.issues_dock], [150], Qt.Orientation.Vertical)
-        if restore_layout:
-            self._restore_layout()
+        self.splitter.setSizes([610, 830])
+        self._layout_restored = restore_layout and self._restore_layout()
         self.recovery = files.start_recovery(self, offer=offer_recovery)
 
     # ------------------------------------------------------------ public API
@@ -246,7 +244,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.scenario.name or 'Untitled scenario'} ({where})[*] - Scenario Workbench")
         self.setWindowModified(not self.undo_stack.isClean())
 
-    def _restore_layout(self) -> None:
+    def _restore_layout(self) -> bool:
         geometry, state, split = (self.settings.window_geometry(), self.settings.window_state(),
                                   self.settings.splitter_state())
         if geometry is not None:
@@ -255,6 +253,13 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         if split is not None:
             self.splitter.restoreState(split)
+        return state is not None
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:  # first start: a short Issues strip, the tables and results above it
+            self._layout_restored = True
+            self.resizeDocks([self.issues_dock], [170], Qt.Orientation.Vertical)
 
     def save_layout(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState(), self.splitter.saveState())

@@ -44,7 +44,7 @@ class ScenarioForm(QScrollArea):
         for col in SCENARIO_FIELDS.columns:
             editor = self._make_editor(col)
             editor.setToolTip(column_tooltip(col))
-            label = QLabel(col.name + (" *" if col.required else ""))
+            label = QLabel(col.name.replace("&", "&&") + (" *" if col.required else ""))
             label.setToolTip(column_tooltip(col))
             label.setBuddy(editor)
             self.form.addRow(label, editor)

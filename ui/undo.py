@@ -26,7 +26,7 @@ class PureUndoCommand(QUndoCommand):
     """One pure command as one undo step: redo applies it, undo applies its inverse."""
 
     def __init__(self, document: ScenarioDocument, command: Any, applied: Scenario, inverse: Any):
-        super().__init__(getattr(command, "label", "") or type(command).__name__)
+        super().__init__(getattr(command, "label", "") or getattr(inverse, "label", "") or type(command).__name__)
         self._doc = document
         self._forward = command
         self._inverse = inverse
