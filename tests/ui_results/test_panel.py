@@ -112,3 +112,20 @@ def test_export_png_svg_pdf_and_copy(qtbot, panel, default_scn, tmp_path):
     assert (pasted.width(), pasted.height()) == (image.width(), image.height())
     w_in = canvas.figure.get_size_inches()[0]
     assert image.width() == pytest.approx(w_in * 200, abs=2)
+
+
+def test_compare_view_on_its_own(qtbot, default_scn, proportional):
+    from ui.compare_view import CompareView
+    from workbench.pipeline import run_scenario
+
+    mine = run_scenario(default_scn, trials=TRIALS, tornado=False, stress=False)
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.show()
+    view.set_runs(mine, proportional, "Mean-variance", "Proportional")
+    view.canvas.ensure_drawn()
+    labels = [line.get_label() for line in view.canvas.figure.axes[0].lines]
+    assert any(lab.startswith("Proportional CVaR") for lab in labels)
+    model = view.table.model()
+    names = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert "Expected P&L" in names and "Value added" in names

@@ -185,8 +185,8 @@ def plot_frontier(fig: Figure, run: Any, **_: Any) -> None:
     axes[0].set_title("Expected P&L against CVaR")
     axes[1].set_title("Expected P&L against standard deviation")
     axes[0].legend(loc="lower right")
-    fig.text(0.01, 0.005, "Frontier on the fitting sample; the current allocation on the reporting sample.",
-             fontsize=8, color=NEUTRAL)
+    fig.suptitle("Efficient frontier under your limits (computed on the fitting sample; the current allocation "
+                 "on the reporting sample)", fontsize=10, fontweight="normal", color="#444444")
 
 
 @briefing

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ui.plots.style import GAIN, fmt_money, money_formatter, money_unit
+from ui.plots.style import GAIN, fmt_money, fmt_number, money_formatter, money_unit
 
 #: Bars shown per breakdown before the rest are summed into "Other".
 TOP_N = 12
@@ -54,7 +54,7 @@ def bar_breakdown(ax: Axes, values: Mapping[str, float], *, title: str, total: f
     left = min(float(np.min(scaled)), 0.0)
     span = (right - left) or 1.0
     for yi, v in zip(y, vals):
-        share = f" ({100 * v / total:.0f} %{' of ' + share_of if share_of else ''})" if total else ""
+        share = f" ({fmt_number(100 * v / total)} %{' of ' + share_of if share_of else ''})" if total else ""
         ax.text(max(v / divisor, 0.0) + span * 0.01, yi, fmt_money(v, unit_label) + share, va="center", fontsize=8.5)
     if left < 0:
         ax.axvline(0, color="#7f7f7f", linewidth=0.8)
