@@ -71,6 +71,7 @@ def describe_error(exc: BaseException) -> str:
             return text
     issues = getattr(exc, "issues", None)
     if issues:
+        issues = [i for i in issues if getattr(i, "is_error", True)] or list(issues)   # errors first and only
         lines = []
         for issue in list(issues)[:12]:
             lines.append("- " + (issue.text() if hasattr(issue, "text") else str(issue)))
