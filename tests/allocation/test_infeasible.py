@@ -91,3 +91,11 @@ def test_unreachable_target_is_named():
     got = {c.source: c.change for c in exc.conflicts}
     assert "Scenario: Target expected P&L 50 (USD m)" in got
     assert got["Scenario: Target expected P&L 50 (USD m)"] == "lower it to 10 (by USD 40 m)"   # 0.1 * 100
+
+
+def test_infeasible_survives_pickling():
+    import pickle
+    projects = [{"ID": "A", "Sector": "Alpha", "Requested (USD m)": 50}]
+    exc = _explained(scenario(projects, [{"Group": "Total", "Value": "*", "Min share": 0.9}]))
+    again = pickle.loads(pickle.dumps(exc))
+    assert again.conflicts == exc.conflicts and again.explain() == exc.explain()

@@ -91,6 +91,17 @@ def result(method: str, prob: Problem, out: Outcome, seconds: float) -> Allocati
         binding=out.binding, notes=out.notes)
 
 
+def _note_excluded(scn: Scenario, out: Outcome) -> Outcome:
+    """``fixed``: amounts typed against excluded projects are not part of the allocation; say so."""
+    p = scn.projects
+    notes = [f"Projects {pid}: excluded, so its allocated {float(a):,.0f} (USD m) counts as 0."
+             for pid, a, inc in zip(p["ID"], p["Allocated (USD m)"], p["Include"], strict=True)
+             if not inc and a == a and float(a) > 0]
+    if not notes:
+        return out
+    return Outcome(out.x, out.status, out.gap, out.objective, out.binding, (*out.notes, *notes))
+
+
 @dataclass(frozen=True)
 class Allocator:
     """Estimator style: parameters stored as given; :meth:`fit` does the work.
@@ -126,6 +137,8 @@ class Allocator:
                 raise SolverFailed("The solver reported no feasible allocation, but the diagnosis found one; "
                                    "this is a numerical problem. Try loosening near-equal limits.") from None
             raise why from None
+        if method == "fixed":
+            out = _note_excluded(scn, out)
         if progress:
             progress(1.0, "Allocation done")
         return result(method, prob, out, time.perf_counter() - t0)

@@ -69,24 +69,30 @@ def bindings(prob: Problem, base_: Base, x_usd: np.ndarray, row_dual: np.ndarray
             continue
         price = obj.scale * float(duals[j]) / S if duals is not None else float("nan")
         out.append((abs(price) if np.isfinite(price) else -1.0, Binding(lim.label, price, sentence(lim, price, obj))))
-    by_index = {lim.members[0]: lim for lim in prob.limits if lim.kind == "request"}
     cd = col_dual[base_.w] if (col_dual is not None and with_prices) else None
-    for i, lim in by_index.items():
-        if abs(x_usd[i] - lim.value) > tol:
+    tick = {lim.members[0]: lim for lim in prob.limits if lim.kind == "ticket"}
+    for lim in prob.limits:
+        if lim.kind != "request":
             continue
-        price = obj.scale * float(cd[i]) / S if cd is not None else float("nan")
-        if cd is not None and abs(price) < 1e-12:
-            continue  # a project at its request with no value in more: not worth a line
-        out.append((abs(price) if np.isfinite(price) else -1.0, Binding(lim.label, price, sentence(lim, price, obj))))
-    if len(base_.ticketed):
-        td = row_dual[base_.ticket_rows] if (row_dual is not None and with_prices) else None
-        tick = {lim.members[0]: lim for lim in prob.limits if lim.kind == "ticket"}
-        for k, i in enumerate(base_.ticketed):
-            lim = tick.get(int(i))
-            if lim is None or x_usd[i] <= tol or abs(x_usd[i] - lim.value) > tol:
-                continue
-            price = obj.scale * float(td[k]) / S if td is not None else float("nan")
-            out.append((abs(price) if np.isfinite(price) else -1.0,
-                        Binding(lim.label, price, sentence(lim, price, obj))))
+        i = lim.members[0]
+        at_req = abs(x_usd[i] - lim.value) <= tol
+        t = tick.get(i)
+        at_ticket = t is not None and x_usd[i] > tol and abs(x_usd[i] - t.value) <= tol
+        if at_req and at_ticket and cd is not None and base_.fixed_z is not None:
+            at_req, at_ticket = cd[i] < 0, cd[i] >= 0   # both bounds equal: the dual's sign says which binds
+        if at_req:
+            price = obj.scale * float(cd[i]) / S if cd is not None else float("nan")
+            if cd is None or abs(price) >= 1e-12:  # a project at its request with no value in more: no line
+                out.append((abs(price) if np.isfinite(price) else -1.0,
+                            Binding(lim.label, price, sentence(lim, price, obj))))
+        if at_ticket:
+            if base_.fixed_z is not None:          # the ticket is the column's lower bound
+                price = obj.scale * float(cd[i]) / S if cd is not None else float("nan")
+            else:
+                price = float("nan")
+                if row_dual is not None and with_prices and len(base_.ticketed):
+                    k = int(np.flatnonzero(base_.ticketed == i)[0])
+                    price = obj.scale * float(row_dual[base_.ticket_rows][k]) / S
+            out.append((abs(price) if np.isfinite(price) else -1.0, Binding(t.label, price, sentence(t, price, obj))))
     out.sort(key=lambda t: -t[0])
     return tuple(b for _, b in out)

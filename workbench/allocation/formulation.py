@@ -79,24 +79,33 @@ class Base:
     ticketed: np.ndarray       # project index of each binary
     limit_rows: slice
     ticket_rows: slice
+    fixed_z: np.ndarray | None = None   # when the funded set is fixed: 0/1 per ticketed project
 
 
 def base(prob: Problem, cost_w=0.0, *, tickets: bool = True, fix_z: np.ndarray | None = None) -> Base:
     """Shares with request bounds, every row limit, and (when ``tickets``) the ticket binaries.
 
-    ``fix_z`` (0/1 per ticketed project) fixes the binaries, which turns a mixed-integer
-    model into the linear or quadratic model used for duals and for polishing.
+    ``fix_z`` (0/1 per ticketed project) fixes the funded set, which turns a mixed-integer
+    model into the linear or quadratic model used for duals and for polishing: funded projects
+    get the bounds ``[ticket, request]``, unfunded ones ``[0, 0]``, as plain column bounds (no
+    binaries, no ticket rows: HiGHS's QP solver stalled on the equivalent fixed-binary form).
     """
     S, n = prob.S, prob.n
     b = Builder()
-    w = b.add_cols(n, 0.0, prob.request / S, cost_w)
     ticketed = np.flatnonzero(prob.ticket > 0) if tickets else np.zeros(0, dtype=int)
     k = len(ticketed)
-    if fix_z is None:
-        z = b.add_cols(k, 0.0, 1.0, 0.0, integer=True)
-    else:
+    if fix_z is not None:
         fz = np.asarray(fix_z, float)
-        z = b.add_cols(k, fz, fz, 0.0)
+        lo_w, hi_w = np.zeros(n), prob.request / S
+        lo_w[ticketed[fz > 0.5]] = prob.ticket[ticketed[fz > 0.5]] / S
+        hi_w[ticketed[fz <= 0.5]] = 0.0
+        w = b.add_cols(n, lo_w, hi_w, cost_w)
+        z = slice(b.num_col, b.num_col)
+        lo, hi = prob.bounds()
+        limit_rows = b.add_rows(prob.matrix(), lo / S, hi / S)
+        return Base(b, w, z, ticketed, limit_rows, slice(b.num_row, b.num_row), fz)
+    w = b.add_cols(n, 0.0, prob.request / S, cost_w)
+    z = b.add_cols(k, 0.0, 1.0, 0.0, integer=True)
     lo, hi = prob.bounds()
     limit_rows = b.add_rows(prob.matrix(), lo / S, hi / S)
     if k:
@@ -115,7 +124,7 @@ def clean(prob: Problem, base_: Base, x: np.ndarray) -> np.ndarray:
     """Shares -> USD m, clipped to the bounds, unfunded ticketed projects set exactly to 0."""
     w = np.clip(x[base_.w], 0.0, prob.request / prob.S)
     if len(base_.ticketed):
-        zval = x[base_.z]
+        zval = base_.fixed_z if base_.fixed_z is not None else x[base_.z]
         off = base_.ticketed[zval < 0.5]
         w[off] = 0.0
     return w * prob.S

@@ -31,6 +31,9 @@ class Infeasible(Exception):
         self.note = note
         super().__init__(self.explain())
 
+    def __reduce__(self):  # picklable across worker processes
+        return (Infeasible, (self.conflicts, self.note))
+
     def explain(self) -> str:
         if not self.conflicts:
             return "No allocation satisfies every limit. " + (self.note or "")

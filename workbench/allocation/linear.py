@@ -90,7 +90,8 @@ def proportional(prob: Problem, *, time_limit: float, mip_rel_gap: float) -> Out
     obj_t = Objective("the fraction of its request every project gets", "fraction", -1.0)
     first, xs = solve_linear(prob, np.zeros(n), obj_t, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
                              extra=lambda b: with_t(b, -1.0, 0.0))
-    t_star = float(xs[holder["t"]][0])
+    del xs
+    t_star = float(np.min(first.x / prob.request)) if n else 0.0   # every project gets at least t*
     # Second stage: as close to t* of each request as the limits allow (least excess funding).
     t_floor = max(t_star - 1e-9, 0.0)
     second, _ = solve_linear(prob, 1.0 / np.maximum(req_w, 1e-300) / n, obj_t,

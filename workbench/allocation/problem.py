@@ -170,7 +170,7 @@ def build_problem(scn: Scenario) -> Problem:
     ticket = np.minimum(table["Minimum ticket (USD m)"].to_numpy(dtype=float), request)
     allocated = np.nan_to_num(table["Allocated (USD m)"].to_numpy(dtype=float), nan=0.0)
     limits: list[Limit] = []
-    limits += _constraint_limits(scn, table, S)
+    limits += _constraint_limits(scn, table, S, eff)
     limits += _capacity_limits(scn, table)
     limits.append(Limit(f"Scenario: Programme size USD {S / 1000:,.6g} bn", "size", "max", S,
                         tuple(range(len(ids))), "usd", S / 1000, "the total"))
@@ -185,13 +185,12 @@ def build_problem(scn: Scenario) -> Problem:
                    limits=tuple(limits))
 
 
-def _group_values(scn: Scenario, group: str) -> list[str]:
+def _group_values(scn: Scenario, group: str, eff: pd.DataFrame) -> list[str]:
     """Every value of ``group`` (what ``*`` expands to), in first-seen order."""
     if group == "Sector":
         return scn.sector_names
     if group == "Instrument":
         return list(schema.INSTRUMENTS)
-    eff = scn.projects_effective()
     col = GROUP_COLUMNS[group]
     out: list[str] = []
     for v in eff[col]:
@@ -203,7 +202,7 @@ def _group_values(scn: Scenario, group: str) -> list[str]:
     return out
 
 
-def _constraint_limits(scn: Scenario, table: pd.DataFrame, S: float) -> list[Limit]:
+def _constraint_limits(scn: Scenario, table: pd.DataFrame, S: float, eff: pd.DataFrame) -> list[Limit]:
     out: list[Limit] = []
     c = scn.constraints
     for r in range(len(c)):
@@ -219,7 +218,7 @@ def _constraint_limits(scn: Scenario, table: pd.DataFrame, S: float) -> list[Lim
             keys = [_norm(group, v) if not _missing(v) else None for v in table[col]]
             if value == "*":
                 targets = [(v, tuple(i for i, k in enumerate(keys) if k == _norm(group, v)), f"* ({v})")
-                           for v in _group_values(scn, group)]
+                           for v in _group_values(scn, group, eff)]
             else:
                 targets = [(value, tuple(i for i, k in enumerate(keys) if k == _norm(group, value)), value)]
         for _v, members, shown in targets:
