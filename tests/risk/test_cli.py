@@ -133,5 +133,5 @@ def test_batch_in_parallel_processes(capsys, workbooks):
     assert [r["file"] for r in obj["runs"]] == [str(good), str(bad), str(junk)]
     assert [r["ok"] for r in obj["runs"]] == [True, False, False]
     assert code == 2     # the worst of the runs: an unreadable file
-    code, out, _ = run_cli(capsys, "--json", "--trials", "1000", "--jobs", "2", str(good), str(bad))
-    assert code == 1
+    code, out, _ = run_cli(capsys, "--json", "--trials", "1000", "--jobs", "1", str(bad), str(bad))
+    assert code == 1 and [r["ok"] for r in json.loads(out)["runs"]] == [False, False]

@@ -141,3 +141,10 @@ def test_pipeline_identical_with_workers(default_run):
     run, _ = default_run
     par = run_scenario(default_scenario(), trials=2_000, workers=2)
     assert par.summary() == run.summary()
+
+
+def test_frontier_points_fill_the_frontier():
+    run = run_scenario(default_scenario(), trials=1_000, stress=False, tornado=False, frontier_points=3,
+                       method="max-return")
+    assert run.frontier is not None and len(run.frontier.points) >= 2
+    assert run.stress == () and run.tornado == ()
