@@ -122,7 +122,8 @@ def paste_command(view: QAbstractItemView, source, text: str) -> Any:
     cells: list[tuple[int, int, Any]] = []
     problems: list[str] = []
     for dr, values in enumerate(block):
-        src_row = _source_row(view, top + dr)
+        shown = _source_row(view, top + dr)
+        src_row = None if shown is None else source.position(shown)
         if src_row is None:
             if not can_grow:
                 raise PasteError(f"The copied block is {height} rows tall, but only {view.model().rowCount() - top} "

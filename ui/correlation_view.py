@@ -144,6 +144,12 @@ class CorrelationModel(QAbstractTableModel):
         return True
 
     # block commands used by copy/paste and Delete
+    def position(self, row: int) -> int:
+        return row
+
+    def row_of(self, position: int) -> int:
+        return position
+
     def column_schema(self, column: int) -> Column:
         return CORRELATION
 

@@ -5,6 +5,12 @@ changes a DataFrame itself: ``setData`` turns an edit into a pure ``SetCell`` co
 the undo stack, and the model follows the document's ``changed`` signal (``dataChanged``
 when the shape is the same, ``beginResetModel``/``endResetModel`` when rows or columns
 changed). Sorting and filtering go through :class:`TableProxy`.
+
+Rows of the model are the rows as shown; :meth:`ScenarioTableModel.position` gives the
+row's position in the table (what the commands address) and :meth:`row_of` the reverse.
+Sorting is done here with one vectorised ``argsort`` (the proxy forwards ``sort``), and
+filtering with one vectorised match per column, so a 50,000-row table sorts and filters
+in a fraction of a second instead of calling Python once per comparison.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
@@ -66,8 +74,77 @@ class ScenarioTableModel(QAbstractTableModel):
         self._cols = [formatting.column_for(table, c) for c in self._columns]
         self._issues: dict[tuple[int, str], list[Issue]] = {}
         self._provenance: dict = {}
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._order = np.arange(len(self._frame))
+        self._rows = self._order
         self._index_issues(document.scenario, document.issues)
         document.changed.connect(self._on_changed)
+
+    # ------------------------------------------------------ rows and order
+    def position(self, row: int) -> int:
+        """The position in the table (what commands address) of the row shown at ``row``."""
+        return int(self._order[row])
+
+    def row_of(self, position: int) -> int:
+        """The shown row of the table position ``position``."""
+        return int(self._rows[position])
+
+    def _set_order(self, order: np.ndarray) -> None:
+        self._order = order
+        rows = np.empty_like(order)
+        rows[order] = np.arange(len(order))
+        self._rows = rows
+
+    def _sorted_order(self) -> np.ndarray:
+        n = len(self._frame)
+        if self._sort is None or not 0 <= self._sort[0] < len(self._columns):
+            return np.arange(n)
+        column, order = self._sort
+        values = self._frame.iloc[:, column]
+        if self._cols[column].is_numeric or values.dtype == bool:
+            key = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        else:
+            key = np.array([str(v).lower() if v is not None else None for v in values], dtype=object)
+        missing = pd.isna(key)
+        present = np.flatnonzero(~missing)
+        ranked = present[np.argsort(key[present], kind="stable")]
+        if order == Qt.SortOrder.DescendingOrder:
+            ranked = ranked[::-1]
+        return np.concatenate([ranked, np.flatnonzero(missing)]).astype(np.int64)  # empty cells always last
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Show the rows sorted by ``column`` (``-1``: in table order); empty cells last."""
+        self.layoutAboutToBeChanged.emit()
+        old_rows = self._rows
+        persistent = self.persistentIndexList()
+        positions = [int(self._order[i.row()]) for i in persistent]
+        self._sort = None if column < 0 else (column, order)
+        self._set_order(self._sorted_order())
+        self.changePersistentIndexList(persistent, [self.index(self.row_of(p), i.column())
+                                                    for p, i in zip(positions, persistent, strict=True)])
+        del old_rows
+        self.layoutChanged.emit()
+
+    def match_mask(self, text: str) -> np.ndarray:
+        """Per shown row: does any cell contain ``text`` (case-insensitive)? Vectorised per column."""
+        needle = text.strip().lower()
+        if not needle:
+            return np.ones(len(self._frame), dtype=bool)
+        hit = np.zeros(len(self._frame), dtype=bool)
+        digits = any(ch.isdigit() for ch in needle)
+        for column, col in enumerate(self._cols):
+            if col.is_numeric and not digits:  # a number's text holds digits: skip the costly conversion
+                continue
+            values = self._frame.iloc[:, column]
+            if col.kind == "bool":
+                shown = pd.Series(np.where(values.to_numpy(dtype=bool), "yes", "no"))
+            elif col.is_numeric:
+                shown = values.map(lambda v, c=col: formatting.display(c, v)) if len(values) < 2000 else \
+                    values.astype(str)
+            else:
+                shown = values.astype("string").fillna("")
+            hit |= shown.str.lower().str.contains(needle, regex=False).fillna(False).to_numpy(dtype=bool)
+        return hit[self._order]
 
     # ------------------------------------------------------------ structure
     @property
@@ -96,7 +173,7 @@ class ScenarioTableModel(QAbstractTableModel):
                 return column_tooltip(self._cols[section])
             return None
         if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._frame):
-            return str(section + 1)
+            return str(self.position(section) + 1)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -106,7 +183,8 @@ class ScenarioTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ data
     def raw(self, row: int, column: int) -> Any:
-        value = self._frame.iat[row, column]
+        """The canonical value shown at ``row`` (None when empty)."""
+        value = self._frame.iat[int(self._order[row]), column]
         if isinstance(value, float) and math.isnan(value):
             return None
         if hasattr(value, "item"):
@@ -114,7 +192,7 @@ class ScenarioTableModel(QAbstractTableModel):
         return value
 
     def issues_at(self, row: int, column: int) -> list[Issue]:
-        return self._issues.get((row, self._columns[column]), [])
+        return self._issues.get((int(self._order[row]), self._columns[column]), [])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._frame) and 0 <= index.column() < len(self._cols)):
@@ -150,7 +228,7 @@ class ScenarioTableModel(QAbstractTableModel):
         if self._provenance:
             if self._keys is None:
                 self._keys = row_keys(self.table, self._frame)
-            prov = self._provenance.get((self.table, self._keys[row], self._columns[column]))
+            prov = self._provenance.get((self.table, self._keys[self.position(row)], self._columns[column]))
         if prov is not None:
             lines.append(f"From {prov.describe()}")
         if not lines:
@@ -178,7 +256,7 @@ class ScenarioTableModel(QAbstractTableModel):
         if _same(old, parsed):
             return False
         name = self._columns[index.column()]
-        self._doc.push(SetCell(self.table, index.row(), name, parsed, label=f"Edit {self.table} {name}"))
+        self._doc.push(SetCell(self.table, self.position(index.row()), name, parsed, label=f"Edit {self.table} {name}"))
         return True
 
     # ------------------------------------------------------- block commands
@@ -188,7 +266,7 @@ class ScenarioTableModel(QAbstractTableModel):
         return self._cols[column]
 
     def paste_command(self, cells: list[tuple[int, int, Any]], new_rows: int = 0) -> Any:
-        """One command setting ``(row, column, value)`` cells, adding ``new_rows`` rows at the end first."""
+        """One command setting ``(position, column, value)`` cells, adding ``new_rows`` rows at the end first."""
         named = tuple((r, self._columns[c], v) for r, c, v in cells)
         label = f"Paste {len(named)} cell{'s' if len(named) != 1 else ''} into {self.table}"
         setter = SetCells(self.table, named, label)
@@ -199,9 +277,9 @@ class ScenarioTableModel(QAbstractTableModel):
         return Macro((insert, setter), label)
 
     def clear_command(self, cells: list[tuple[int, int]]) -> tuple[Any | None, list[str]]:
-        """A command emptying the cells (required ones are kept, and named), or ``None``."""
+        """A command emptying the shown ``(row, column)`` cells (required ones are kept, and named), or ``None``."""
         kept = sorted({self._columns[c] for _r, c in cells if self._cols[c].required})
-        named = tuple((r, self._columns[c], None) for r, c in cells
+        named = tuple((self.position(r), self._columns[c], None) for r, c in cells
                       if not self._cols[c].required and self.raw(r, c) is not None)
         if not named:
             return None, kept
@@ -226,13 +304,34 @@ class ScenarioTableModel(QAbstractTableModel):
             self._frame = frame
             self._columns = list(frame.columns)
             self._cols = [formatting.column_for(self.table, c) for c in self._columns]
+            self._set_order(self._sorted_order())
             self._index_issues(scn, self._doc.issues)
             self.endResetModel()
             return
+        old_frame, old_issues = self._frame, set(self._issues)
         self._frame = frame
         self._index_issues(scn, self._doc.issues)
-        if len(frame) and self._columns:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(frame) - 1, len(self._columns) - 1))
+        positions = _changed_rows(old_frame, frame)
+        flagged = {p for p, _c in old_issues.symmetric_difference(self._issues)}
+        if flagged:
+            positions = np.union1d(positions, np.fromiter(flagged, dtype=np.int64))
+        if len(positions) and self._columns:  # only the rows that changed (values or flags) are repainted
+            rows = self._rows[positions[positions < len(frame)]]
+            if len(rows):
+                self.dataChanged.emit(self.index(int(rows.min()), 0),
+                                      self.index(int(rows.max()), len(self._columns) - 1))
+
+
+def _changed_rows(old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:
+    """Positions of the rows whose values differ (same shape and columns), vectorised per column."""
+    changed = np.zeros(len(new), dtype=bool)
+    for c in new.columns:
+        a, b = old[c].to_numpy(), new[c].to_numpy()
+        if a.dtype.kind == "f" and b.dtype.kind == "f":
+            changed |= ~((a == b) | (np.isnan(a) & np.isnan(b)))
+        else:
+            changed |= np.asarray(a != b, dtype=bool)
+    return np.flatnonzero(changed)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -244,19 +343,34 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class TableProxy(QSortFilterProxyModel):
-    """Sorting on the raw values (numbers as numbers, empties last) and a free-text filter."""
+    """Sorting (forwarded to the source model's vectorised sort) and a free-text filter over all columns."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
         self.setFilterKeyColumn(-1)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setDynamicSortFilter(True)
+        self._text = ""
+        self._mask: np.ndarray | None = None
+        self._mask_of: tuple[int, int] | None = None
 
-    def lessThan(self, left: Index, right: Index) -> bool:
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if formatting.is_missing(a) or formatting.is_missing(b):
-            return formatting.is_missing(b) and not formatting.is_missing(a)
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-            return a < b
-        return str(a).lower() < str(b).lower()
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if hasattr(source, "match_mask"):
+            source.sort(column, order)   # one argsort in the model; the proxy keeps the source's order
+        else:
+            super().sort(column, order)
+
+    def setFilterFixedString(self, pattern: str) -> None:
+        self._text = pattern
+        self._mask = None
+        super().setFilterFixedString(pattern)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        source = self.sourceModel()
+        if not self._text or not hasattr(source, "match_mask"):
+            return super().filterAcceptsRow(source_row, source_parent)
+        key = (id(source._frame), id(source._order))
+        if self._mask is None or self._mask_of != key:
+            self._mask, self._mask_of = source.match_mask(self._text), key
+        return bool(self._mask[source_row]) if source_row < len(self._mask) else True

@@ -110,22 +110,24 @@ class TablePage(QWidget):
 
     # ------------------------------------------------------------ selection
     def selected_source_rows(self) -> list[int]:
+        """Positions in the table of the selected rows (the current row when nothing is selected)."""
         rows = {self.proxy.mapToSource(i).row() for i in self.view.selectionModel().selectedIndexes()}
         if not rows and self.view.currentIndex().isValid():
             rows = {self.proxy.mapToSource(self.view.currentIndex()).row()}
-        return sorted(rows)
+        return sorted(self.model.position(r) for r in rows)
 
     def selected_source_cells(self) -> list[tuple[int, int]]:
+        """The selected cells as (model row, column)."""
         indexes = self.view.selectionModel().selectedIndexes() or (
             [self.view.currentIndex()] if self.view.currentIndex().isValid() else [])
         return sorted({(self.proxy.mapToSource(i).row(), i.column()) for i in indexes})
 
     def select_cell(self, row: int, column: str | None = None) -> bool:
-        """Select and show the cell at source ``row`` and ``column`` (the row when no column)."""
+        """Select and show the cell at table position ``row`` and ``column`` (the row when no column)."""
         if not 0 <= row < self.model.rowCount():
             return False
         col = self.model.column_index(column) if column in self.model.columns else 0
-        source = self.model.index(row, col)
+        source = self.model.index(self.model.row_of(row), col)
         index = self.proxy.mapFromSource(source)
         if not index.isValid():  # hidden by the filter: clear it
             self.filter.clear()
@@ -143,7 +145,7 @@ class TablePage(QWidget):
         sel.clearSelection()
         for k, r in enumerate(rows):
             if 0 <= r < self.model.rowCount():
-                index = self.proxy.mapFromSource(self.model.index(r, 0))
+                index = self.proxy.mapFromSource(self.model.index(self.model.row_of(r), 0))
                 flag = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
                 if k == 0:
                     sel.setCurrentIndex(index, flag)

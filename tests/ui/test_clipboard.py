@@ -103,3 +103,19 @@ def test_delete_clears_optional_cells_and_keeps_required_ones(window, projects):
     assert p.at[0, "Requested (USD m)"] == default_scenario().projects.at[0, "Requested (USD m)"]
     assert p.at[0, "Minimum ticket (USD m)"] != p.at[0, "Minimum ticket (USD m)"]    # NaN: empty
     assert "Required cells were kept" in window.statusBar().currentMessage()
+
+
+def test_paste_into_a_sorted_view_goes_to_the_rows_shown(window, projects):
+    from PySide6.QtCore import Qt
+
+    col = projects.model.column_index("Strategic score")
+    projects.view.sortByColumn(projects.model.column_index("Requested (USD m)"), Qt.SortOrder.AscendingOrder)
+    first, second = (projects.model.position(projects.proxy.mapToSource(projects.proxy.index(r, 0)).row())
+                     for r in (0, 1))
+    tl = projects.proxy.index(0, col)
+    projects.view.selectionModel().setCurrentIndex(tl, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    assert projects.paste("1\n2\n")
+    p = window.scenario.projects
+    assert (p.at[first, "Strategic score"], p.at[second, "Strategic score"]) == (1.0, 2.0)
+    req = p["Requested (USD m)"].to_numpy()
+    assert req[first] <= req[second] == sorted(req)[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from ui.correlation_view import CorrelationModel
 from ui.table_model import SORT_ROLE, ScenarioTableModel, TableProxy
@@ -86,3 +87,28 @@ def test_proxy_sorts_numbers_as_numbers_with_empty_last():
     given = sorted(v for v in raw if v == v)
     assert values[: len(given)] == given
     assert all(v is None for v in values[len(given):])
+
+
+def test_sorted_and_filtered_view_edits_the_right_rows(qtmodeltester):
+    doc = ScenarioDocument(default_scenario())
+    model = ScenarioTableModel(doc, "Projects")
+    proxy = TableProxy()
+    proxy.setSourceModel(model)
+    col = model.column_index("Requested (USD m)")
+    proxy.sort(col, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(proxy)
+    req = doc.scenario.projects["Requested (USD m)"]
+    shown = [proxy.index(r, col).data(Qt.ItemDataRole.EditRole) for r in range(proxy.rowCount())]
+    assert shown == sorted(req, reverse=True)
+    top_position = int(req.to_numpy().argmax())
+    persistent = QPersistentModelIndex(proxy.index(0, col))
+    assert proxy.setData(proxy.index(0, col), 1.0)                   # the largest request becomes the smallest
+    assert doc.scenario.projects.at[top_position, "Requested (USD m)"] == 1.0
+    assert persistent.row() == 0                                       # edits do not reorder under the user
+    proxy.sort(col, Qt.SortOrder.AscendingOrder)
+    assert proxy.index(0, col).data(Qt.ItemDataRole.EditRole) == 1.0
+    assert proxy.headerData(0, Qt.Orientation.Vertical) == str(top_position + 1)  # row numbers stay the table's
+    proxy.setFilterFixedString("semiconductors")
+    expected = int((doc.scenario.projects["Sector"] == "Semiconductors").sum())
+    assert proxy.rowCount() == expected
+    qtmodeltester.check(proxy)
