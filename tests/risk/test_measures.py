@@ -75,3 +75,29 @@ def test_monte_carlo_error_shrinks_with_trials():
     # normal losses: CVaR = phi(z)/(1-c) at 95 %, and the band covers it
     exact = math.exp(-1.6448536269514722 ** 2 / 2) / math.sqrt(2 * math.pi) / 0.05
     assert abs(ms.conditional_value_at_risk(big, 0.95) - exact) < 4 * se
+
+
+@given(st.lists(st.integers(-5, 5), min_size=1, max_size=120), st.integers(1, 40), st.lists(st.integers(1, 30),
+       min_size=1, max_size=10), st.randoms(use_true_random=False))
+def test_streaming_tail_equals_direct_selection(values, k, cuts, rnd):
+    """Merging candidates in any batches and any order keeps the k smallest by (P&L, trial index)."""
+    from workbench.risk.engine import _Tail
+    pnl = np.array(values, dtype=float)     # small integers: many ties
+    n = len(pnl)
+    k = min(k, n)
+    rows = np.stack([pnl * 2, np.arange(n, dtype=float)], axis=1)
+    order = np.lexsort((np.arange(n), pnl))[:k]
+    expected = rows[order]
+    bounds, at = [], 0
+    for c in cuts:
+        if at >= n:
+            break
+        bounds.append((at, min(n, at + c)))
+        at += c
+    if at < n:
+        bounds.append((at, n))
+    rnd.shuffle(bounds)
+    tail = _Tail(k, 2)
+    for lo, hi in bounds:
+        tail.add(pnl[lo:hi], np.arange(lo, hi), rows[lo:hi])
+    assert np.array_equal(tail.canonical_rows(), expected)

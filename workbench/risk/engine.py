@@ -22,7 +22,7 @@ import numpy as np
 
 from workbench.progress import CancelFn, Cancelled, ProgressFn, check_cancel
 from workbench.risk import measures as ms
-from workbench.risk.model import EQUITY, GUARANTEE, ModelError, Overrides, RiskModel, build_model
+from workbench.risk.model import GUARANTEE, ModelError, Overrides, RiskModel, build_model
 from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, block_sizes, simulate_block
 from workbench.risk.result import EventAttribution, FanChart, GuaranteeExposure, MonteCarloError, RiskResult
 from workbench.scenario import Scenario
@@ -120,13 +120,34 @@ class _Tail:
         return float(self.pnl.max()) if len(self.pnl) >= self.k else np.inf
 
     def add(self, pnl: np.ndarray, idx: np.ndarray, rows: np.ndarray) -> None:
-        pnl = np.concatenate([self.pnl, pnl])
-        idx = np.concatenate([self.idx, idx])
-        rows = np.concatenate([self.rows, rows], axis=0)
-        if len(pnl) > self.k:
-            keep = np.lexsort((idx, pnl))[:self.k]
-            pnl, idx, rows = pnl[keep], idx[keep], rows[keep]
-        self.pnl, self.idx, self.rows = pnl, idx, rows
+        old = len(self.pnl)
+        if old + len(pnl) <= self.k:
+            self.pnl = np.concatenate([self.pnl, pnl])
+            self.idx = np.concatenate([self.idx, idx])
+            self.rows = np.concatenate([self.rows, rows], axis=0)
+            return
+        keep = self._select(np.concatenate([self.pnl, pnl]), np.concatenate([self.idx, idx]))
+        if old == self.k:   # full: the accepted newcomers take the evicted rows' places
+            slots = np.flatnonzero(~keep[:old])
+            taken = np.flatnonzero(keep[old:])
+            self.pnl[slots], self.idx[slots], self.rows[slots] = pnl[taken], idx[taken], rows[taken]
+            return
+        k_old, k_new = np.flatnonzero(keep[:old]), np.flatnonzero(keep[old:])
+        self.pnl = np.concatenate([self.pnl[k_old], pnl[k_new]])
+        self.idx = np.concatenate([self.idx[k_old], idx[k_new]])
+        self.rows = np.concatenate([self.rows[k_old], rows[k_new]], axis=0)
+
+    def _select(self, pnl: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Mask of the k smallest by (P&L, trial index), in linear time."""
+        v = np.partition(pnl, self.k - 1)[self.k - 1]
+        keep = pnl < v
+        ties = np.flatnonzero(pnl == v)
+        keep[ties[np.argsort(idx[ties], kind="stable")[:self.k - int(keep.sum())]]] = True
+        return keep
+
+    def canonical_rows(self) -> np.ndarray:
+        """The rows ordered by (P&L, trial index), so sums over them do not depend on merge order."""
+        return self.rows[np.lexsort((self.idx, self.pnl))]
 
 
 def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amounts: np.ndarray,
@@ -307,7 +328,7 @@ class _Collected:
 def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, col: _Collected,
               seconds: float) -> RiskResult:
     pnl = col.pnl
-    tail_rows = col.tail.rows
+    tail_rows = col.tail.canonical_rows()
     srt = np.sort(pnl)
     c = model.confidence
     contrib_p = ms.euler_contributions(tail_rows) + 0.0   # no "-0.0" for unfunded projects
@@ -376,4 +397,4 @@ def _expected_by_project(model: RiskModel, block_sums: np.ndarray, n: int) -> di
     return {pid: float(v) for pid, v in zip(model.ids, sums / n)}
 
 
-__all__ = ["EQUITY", "FIT_TRIALS", "UnitSample", "fit_sample", "simulate"]
+__all__ = ["FIT_TRIALS", "UnitSample", "amounts_vector", "fit_sample", "simulate"]
