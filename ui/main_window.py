@@ -14,11 +14,13 @@ Public API used by the screenshot mode and the tests: :attr:`scenario`,
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from ui import actions, files
@@ -36,6 +38,8 @@ from workbench.scenario import Scenario
 
 TABLE_TABS = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events")
 DEFAULT_SIZE = (1440, 900)
+#: Bump when the docks or toolbars change, so an old saved layout is not restored over the new one.
+LAYOUT_VERSION = 2
 
 
 class MainWindow(QMainWindow):
@@ -45,7 +49,7 @@ class MainWindow(QMainWindow):
                  library: str | None = None, run_controller: Any = None, restore_layout: bool = True,
                  offer_recovery: bool = False):
         super().__init__()
-        self.settings = settings or Settings()
+        self.settings = settings or _default_settings()
         self.document = ScenarioDocument(scenario or default_scenario(), self)
         self.current_path: Path | None = None
         self.last_result: Any = None
@@ -250,7 +254,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)
         if split is not None:
             self.splitter.restoreState(split)
         return state is not None
@@ -262,7 +266,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.issues_dock], [170], Qt.Orientation.Vertical)
 
     def save_layout(self) -> None:
-        self.settings.save_window(self.saveGeometry(), self.saveState(), self.splitter.saveState())
+        self.settings.save_window(self.saveGeometry(), self.saveState(LAYOUT_VERSION), self.splitter.saveState())
         self.settings.sync()
 
     # ------------------------------------------------------------- events
@@ -302,6 +306,14 @@ class MainWindow(QMainWindow):
             return
         event.acceptProposedAction()
         files.open_path(self, path)
+
+
+def _default_settings() -> Settings:
+    """The user's settings; a headless (offscreen) window uses throwaway ones, so screenshots are reproducible
+    and never change the user's layout."""
+    if QGuiApplication.platformName() == "offscreen" and not os.environ.get("WORKBENCH_SETTINGS_DIR"):
+        return Settings(Path(tempfile.mkdtemp(prefix="workbench-settings-")) / "settings.ini")
+    return Settings()
 
 
 def _tab_tip(name: str) -> str:

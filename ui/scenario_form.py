@@ -59,7 +59,6 @@ class ScenarioForm(QScrollArea):
             combo.activated.connect(lambda _i, c=col, w=combo: self._commit(c, w.currentText()))
             return combo
         line = QLineEdit()
-        line.setClearButtonEnabled(not col.required)
         if col.is_numeric:
             line.setAlignment(Qt.AlignmentFlag.AlignRight)
             placeholder = formatting.display(col, col.default) if col.default is not None else "none"
@@ -119,6 +118,7 @@ class ScenarioForm(QScrollArea):
                 text = formatting.display(col, value) if col.is_numeric else ("" if value is None else str(value))
                 if widget.text() != text:
                     widget.setText(text)
+                    widget.setCursorPosition(0)  # show the start of a long description
                 self._check(col, widget, text)
 
     def focus_field(self, name: str) -> None:
