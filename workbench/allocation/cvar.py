@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from workbench.allocation.binding import Objective, bindings
+from workbench.allocation.cvar_bb import branch_and_bound
 from workbench.allocation.cvar_dual import solve_dual
 from workbench.allocation.formulation import Base, base, binaries, clean
 from workbench.allocation.inputs import Inputs
@@ -202,6 +203,34 @@ def _notes(used: int, data: Inputs, rounds: int, target: float | None, x: np.nda
     return tuple(notes)
 
 
+def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, k: int, kw: dict) -> Outcome | None:
+    """Branch and bound over the broken tickets (``cvar_bb``); ``None`` when it ran out of budget."""
+    obj = Objective("CVaR", "USD m", prob.S, better="min")
+    loss = -(data.pnl @ (relaxed.x / prob.S))
+    keep = min(data.trials, int(1.1 * k) + 10)
+    root_active = np.argpartition(-loss, keep - 1)[:keep]
+    ticketed = np.flatnonzero(prob.ticket > 0)
+
+    def solve_node(fixed, initial):
+        cg, sol, rounds = _run_cg(prob, data, confidence, fixed, initial=initial, **kw)
+        x = clean(prob, cg.b, sol.x)
+        return sol.objective, x, (cg, sol, rounds), np.flatnonzero(cg.active)
+
+    found = branch_and_bound(prob, solve_node, relaxed.x, float(relaxed.objective) / prob.S, root_active,
+                             mip_rel_gap=kw["mip_rel_gap"], time_limit=kw["time_limit"], t0=kw["t0"],
+                             should_cancel=kw["should_cancel"])
+    if found is None:
+        return None
+    (cg, sol, rounds), upper, lower, nodes = found
+    gap = max(upper - lower, 0.0) / max(abs(upper), 1e-9)
+    x = clean(prob, cg.b, sol.x)
+    notes = (*_notes(int(cg.active.sum()), data, rounds, None, x)[:1],
+             f"Minimum tickets: branch and bound over {len(ticketed)} ticketed projects, {nodes} nodes "
+             f"(relative gap {gap:.2e}).")
+    return Outcome(x, "optimal", gap, float(cvar_of(data.pnl @ x, confidence)[0]),
+                   bindings(prob, cg.b, x, sol.row_dual, sol.col_dual, obj), notes)
+
+
 def _meets_tickets(prob: Problem, x: np.ndarray) -> bool:
     tol = TOL * prob.S
     return bool(np.all((x <= tol) | (x >= prob.ticket - tol)))
@@ -246,8 +275,11 @@ def min_cvar(prob: Problem, data: Inputs, confidence: float, target: float | Non
         # Without tickets this is the answer; with tickets, a relaxation that already funds each project
         # at 0 or at least its ticket is optimal for the mixed-integer programme too (same duals).
         return relaxed
-    cg, sol, gap, status, rounds = _mixed_integer(prob, data, confidence, relaxed.x / prob.S,
-                                                  tail_count(data.trials, confidence), **kw)
+    k = tail_count(data.trials, confidence)
+    done = _branch(prob, data, confidence, relaxed, k, kw)
+    if done is not None:
+        return done
+    cg, sol, gap, status, rounds = _mixed_integer(prob, data, confidence, relaxed.x / prob.S, k, **kw)
     x = clean(prob, cg.b, sol.x)
     cvar = float(cvar_of(data.pnl @ x, confidence)[0])
     return Outcome(x, status, gap, cvar, bindings(prob, cg.b, x, sol.row_dual, sol.col_dual, obj),

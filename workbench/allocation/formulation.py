@@ -94,11 +94,11 @@ def base(prob: Problem, cost_w=0.0, *, tickets: bool = True, fix_z: np.ndarray |
     b = Builder()
     ticketed = np.flatnonzero(prob.ticket > 0) if tickets else np.zeros(0, dtype=int)
     k = len(ticketed)
-    if fix_z is not None:
+    if fix_z is not None:   # 1 funded, 0 not, NaN free (the ticket relaxed: a branch-and-bound node)
         fz = np.asarray(fix_z, float)
         lo_w, hi_w = np.zeros(n), prob.request / S
         lo_w[ticketed[fz > 0.5]] = prob.ticket[ticketed[fz > 0.5]] / S
-        hi_w[ticketed[fz <= 0.5]] = 0.0
+        hi_w[ticketed[fz < 0.5]] = 0.0
         w = b.add_cols(n, lo_w, hi_w, cost_w)
         z = slice(b.num_col, b.num_col)
         lo, hi = prob.bounds()
