@@ -135,3 +135,18 @@ def test_batch_in_parallel_processes(capsys, workbooks):
     assert code == 2     # the worst of the runs: an unreadable file
     code, out, _ = run_cli(capsys, "--json", "--trials", "1000", "--jobs", "1", str(bad), str(bad))
     assert code == 1 and [r["ok"] for r in json.loads(out)["runs"]] == [False, False]
+
+
+def test_out_writes_the_results_workbook(capsys, tmp_path):
+    pytest.importorskip("workbench.excel.results_sheets", reason="the Excel results sheets have not landed")
+    import openpyxl
+
+    from workbench.excel import read_workbook
+    out = tmp_path / "results.xlsx"
+    code, stdout, _ = run_cli(capsys, "--trials", "1000", "--out", str(out))
+    assert code == 0 and out.is_file() and str(out) in stdout
+    names = openpyxl.load_workbook(out, read_only=True).sheetnames
+    assert {"Allocation", "Risk summary", "Stress tests", "Impact", "About"} <= set(names)
+    back = read_workbook(out)
+    assert back.scenario is not None
+    assert back.scenario.content_hash() == default_scenario().with_fields(Trials=1000).content_hash()
