@@ -140,3 +140,60 @@ def test_shortcuts_are_the_platform_standard_ones(window):
     assert a.open.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
     assert a.run.shortcut() == QKeySequence("F5")
     assert a.undo.shortcutContext() == Qt.ShortcutContext.WindowShortcut
+
+
+def test_a_failing_run_becomes_a_clear_message_and_the_app_lives_on(window, qtbot):
+    from workbench.commands import InsertRows
+
+    window.push(InsertRows("Constraints", ((0, {"Group": "Sector", "Value": "*", "Max share": 0.05}),)))
+    assert not any(i.is_error for i in window.document.issues)      # valid, but no allocation can meet it
+    before = window.scenario
+    window.run_controller.options.update(trials=2000, stress=False, tornado=False)
+    with qtbot.waitSignal(window.run_controller.failed, timeout=120_000):
+        assert window.run_now()
+    box = window.messages[-1]
+    assert box.isVisible() and box.windowTitle() == "The run did not finish"
+    assert "Traceback" not in box.text() and len(box.text()) > 20
+    assert window.scenario is before and window.last_result is None
+    window.undo_stack.undo()                                        # still fully usable
+    assert len(window.scenario.constraints) == len(before.constraints) - 1
+
+
+def test_editor_turns_red_while_typing_an_invalid_value(window, projects):
+    from PySide6.QtWidgets import QAbstractSpinBox
+
+    from ui.delegates import INVALID_STYLE
+
+    index = projects.proxy.mapFromSource(projects.model.index(0, projects.model.column_index("Requested (USD m)")))
+    projects.view.setCurrentIndex(index)
+    projects.view.edit(index)
+    editor = projects.view.focusWidget()
+    assert isinstance(editor, QAbstractSpinBox)
+    editor.setValue(0)                                  # the request must be above 0
+    assert editor.styleSheet() == INVALID_STYLE and "above 0" in editor.toolTip()
+    editor.setValue(10)
+    assert editor.styleSheet() == ""
+
+
+def test_restoring_a_snapshot_is_one_undo_step(window):
+    from workbench.commands import SetField as _SetField
+
+    other, _ = _SetField("Name", "Restored one").apply(window.scenario)
+    window.snapshots_panel.restore_requested.emit(other)
+    assert window.scenario.name == "Restored one"
+    assert window.undo_stack.count() == 1 and window.undo_stack.undoText() == "Restore snapshot"
+
+
+def test_a_corrupted_library_does_not_stop_the_app(qtbot, settings, tmp_path):
+    bad = tmp_path / "library.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    win = MainWindow(settings=settings, library=str(bad))
+    win.show()
+    try:
+        assert win.tabs.count() == 7 and win.results_panel is not None
+        assert win.snapshots_panel is not None and win.snapshots_panel.library is None   # it shows why instead
+        win.push(SetField("Author", "still works"))
+        assert win.scenario.fields["Author"] == "still works"
+    finally:
+        win.undo_stack.setClean()
+        win.close()
