@@ -62,7 +62,7 @@ def _load(path: str | None):
 
 
 def run_one(path: str | None, *, trials: int | None, seed: int | None, method: str | None, out: str | None,
-            workers: int, show_progress: bool, quiet: bool = False) -> tuple[int, dict[str, Any], str]:
+            workers: int, show_progress: bool) -> tuple[int, dict[str, Any], str]:
     """Run one scenario: (exit code, JSON object, readable text)."""
     from workbench.allocation import Infeasible, SolverFailed
     from workbench.pipeline import ScenarioInvalid, run_scenario, with_run_options
