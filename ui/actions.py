@@ -166,7 +166,10 @@ def build(window) -> SimpleNamespace:
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     window.addToolBar(toolbar)
     a.toolbar = toolbar
-    window.addActions([a.copy, a.paste, a.delete, a.find])
+    window.addActions([a.find])
+    for act in (a.copy, a.paste, a.delete):  # only while the tables have the focus: other panels copy their own
+        act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        window.tabs.addAction(act)
     return a
 
 

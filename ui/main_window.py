@@ -144,16 +144,21 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def run_now(self) -> bool:
-        """Run the current scenario in the background; False (with the reason shown) when it cannot run."""
+        """Run the current scenario in the background (results or a clear message follow by signal).
+
+        A scenario with errors is still handed to the run, which refuses it with the list of
+        problems (a message box, like any failed run); the Issues panel is brought forward.
+        Returns whether the scenario was free of errors.
+        """
         errors = [i for i in self.document.issues if i.is_error]
         if errors:
             self.issues_dock.show()
-            self.notify(f"The scenario has {len(errors)} error{'s' if len(errors) != 1 else ''} to fix before it "
-                        "can run: see the Issues panel (click a line to go to the cell).")
-            return False
+            self.issues_dock.raise_()
+            self.statusBar().showMessage(f"The scenario has {len(errors)} error{'s' if len(errors) != 1 else ''} "
+                                         "to fix before it can run: see the Issues panel.", 15_000)
         self._run_scenario = self.scenario
         self.run_controller.start(self.scenario)
-        return True
+        return not errors
 
     def cancel_run(self) -> None:
         self.run_controller.cancel()

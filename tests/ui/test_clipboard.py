@@ -119,3 +119,23 @@ def test_paste_into_a_sorted_view_goes_to_the_rows_shown(window, projects):
     assert (p.at[first, "Strategic score"], p.at[second, "Strategic score"]) == (1.0, 2.0)
     req = p["Requested (USD m)"].to_numpy()
     assert req[first] <= req[second] == sorted(req)[1]
+
+
+def test_keyboard_shortcuts_copy_and_paste_in_the_table(window, projects, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QKeySequence
+
+    window.activateWindow()
+    projects.view.setFocus()
+    _select(projects, 2, "Strategic score", 3, "Strategic score")
+    QGuiApplication.clipboard().clear()
+    qtbot.keySequence(projects.view, QKeySequence(QKeySequence.StandardKey.Copy))
+    p = window.scenario.projects
+    assert block_from_text(QGuiApplication.clipboard().text()) == [[f"{p.at[r, 'Strategic score']:.0f}"] for r in (2, 3)]
+    _select(projects, 0, "Strategic score", 0, "Strategic score")
+    qtbot.keySequence(projects.view, QKeySequence(QKeySequence.StandardKey.Paste))
+    assert list(window.scenario.projects.loc[0:1, "Strategic score"]) == list(p.loc[2:3, "Strategic score"])
+    _select(projects, 0, "Strategic score", 0, "Strategic score")
+    qtbot.keyClick(projects.view, Qt.Key.Key_Delete)
+    assert window.scenario.projects.at[0, "Strategic score"] != window.scenario.projects.at[0, "Strategic score"]
+    assert window.undo_stack.count() == 2

@@ -64,11 +64,15 @@ def test_cancel_a_run_keeps_the_data(window, qtbot):
     assert "cancelled" in window.statusBar().currentMessage()
 
 
-def test_run_refused_while_the_scenario_has_errors(window):
+def test_run_of_a_scenario_with_errors_lists_them_and_changes_nothing(window, qtbot):
     window.push(SetCell("Projects", 0, "Sector", "Nowhere"))
-    assert not window.run_now()
-    assert not window.run_controller.is_running()
-    assert "error" in window.statusBar().currentMessage()
+    before = window.scenario
+    with qtbot.waitSignal(window.run_controller.failed, timeout=60_000):
+        assert not window.run_now()
+    text = window.messages[-1].text()
+    assert "problems to fix" in text and 'Sector "Nowhere"' in text
+    assert window.issues_dock.isVisible()
+    assert window.scenario is before and window.last_result is None
 
 
 def test_auto_run_collapses_a_burst_of_edits(window, qtbot):
