@@ -131,7 +131,8 @@ def test_keyboard_shortcuts_copy_and_paste_in_the_table(window, projects, qtbot)
     QGuiApplication.clipboard().clear()
     qtbot.keySequence(projects.view, QKeySequence(QKeySequence.StandardKey.Copy))
     p = window.scenario.projects
-    assert block_from_text(QGuiApplication.clipboard().text()) == [[f"{p.at[r, 'Strategic score']:.0f}"] for r in (2, 3)]
+    expected = [[f"{p.at[r, 'Strategic score']:.0f}"] for r in (2, 3)]
+    assert block_from_text(QGuiApplication.clipboard().text()) == expected
     _select(projects, 0, "Strategic score", 0, "Strategic score")
     qtbot.keySequence(projects.view, QKeySequence(QKeySequence.StandardKey.Paste))
     assert list(window.scenario.projects.loc[0:1, "Strategic score"]) == list(p.loc[2:3, "Strategic score"])
