@@ -149,7 +149,7 @@ def _candidates(col: Column, series: pd.Series, values: list) -> list[int] | ran
                 bad |= np.isfinite(x) & (np.floor(x) != x)
         return np.flatnonzero(bad).tolist()
     if col.kind == "text":
-        return [i for i, v in enumerate(values) if _missing(v)] if col.required else []
+        return [i for i, v in enumerate(values) if type(v) is not str or not v.strip()] if col.required else []
     if col.kind == "choice":
         ok = set(col.choices)
         return [i for i, v in enumerate(values) if (v not in ok if isinstance(v, str) else True)]
@@ -166,7 +166,7 @@ def _duplicates(scn: Scenario) -> Iterator[Issue]:
         seen: dict[tuple, int] = {}
         columns = [frame[k].tolist() for k in table.key]
         if len(columns) == 1:  # fast path: no two keys alike, nothing to report
-            keys = [str(k).strip().lower() for k in columns[0] if not _missing(k)]
+            keys = [t for k in columns[0] if k is not None and k == k and (t := str(k).strip().lower())]
             if len(set(keys)) == len(keys):
                 continue
         for i in range(len(frame)):
@@ -238,7 +238,7 @@ def _project_rows_to_check(p: pd.DataFrame, sectors: set[str], start: int, horiz
 
 def _financing(scn: Scenario) -> Iterator[Issue]:
     f = scn.financing
-    used = {str(x) for x in scn.projects["Financier"] if not _missing(x)}
+    used = {str(x) for x in set(scn.projects["Financier"].tolist()) if not _missing(x)}
     for i in range(len(f)):
         name = f.iloc[i]["Financier"]
         if not _missing(name) and str(name) not in used:
@@ -256,7 +256,8 @@ def _group_values(scn: Scenario) -> dict[str, set[str]]:
         "Financier": {str(x) for x in set(p["Financier"].tolist()) if not _missing(x)},
         "State": {schema.state_code(s) or str(s) for s in set(p["State"].tolist()) if not _missing(s)},
         "Sponsor": {str(x) for x in set(p["Sponsor"].tolist()) if not _missing(x)},
-        "Project": {str(x) for x in p["ID"].tolist() if not _missing(x)},
+        "Project": {x if type(x) is str else str(x) for x in p["ID"].tolist()
+                    if (type(x) is str and x.strip()) or (type(x) is not str and not _missing(x))},
         "Year": years,
     }
 
