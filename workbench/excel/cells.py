@@ -134,7 +134,8 @@ def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percen
         if percent_cells:
             idx = [i for i in percent_cells if i < n and type(values[i]) is float]
             out[idx] = [values[i] for i in idx]
-    for i, v in enumerate(values):
+    for i in np.flatnonzero(np.isnan(out)).tolist():  # empty cells and everything that is not a plain number
+        v = values[i]
         if type(v) is float or v == "":
             continue
         x, problem = _one(col, v, header_unit, target, fraction, jpy_per_usd)
@@ -234,11 +235,8 @@ def _scaled_plain(x: float, header_unit: Unit | None, target: Unit | None, fract
 
 def read_text(col: Column, values: Sequence, *, strip: bool) -> tuple[list, list[Problem]]:
     """Text cells: numbers written as text where they look like IDs (``101``), empty -> None."""
-    if all(type(v) is str for v in values):  # the usual column: text only
-        if strip:
-            out = [v.strip() or None for v in values]
-        else:
-            out = [v or None for v in values]
+    if all(type(v) is str for v in values):  # the usual column: text only (no error cells)
+        out = [v.strip() or None for v in values] if strip else [v or None for v in values]
         problems = []
         if col.required:
             problems = [(i, f"{col.name} is required but empty.", f"Enter a {col.name.lower()}.")

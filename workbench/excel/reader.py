@@ -178,6 +178,8 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
 
 def _canonical_sectors(frame, sectors: list[str]) -> None:
     """A project's sector written in another case (``data centers``) names the sector."""
+    if set(frame["Sector"].tolist()) <= set(sectors):
+        return
     lookup = {s.lower(): s for s in sectors}
     frame["Sector"] = [lookup.get(v.lower(), v) if isinstance(v, str) else v for v in frame["Sector"]]
 

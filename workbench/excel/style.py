@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from copy import copy
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
@@ -46,13 +45,58 @@ def safe_text(text: str, where: str) -> str:
     return text
 
 
+_FORMULA_START = ("=", "+", "-", "@", "#")
+
+
+class _FormattedCell(Cell):
+    """A number cell whose style is one of the sheet's prototypes: its style id is known,
+    so writing 50,000 of them costs little more than writing plain numbers."""
+
+    __slots__ = ("_sid",)
+    has_style = True
+
+    @property
+    def style_id(self) -> int:
+        return self._sid
+
+
+def _direct_rows(ws) -> None:
+    """Let ``ws.append`` take ready cells without openpyxl's try-assign-then-catch per
+    styled cell (its write-only sheets convert values through ``_values_to_row``). Only
+    this sheet is affected; without that hook, the usual (slower) path is used."""
+    if not hasattr(type(ws), "_values_to_row"):
+        return
+
+    def values_to_row(values, row_idx):
+        plain = WriteOnlyCell(ws)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                value.column, value.row = col_idx, row_idx
+                yield value
+                continue
+            kind = type(value)
+            if kind is float or kind is int:
+                plain._value, plain.data_type = value, "n"
+            elif kind is str and value.isascii() and value.isprintable() and value[:1] not in _FORMULA_START:
+                plain._value, plain.data_type = value, "s"
+            else:
+                plain.value = value  # openpyxl's own checks
+            plain.column, plain.row = col_idx, row_idx
+            yield plain
+
+    ws._values_to_row = values_to_row
+
+
 class CellMaker:
     """Makes the cells of one write-only sheet."""
 
     def __init__(self, ws):
         self.ws = ws
-        self._protos: dict[str, WriteOnlyCell] = {}
+        self._protos: dict[str, int] = {}
         self.widths: dict[int, float] = {}
+        _direct_rows(ws)
 
     def header(self, names: list[str]) -> list[WriteOnlyCell]:
         out = []
@@ -81,19 +125,32 @@ class CellMaker:
             return "inf" if x > 0 else "-inf"
         if fmt is None:
             return x
-        proto = self._protos.get(fmt)
-        if proto is None:
+        c = _FormattedCell(self.ws, row=1, column=1, value=x)
+        c._sid = self._style_id(fmt)
+        return c
+
+    def slot(self, fmt: str) -> _FormattedCell:
+        """A reusable number cell with ``fmt``: set ``_value`` and append it once per row
+        (a write-only sheet writes each row as it is appended)."""
+        c = _FormattedCell(self.ws, row=1, column=1, value=0.0)
+        c._sid = self._style_id(fmt)
+        return c
+
+    def _style_id(self, fmt: str) -> int:
+        sid = self._protos.get(fmt)
+        if sid is None:
             proto = WriteOnlyCell(self.ws, value=0)
             proto.number_format = fmt
-            self._protos[fmt] = proto
-        c = WriteOnlyCell(self.ws, value=x)
-        c._style = copy(proto._style)
-        return c
+            sid = self._protos[fmt] = proto.style_id
+        return sid
 
     def text(self, value, where: str):
         """A text cell; text beginning with = + - @ stays text (never a formula)."""
         if value is None:
             return None
+        if (type(value) is str and value.isascii() and value.isprintable() and value[:1] not in _FORMULA_START
+                and "_x" not in value):
+            return value
         t = safe_text(str(value), where)
         if t[:1] in ("=", "+", "-", "@", "#") or t != str(value):
             c = WriteOnlyCell(self.ws, value=None)
@@ -103,6 +160,10 @@ class CellMaker:
         return t
 
     def comment(self, cell, text: str):
+        if isinstance(cell, _FormattedCell):  # never note a reusable slot
+            fresh = _FormattedCell(self.ws, row=1, column=1, value=cell._value)
+            fresh._sid = cell._sid
+            cell = fresh
         if cell is None or not isinstance(cell, Cell):
             raw = cell
             cell = WriteOnlyCell(self.ws, value=None)

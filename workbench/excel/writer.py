@@ -233,12 +233,19 @@ def _table_sheet(wb: Workbook, name: str, frame, comments: dict, sectors_n: int,
         else:
             kinds.append(("text", None))
     has_notes = any(k[0] == name for k in comments)
+    slots = [mk.slot(fmt) if kind == "num" and fmt else None for kind, fmt in kinds]
     for i in range(n):
         row = []
         for j, (kind, fmt) in enumerate(kinds):
             v = columns[j][i]
             if kind == "num":
-                cell = mk.number(v, fmt) if v == v and v is not None else None
+                if v != v or v is None:
+                    cell = None
+                elif slots[j] is not None and type(v) is float and math.isfinite(v):
+                    cell = slots[j]
+                    cell._value = v
+                else:
+                    cell = mk.number(v, fmt)
             elif kind == "bool":
                 cell = "yes" if bool(v) else "no"
             else:
