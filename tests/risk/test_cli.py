@@ -150,3 +150,11 @@ def test_out_writes_the_results_workbook(capsys, tmp_path):
     back = read_workbook(out)
     assert back.scenario is not None
     assert back.scenario.content_hash() == default_scenario().with_fields(Trials=1000).content_hash()
+
+
+def test_every_json_key_is_documented():
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "risk-model.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### JSON"):]
+    for key in SUMMARY_KEYS:
+        assert f"`{key}`" in section, key
