@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox, QStyle, QToolBar
 
 from ui import files
+from ui.settings import preferences_dialog
 
 Key = QKeySequence.StandardKey
 
@@ -107,6 +108,12 @@ def build(window) -> SimpleNamespace:
     a.auto_run = _action(window, "&Auto-run after edits", window.settings.set_auto_run, None,
                          "Re-run a moment after you stop editing.", checkable=True)
     a.auto_run.setChecked(window.settings.auto_run())
+    a.preferences = _action(window, "Pre&ferences...", partial(preferences_dialog, window), Key.Preferences,
+                            "Auto-run, window layout, where settings are kept.")
+    if a.preferences.shortcut().isEmpty():
+        a.preferences.setShortcut(QKeySequence("Ctrl+,"))
+    a.reset_layout = _action(window, "Reset &layout", window.reset_layout, None,
+                             "Tables left, results right, Issues below, at the default size.")
 
     menu = window.menuBar()
     file_menu = menu.addMenu("&File")
@@ -124,7 +131,7 @@ def build(window) -> SimpleNamespace:
 
     edit_menu = menu.addMenu("&Edit")
     for act in (a.undo, a.redo, None, a.copy, a.paste, a.delete, None, a.add_row, a.duplicate, a.delete_rows,
-                None, a.find):
+                None, a.find, None, a.preferences):
         edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
 
     run_menu = menu.addMenu("&Run")
@@ -146,6 +153,7 @@ def build(window) -> SimpleNamespace:
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
     view_menu.addSeparator()
     view_menu.addAction(window.issues_dock.toggleViewAction())
+    view_menu.addAction(a.reset_layout)
     a.view_menu = view_menu
 
     help_menu = menu.addMenu("&Help")

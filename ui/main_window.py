@@ -270,6 +270,21 @@ class MainWindow(QMainWindow):
             self._layout_restored = True
             self.resizeDocks([self.issues_dock], [170], Qt.Orientation.Vertical)
 
+    def reset_layout(self) -> None:
+        """Back to the default layout: tables left, results right, Issues (and Snapshots) below."""
+        for dock in (self.issues_dock, self.snapshots_dock):
+            if dock is not None:
+                dock.setFloating(False)
+                self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+                dock.show()
+        if self.snapshots_dock is not None:
+            self.tabifyDockWidget(self.issues_dock, self.snapshots_dock)
+        self.issues_dock.raise_()
+        self.menu_actions.toolbar.show()
+        self.resize(*DEFAULT_SIZE)
+        self.splitter.setSizes([610, 830])
+        self.resizeDocks([self.issues_dock], [170], Qt.Orientation.Vertical)
+
     def save_layout(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState(LAYOUT_VERSION), self.splitter.saveState())
         self.settings.sync()

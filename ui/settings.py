@@ -97,3 +97,29 @@ def _bool(value: object) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "yes")
     return bool(value)
+
+
+def preferences_dialog(window):
+    """A small non-modal Preferences dialog: auto-run, reset the layout, where settings live."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout
+
+    dialog = QDialog(window)
+    dialog.setWindowTitle("Preferences")
+    auto = QCheckBox("Run automatically a moment after I stop editing")
+    auto.setChecked(window.menu_actions.auto_run.isChecked())
+    auto.toggled.connect(window.menu_actions.auto_run.setChecked)
+    reset = QPushButton("Reset the window layout")
+    reset.setToolTip("Tables left, results right, Issues below, at the default size.")
+    reset.clicked.connect(window.reset_layout)
+    where = QLabel(f"Settings are kept in {window.settings.path}")
+    where.setWordWrap(True)
+    where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.close)
+    layout = QVBoxLayout(dialog)
+    for widget in (auto, reset, where, buttons):
+        layout.addWidget(widget)
+    dialog.auto_run = auto
+    dialog.show()
+    return dialog

@@ -201,3 +201,17 @@ def test_a_corrupted_library_does_not_stop_the_app(qtbot, settings, tmp_path):
     finally:
         win.undo_stack.setClean()
         win.close()
+
+
+def test_preferences_and_reset_layout(window):
+    from ui.settings import preferences_dialog
+
+    dialog = preferences_dialog(window)
+    dialog.auto_run.setChecked(True)
+    assert window.menu_actions.auto_run.isChecked() and window.settings.auto_run()
+    dialog.auto_run.setChecked(False)
+    assert not window.settings.auto_run()
+    dialog.close()
+    window.issues_dock.hide()
+    window.menu_actions.reset_layout.trigger()
+    assert window.issues_dock.isVisible() and not window.issues_dock.isFloating()
