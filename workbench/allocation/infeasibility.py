@@ -52,8 +52,11 @@ class Infeasible(Exception):
                  "amount": c.amount if math.isfinite(c.amount) else None} for c in self.conflicts]
 
 
-def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, weights: dict[int, float] | None = None):
-    """Shares ``w`` (no upper bound: requests are limits too), binaries, and the chosen limits."""
+def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, share: bool = False):
+    """Shares ``w`` (no upper bound: requests are limits too), binaries, and the chosen limits.
+
+    ``share``: the elastic limits move together (one slack for all: the expanded rows of one
+    ``*`` row, whose single written value is what the user would change)."""
     S, n = prob.S, prob.n
     b = Builder()
     b.add_cols(n, 0.0, np.inf)
@@ -65,10 +68,9 @@ def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, w
         zcol[i] = b.add_cols(1, 0.0, 1.0, integer=True).start
     big = 10.0 + 2.0 * max([lim.value / S for lim in limits] + [1.0])
     slack_of: dict[int, int] = {}
-    for j in sorted(elastic | hard):
-        lim = limits[j]
-        if j in elastic:
-            slack_of[j] = b.add_cols(1, 0.0, np.inf, (weights or {}).get(j, 1.0)).start
+    common = b.add_cols(1, 0.0, np.inf, 1.0).start if (share and elastic) else None
+    for j in sorted(elastic):
+        slack_of[j] = common if common is not None else b.add_cols(1, 0.0, np.inf, 1.0).start
     rows, lo, hi = [], [], []
     for j in sorted(elastic | hard):
         lim = limits[j]
@@ -119,25 +121,68 @@ def find_conflict(prob: Problem, *, tickets: bool = True, time_limit: float = 30
         needed = {j for j, col in slack_of.items() if sol.x[col] > tol}
         if not needed:
             return None
-        hard |= needed
-    # Deletion filter: the project bounds first, so the IIS keeps the user's rows where it can.
-    order = sorted(hard, key=lambda j: (prob.limits[j].kind not in ("request", "ticket"), j))
+        hard |= needed | _active_family(prob, needed, sol.x[: prob.n] * prob.S, everything - hard)
+    # Deletion filter over units (a limit, or a large family of limits together: see ``units``),
+    # the project bounds first, so the IIS keeps the user's rows where it can.
     keep = set(hard)
-    for j in order:
-        trial = keep - {j}
+    for unit in units(prob, hard):
+        trial = keep - set(unit)
         if not _feasible(prob, trial, tickets, time_limit):
             keep = trial
     return sorted(keep)
 
 
-def least_change(prob: Problem, j: int, *, tickets: bool, time_limit: float) -> float:
-    """The least change (USD m) of limit ``j`` alone that makes every limit hold; ``inf`` if none."""
-    others = set(range(len(prob.limits))) - {j}
-    model, slack_of = _model(prob, {j}, others, tickets=tickets)
+def _active_family(prob: Problem, needed: set[int], x: np.ndarray, candidates: set[int]) -> set[int]:
+    """Members of the families of ``needed`` that hold with equality at ``x`` (USD m).
+
+    With a least-total-slack objective, the slack moves to one member of a large family at a
+    time (one request after another), so the elastic filter would take one round per member;
+    making the family's tight members hard at once takes one round per family."""
+    fams = {family(prob.limits[j]) for j in needed if prob.limits[j].kind != "ticket"}
+    tol = TOL * prob.S
+    out = set()
+    for k in candidates:
+        lim = prob.limits[k]
+        if lim.kind != "ticket" and family(lim) in fams and abs(lim.activity(x) - lim.value) <= tol:
+            out.add(k)
+    return out
+
+
+#: A family with more members than this in a conflict is tested and reported as one item.
+FAMILY = 8
+
+
+def family(lim: Limit) -> str:
+    """Limits that a user would change together: all requests, all tickets, the rows of one ``*`` row."""
+    if lim.kind in ("request", "ticket"):
+        return lim.kind
+    if lim.kind == "constraint" and " * " in lim.label:
+        return lim.label.rsplit(" (", 1)[0]
+    return lim.label
+
+
+def units(prob: Problem, idx) -> list[tuple[int, ...]]:
+    """``idx`` split into deletion units: large families together, everything else alone."""
+    groups: dict[str, list[int]] = {}
+    for j in sorted(idx):
+        groups.setdefault(family(prob.limits[j]), []).append(j)
+    out = []
+    for members in groups.values():
+        out.extend([tuple(members)] if len(members) > FAMILY else [(j,) for j in members])
+    return sorted(out, key=lambda u: (prob.limits[u[0]].kind not in ("request", "ticket"), u[0]))
+
+
+def least_change(prob: Problem, j, *, tickets: bool, time_limit: float, share: bool = False) -> float:
+    """The least change (USD m) of limit ``j`` (or of the limits in ``j`` together) that makes
+    every limit hold; ``inf`` if none. ``share``: one common change for all of them."""
+    unit = {j} if isinstance(j, int) else set(j)
+    others = set(range(len(prob.limits))) - unit
+    model, slack_of = _model(prob, unit, others, tickets=tickets, share=share)
     sol = solve(model, time_limit=time_limit)
     if not sol.has_solution:
         return math.inf
-    return float(sol.x[slack_of[j]]) * prob.S
+    cols = sorted(set(slack_of.values()))
+    return float(np.sum(sol.x[cols])) * prob.S
 
 
 def change_text(lim: Limit, amount: float, S: float) -> str:
@@ -171,10 +216,26 @@ def explain(prob: Problem, *, tickets: bool = True, time_limit: float = 30.0) ->
     if iis is None:
         return None
     conflicts = []
-    for j in iis:
-        lim = prob.limits[j]
-        amount = least_change(prob, j, tickets=tickets, time_limit=time_limit)
-        conflicts.append(Conflict(lim.label, change_text(lim, amount, prob.S), amount))
+    for unit in units(prob, iis):
+        lim = prob.limits[unit[0]]
+        if len(unit) == 1:
+            amount = least_change(prob, unit[0], tickets=tickets, time_limit=time_limit)
+            conflicts.append(Conflict(lim.label, change_text(lim, amount, prob.S), amount))
+            continue
+        ids = [prob.ids[prob.limits[j].members[0]] for j in unit] if lim.kind in ("request", "ticket") else \
+            [prob.limits[j].label.rsplit(" (", 1)[-1].rstrip(")") for j in unit]
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        if lim.kind in ("request", "ticket"):
+            amount = least_change(prob, unit, tickets=tickets, time_limit=time_limit)
+            what = "Requested" if lim.kind == "request" else "Minimum ticket"
+            verb = "raise" if lim.kind == "request" else "lower"
+            change = (f"{verb} them by USD {fmt_usd(_up(amount))} m in total" if math.isfinite(amount) else
+                      change_text(lim, amount, prob.S))
+            conflicts.append(Conflict(f"Projects: {what} of {len(ids)} projects ({shown})", change, amount))
+        else:   # the expanded rows of one '*' row: one written value, one common change
+            amount = least_change(prob, unit, tickets=tickets, time_limit=time_limit, share=True)
+            conflicts.append(Conflict(f"{family(lim)} (binding for {len(ids)} of its values: {shown})",
+                                      change_text(lim, amount, prob.S), amount))
     conflicts.sort(key=lambda c: (c.source.startswith("Projects"), c.source))
     return Infeasible(tuple(conflicts))
 
