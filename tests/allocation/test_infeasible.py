@@ -99,3 +99,28 @@ def test_infeasible_survives_pickling():
     exc = _explained(scenario(projects, [{"Group": "Total", "Value": "*", "Min share": 0.9}]))
     again = pickle.loads(pickle.dumps(exc))
     assert again.conflicts == exc.conflicts and again.explain() == exc.explain()
+
+
+def test_a_large_family_is_one_item():
+    """Twelve requests that together fall short of the total minimum: one item, the least total change."""
+    projects = [{"ID": f"P{i:02d}", "Sector": ("Alpha", "Beta", "Gamma")[i % 3], "Requested (USD m)": 5}
+                for i in range(12)]
+    exc = _explained(scenario(projects, [{"Group": "Total", "Value": "*", "Min share": 0.9}]))
+    got = {c.source: c for c in exc.conflicts}
+    assert set(got) == {"Constraints row 1: Total min share 0.90",
+                        "Projects: Requested of 12 projects (P00, P01, P02, P03, P04 and 7 more)"}
+    fam = got["Projects: Requested of 12 projects (P00, P01, P02, P03, P04 and 7 more)"]
+    assert fam.amount == pytest.approx(90 - 60, abs=1e-6)
+    assert fam.change == "raise them by USD 30 m in total"
+
+
+def test_a_star_row_family_changes_its_one_value():
+    """Project * max share 0.05 on twelve projects against a total minimum of 0.9: the one written
+    value must rise to 0.9 / 12 = 0.075."""
+    projects = [{"ID": f"P{i:02d}", "Sector": ("Alpha", "Beta", "Gamma")[i % 3], "Requested (USD m)": 50}
+                for i in range(12)]
+    cons = [{"Group": "Total", "Value": "*", "Min share": 0.9}, {"Group": "Project", "Value": "*", "Max share": 0.05}]
+    exc = _explained(scenario(projects, cons))
+    star = next(c for c in exc.conflicts if c.source.startswith("Constraints row 2: Project * max share 0.05"))
+    assert "binding for 12 of its values" in star.source
+    assert star.change == "raise it to 0.075 (by USD 2.5 m)"
