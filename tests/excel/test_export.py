@@ -129,3 +129,31 @@ def test_characters_no_workbook_can_store_are_refused_with_where(tmp_path, bad):
     with pytest.raises(ExportError, match=r"Projects row 3, Sponsor: .*U\+"):
         write_workbook(tmp_path / "x.xlsx", replace(scn, projects=p))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_results_workbook(tmp_path):
+    from workbench.pipeline import run_scenario, with_run_options
+
+    scn = default_scenario()
+    run = run_scenario(scn, trials=1000, seed=7)
+    path = tmp_path / "results.xlsx"
+    write_workbook(path, with_run_options(scn, trials=1000, seed=7), results=run)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[7:] == ["Allocation", "Risk summary", "Distribution", "Stress tests", "Impact", "Charts",
+                                 "About"]
+    assert len(wb["Charts"]._charts) == 4
+    alloc = wb["Allocation"]
+    header = [c.value for c in alloc[1]]
+    ids = [r[0].value for r in alloc.iter_rows(min_row=2)]
+    amounts = [r[header.index("Allocated (USD m)")].value for r in alloc.iter_rows(min_row=2)]
+    assert dict(zip(ids, amounts)) == pytest.approx(run.allocation.amounts)
+    measures = {r[0].value: r[1].value for r in wb["Risk summary"].iter_rows(min_row=3) if r[0].value}
+    assert measures["Expected P&L (USD m)"] == pytest.approx(run.risk.expected_pnl)
+    assert measures["CVaR at 95.0% (USD m loss)"] == pytest.approx(run.risk.cvar)
+    stress = [r[0].value for r in wb["Stress tests"].iter_rows(min_row=2, max_row=1 + len(run.stress))]
+    assert stress == [s.name for s in run.stress]
+    about = {r[0].value: r[1].value for r in wb["About"].iter_rows(min_row=2) if r[0].value}
+    assert (about["Method"], about["Trials"], about["Seed"]) == (run.method, 1000, 7)
+    assert about["Content hash"] == run.scenario_hash
+    back = read_workbook(path)
+    assert back.ok and not back.warnings and back.scenario.content_hash() == run.scenario_hash
