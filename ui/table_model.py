@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from ui import formatting
 from workbench import schema
@@ -33,7 +33,10 @@ from workbench.validation import check_value
 
 ERROR_BRUSH = QBrush(QColor("#f8d0d0"))
 WARNING_BRUSH = QBrush(QColor("#fbeec2"))
-EDITED_BY_MERGE = QBrush(QColor("#dcecff"))
+#: Empty cells show the value they stand for (their default), greyed and in italics.
+IMPLIED_BRUSH = QBrush(QColor("#8a8a8a"))
+IMPLIED_FONT = QFont()
+IMPLIED_FONT.setItalic(True)
 #: Role giving the raw canonical value (numbers as floats, empty as None) for sorting.
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Role giving the schema Column of a cell.
@@ -191,6 +194,17 @@ class ScenarioTableModel(QAbstractTableModel):
             value = value.item()
         return value
 
+    def implied(self, row: int, column: int) -> Any:
+        """The value an empty cell stands for (its default, its sector's return...), shown greyed; else None."""
+        col = self._cols[column]
+        if col.name == "Expected return" and self.table == "Projects":
+            return self._sector_mu.get(self._frame.iat[self.position(row), self._columns.index("Sector")])
+        if col.name == "Start year" and self.table == "Projects":
+            return self._start_year
+        if col.name == "Project" and self.table == "Projects":
+            return self._frame.iat[self.position(row), self._columns.index("ID")]
+        return col.default if col.default not in (None, "") and col.is_numeric else None
+
     def issues_at(self, row: int, column: int) -> list[Issue]:
         return self._issues.get((int(self._order[row]), self._columns[column]), [])
 
@@ -200,7 +214,15 @@ class ScenarioTableModel(QAbstractTableModel):
         row, column = index.row(), index.column()
         col = self._cols[column]
         if role == Qt.ItemDataRole.DisplayRole:
-            return formatting.display(col, self.raw(row, column))
+            value = self.raw(row, column)
+            if value is None:
+                implied = self.implied(row, column)
+                return formatting.display(col, implied) if implied is not None else ""
+            return formatting.display(col, value)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return IMPLIED_BRUSH if self.raw(row, column) is None else None
+        if role == Qt.ItemDataRole.FontRole:
+            return IMPLIED_FONT if self.raw(row, column) is None and self.implied(row, column) is not None else None
         if role == Qt.ItemDataRole.EditRole:
             return self.raw(row, column)
         if role == SORT_ROLE:
@@ -232,10 +254,14 @@ class ScenarioTableModel(QAbstractTableModel):
         if prov is not None:
             lines.append(f"From {prov.describe()}")
         if not lines:
-            default = self._cols[column].default
-            if self.raw(row, column) is None and default not in (None, ""):
-                return f"Empty: the default {formatting.display(self._cols[column], default)} applies."
-            return None
+            implied = self.implied(row, column) if self.raw(row, column) is None else None
+            if implied is None:
+                return None
+            source = {"Expected return": "its sector's", "Start year": "the scenario's start year,",
+                      "Project": "its ID,"}.get(self._columns[column], "the default") if self.table == "Projects" \
+                else "the default"
+            return (f"Empty, so {source} {formatting.display(self._cols[column], implied)} applies "
+                    "(shown in grey). Type a value to override it.")
         return "\n".join(lines)
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -294,6 +320,8 @@ class ScenarioTableModel(QAbstractTableModel):
                 out.setdefault((issue.row_index, issue.column), []).append(issue)
         self._issues = out
         self._provenance = scn.provenance
+        self._sector_mu = dict(zip(scn.sectors["Sector"], scn.sectors["Expected return"], strict=False))
+        self._start_year = scn.start_year
         self._keys: list[str] | None = None
 
     def _on_changed(self, scn: Scenario) -> None:
@@ -309,8 +337,13 @@ class ScenarioTableModel(QAbstractTableModel):
             self.endResetModel()
             return
         old_frame, old_issues = self._frame, set(self._issues)
+        old_implied = (self._sector_mu, self._start_year)
         self._frame = frame
         self._index_issues(scn, self._doc.issues)
+        if self.table == "Projects" and old_implied != (self._sector_mu, self._start_year) and len(frame):
+            # a sector's return or the start year changed: the greyed defaults of every row may change
+            self.dataChanged.emit(self.index(0, 0), self.index(len(frame) - 1, len(self._columns) - 1))
+            return
         positions = _changed_rows(old_frame, frame)
         flagged = {p for p, _c in old_issues.symmetric_difference(self._issues)}
         if flagged:

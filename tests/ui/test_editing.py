@@ -133,3 +133,22 @@ def test_correlation_edit_keeps_symmetry_and_undoes(window):
     assert "between" in window.statusBar().currentMessage() or "from -1" in window.statusBar().currentMessage()
     window.undo_stack.undo()
     assert window.scenario.same_content(default_scenario())
+
+
+def test_empty_cells_show_what_they_stand_for_in_grey(window, projects, qtbot):
+    from ui.table_model import IMPLIED_BRUSH
+    from workbench.commands import SetCell
+
+    p = window.scenario.projects
+    sector = window.scenario.sectors.at[0, "Sector"]
+    row = int((p["Expected return"].isna() & (p["Sector"] == sector)).to_numpy().argmax())
+    assert p.at[row, "Sector"] == sector and p["Expected return"].isna()[row]
+    mu = float(window.scenario.sectors.at[0, "Expected return"])
+    index = _cell(projects, row, "Expected return")
+    assert index.data(Qt.ItemDataRole.EditRole) is None                  # still empty: copy gives ""
+    assert index.data() == f"{mu * 100:g} %"
+    assert index.data(Qt.ItemDataRole.ForegroundRole) == IMPLIED_BRUSH
+    assert "its sector's" in index.data(Qt.ItemDataRole.ToolTipRole)
+    with qtbot.waitSignal(projects.model.dataChanged):                 # repainted when the sector changes
+        window.push(SetCell("Sectors", 0, "Expected return", 0.5))
+    assert index.data() == "50 %"
