@@ -27,10 +27,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workbench.allocation import allocate  # noqa: E402
-from workbench.allocation.cvar import cvar_of  # noqa: E402
-from workbench.risk.engine import UnitSample  # noqa: E402
-from workbench.scenario import Scenario, make_table  # noqa: E402
+from workbench.allocation import allocate
+from workbench.allocation.cvar import cvar_of
+from workbench.risk.engine import UnitSample
+from workbench.scenario import Scenario, make_table
 
 
 def _best(fn, repeat):
