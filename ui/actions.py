@@ -105,6 +105,9 @@ def build(window) -> SimpleNamespace:
     a.cancel = _action(window, "&Cancel run", window.cancel_run, "Shift+F5", "Stop the run under way.",
                        sp.SP_MediaStop)
     a.cancel.setEnabled(False)
+    a.apply_allocation = _action(window, "&Apply allocation to Projects", window.apply_allocation, None,
+                                 "Write the last run's allocation into the Allocated (USD m) column (one undo "
+                                 "step); the method fixed then evaluates it.")
     a.auto_run = _action(window, "&Auto-run after edits", window.settings.set_auto_run, None,
                          "Re-run a moment after you stop editing.", checkable=True)
     a.auto_run.setChecked(window.settings.auto_run())
@@ -135,7 +138,7 @@ def build(window) -> SimpleNamespace:
         edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
 
     run_menu = menu.addMenu("&Run")
-    for act in (a.run, a.cancel, a.auto_run):
+    for act in (a.run, a.cancel, a.auto_run, a.apply_allocation):
         run_menu.addAction(act)
 
     view_menu = menu.addMenu("&View")

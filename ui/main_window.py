@@ -32,6 +32,7 @@ from ui.status import RunStatus
 from ui.table_page import TablePage
 from ui.undo import ScenarioDocument
 from workbench import schema
+from workbench.commands import ApplyAllocation
 from workbench.default_scenario import default_scenario
 from workbench.issues import Issue
 from workbench.scenario import Scenario
@@ -159,6 +160,13 @@ class MainWindow(QMainWindow):
         self._run_scenario = self.scenario
         self.run_controller.start(self.scenario)
         return not errors
+
+    def apply_allocation(self) -> bool:
+        """Write the last run's allocation into Projects' Allocated (USD m), as one undo step."""
+        if self.last_result is None:
+            self.notify("There is no allocation to apply yet: press Run (F5) first.")
+            return False
+        return self.push(ApplyAllocation(dict(self.last_result.allocation.amounts)))
 
     def cancel_run(self) -> None:
         self.run_controller.cancel()

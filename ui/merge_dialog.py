@@ -25,16 +25,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ui import formatting
 from workbench.commands import ReplaceScenario
 from workbench.diff import ADDED, CHANGED, REMOVED, diff_scenarios, merge, source_of
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 20
+TABLES_WITH_COLUMNS = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Risk events")
 KIND_TEXT = {ADDED: "new row", REMOVED: "row removed", CHANGED: "changed"}
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, table: str = "", change: Any = None) -> str:
+    """A value as the tables show it (percentages, USD m with separators); ``(empty)`` when empty."""
     if value is None or (isinstance(value, float) and value != value):
         return "(empty)"
+    if change is not None and change.kind == CHANGED and table in TABLES_WITH_COLUMNS and not isinstance(value, dict):
+        name = "Value" if table == "Scenario" else change.column
+        col = formatting.column_for(table, change.row if table == "Scenario" else name)
+        return formatting.display(col, value) or "(empty)"
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_show(v)}" for k, v in list(value.items())[:4]) + (" ..." if len(value) > 4 else "")
     if isinstance(value, float):
@@ -123,7 +130,7 @@ class MergeDialog(QDialog):
                 else:
                     parent = top
                     label = ch.row if ch.kind == CHANGED else f"{KIND_TEXT[ch.kind]}: {ch.row}"
-                item = QTreeWidgetItem([label, _show(ch.old), _show(ch.new), ch.where or ""])
+                item = QTreeWidgetItem([label, _show(ch.old, table, ch), _show(ch.new, table, ch), ch.where or ""])
                 item.setFlags(flags | Qt.ItemFlag.ItemNeverHasChildren)
                 item.setCheckState(0, Qt.CheckState.Checked)
                 item.setData(0, ID_ROLE, ch.id)

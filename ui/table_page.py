@@ -31,7 +31,8 @@ from workbench.commands import DeleteRows, DuplicateRows, InsertRows
 
 INTROS = {
     "Sectors": "One row per sector. Returns and volatility are per year (8.5 % is 0.085).",
-    "Projects": "Candidate projects. Money in USD m. Empty cells use the default shown in the cell's tooltip.",
+    "Projects": "Candidate projects. Money in USD m. Grey italic values are what empty cells stand for "
+                "(defaults, the sector's return); type to override.",
     "Financing": "How much each financier can provide, per instrument (Any = all instruments), in USD m.",
     "Constraints": "Limits on groups of projects, as a share of the programme or in USD m. Value * means every "
                    "value of the group.",

@@ -51,6 +51,11 @@ def test_run_shows_progress_then_results(window, qtbot):
     assert not window.status.progress.isVisibleTo(window)
     assert window.results_panel.run is window.last_result
     assert window.last_result.trials == 2000
+    window.menu_actions.apply_allocation.trigger()
+    amounts = window.last_result.allocation.amounts
+    p = window.scenario.projects
+    assert dict(zip(p["ID"], p["Allocated (USD m)"], strict=True)) == {i: amounts.get(i, 0.0) for i in p["ID"]}
+    assert window.undo_stack.undoText() == "Apply allocation"
 
 
 def test_cancel_a_run_keeps_the_data(window, qtbot):
