@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.allocation.helpers import exact_sample, scenario
+from tests.allocation.helpers import exact_sample, sample, scenario
 from workbench.allocation import Infeasible, allocate
 from workbench.allocation.infeasibility import find_conflict
 from workbench.allocation.problem import build_problem
@@ -124,3 +124,15 @@ def test_a_star_row_family_changes_its_one_value():
     star = next(c for c in exc.conflicts if c.source.startswith("Constraints row 2: Project * max share 0.05"))
     assert "binding for 12 of its values" in star.source
     assert star.change == "raise it to 0.075 (by USD 2.5 m)"
+
+
+def test_nothing_included():
+    projects = [{"ID": "A", "Sector": "Alpha", "Requested (USD m)": 50, "Include": False}]
+    empty = sample((), np.zeros((50, 0)))
+    res = allocate(scenario(projects), method="max-return", sample=empty)
+    assert res.amounts == {"A": 0.0} and res.status == "optimal"
+    with pytest.raises(Infeasible) as info:
+        allocate(scenario(projects, [{"Group": "Total", "Value": "*", "Min share": 0.5}]), method="max-return",
+                 sample=empty)
+    assert info.value.conflicts[0].source == "Constraints row 1: Total min share 0.50"
+    assert "no included project" in info.value.conflicts[0].change

@@ -13,9 +13,9 @@ from workbench.allocation import linear
 from workbench.allocation.infeasibility import Infeasible, explain
 from workbench.allocation.inputs import Inputs, line_up
 from workbench.allocation.outcome import Outcome, SolverFailed
-from workbench.allocation.problem import Problem, build_problem, with_target
+from workbench.allocation.problem import Problem, build_problem, fmt_usd, with_target
 from workbench.progress import CancelFn, ProgressFn, check_cancel
-from workbench.results import AllocationResult
+from workbench.results import AllocationResult, Conflict
 from workbench.scenario import Scenario
 
 METHODS = schema.METHODS
@@ -87,8 +87,19 @@ def result(method: str, prob: Problem, out: Outcome, seconds: float) -> Allocati
         by_financier=_by(prob, x, "Financier", "(no financier)"),
         by_state=_by(prob, x, "State", "(no state)"),
         status=out.status, gap=float(out.gap), seconds=seconds,
-        objective=None if out.objective is None else float(out.objective),
+        objective=None if out.objective is None else float(out.objective) + 0.0,   # no -0.0
         binding=out.binding, notes=out.notes)
+
+
+def _nothing_included(prob: Problem) -> Outcome:
+    """No included project: nothing to allocate, unless a minimum asks for something."""
+    tol = 1e-6 * prob.S
+    wants = [lim for lim in prob.limits if lim.sense == "min" and lim.value > tol]
+    if wants:
+        raise Infeasible(tuple(Conflict(lim.label, f"lower it to 0 (by USD {fmt_usd(lim.value)} m): "
+                                        "no included project counts toward it", lim.value) for lim in wants),
+                         "Include projects (Projects, column Include) or remove these minimums.")
+    return Outcome(np.zeros(0), "optimal", 0.0, 0.0, (), ("No project is included, so nothing is allocated.",))
 
 
 def _note_excluded(scn: Scenario, out: Outcome) -> Outcome:
@@ -127,6 +138,8 @@ class Allocator:
         if progress:
             progress(0.0, f"Allocating ({method})")
         check_cancel(should_cancel)
+        if prob.n == 0 and method != "fixed":
+            return result(method, prob, _nothing_included(prob), time.perf_counter() - t0)
         try:
             out = run_method(method, prob, data, settings, time_limit=self.time_limit,
                              mip_rel_gap=self.mip_rel_gap, should_cancel=should_cancel)

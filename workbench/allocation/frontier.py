@@ -46,6 +46,8 @@ def frontier(scn: Scenario, sample, *, points: int = 12, measure: str = "cvar", 
     data = line_up(prob, sample)
     confidence = float(scn.field("Confidence level"))
     kw = {"time_limit": time_limit, "mip_rel_gap": mip_rel_gap, "should_cancel": should_cancel}
+    if prob.n == 0:
+        return Frontier(points=(), risk_measure=measure)
     try:
         top = linear.max_return(prob, data.mu, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
         low = _min_risk(prob, data, measure, confidence, None, **kw)
