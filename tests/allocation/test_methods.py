@@ -313,3 +313,31 @@ def test_min_cvar_with_tickets_equals_best_funded_set():
     assert res.objective == pytest.approx(best, rel=1e-7)
     x = amounts(res, ids)
     assert np.all((x <= TOL) | (x >= ticket - TOL))
+
+
+@pytest.mark.parametrize("method", ["mean-variance", "min-cvar"])
+def test_shadow_prices_of_quadratic_and_cvar_methods_match_resolves(method):
+    """Duals from the QP and from the dual CVaR programme, against finite differences."""
+    rng = np.random.default_rng(8)
+    n = 6
+    ids = tuple(f"P{i}" for i in range(n))
+    pnl = rng.uniform(0.02, 0.12, n) + rng.standard_normal((3000, 1)) * rng.uniform(0.1, 0.3, n) \
+        + rng.normal(0, 0.15, (3000, n))
+    projects = [{"ID": i, "Sector": ("Alpha", "Beta", "Gamma")[j % 3], "Requested (USD m)": 40}
+                for j, i in enumerate(ids)]
+
+    def run(cap):
+        cons = [{"Group": "Total", "Value": "*", "Min share": 1.0}, {"Group": "Sector", "Value": "Alpha",
+                                                                       "Max (USD m)": cap}]
+        return allocate(scenario(projects, cons, **{"Confidence level": 0.9, "Risk aversion": 3.0}),
+                        method=method, sample=sample(ids, pnl))
+
+    base_cap = 25.0
+    res = run(base_cap)
+    b = next((b for b in res.binding if b.source.startswith("Constraints row 2")), None)
+    assert b is not None, "the sector cap binds"
+    step = 0.01
+    up, down = run(base_cap + step), run(base_cap - step)
+    slope = (up.objective - down.objective) / (2 * step)
+    assert abs(slope) > 1e-3   # a real price, not a zero that matches anything
+    assert b.shadow_price == pytest.approx(slope, rel=2e-3, abs=1e-9)
