@@ -202,10 +202,11 @@ _DIM = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3}
 _WIDE = re.compile(rb'<c r="([A-Z]{2,3})\d')
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
 _ROW_R = re.compile(rb'<row r="(\d+)"')
-#: Markup the fast path does not handle: cells or rows whose first attribute is not r,
-#: namespace prefixes, formulas, error cells. Each is one scan with a literal prefix.
-_UNUSUAL = (re.compile(rb'<c(?:[>/]| (?!r="))'), re.compile(rb'<row(?:[>/]| (?!r="))'),
-            re.compile(rb':(?:c|row) '), re.compile(rb'<f[ >/]'), re.compile(rb't="e"'))
+#: Markup the fast path does not handle: namespace prefixes, formulas (not the
+#: ``<formula1>`` of a dropdown), error cells. Each is one scan with a literal prefix.
+_UNUSUAL = (re.compile(rb':(?:c|row) '), re.compile(rb'<f[ >/]'))
+#: Cells or rows whose first attribute is not their reference.
+_NO_REF = (re.compile(rb'<c(?:[>/]| (?!r="))'), re.compile(rb'<row(?:[>/]| (?!r="))'))
 
 
 def _sheet_facts(name: str, data: bytes, percent_styles: set[int]) -> tuple[SheetFacts, int]:
@@ -214,19 +215,20 @@ def _sheet_facts(name: str, data: bytes, percent_styles: set[int]) -> tuple[Shee
         rows = int(m.group(4)) - int(m.group(2)) + 1
         cols = col_index(m.group(3).decode()) - col_index(m.group(1).decode()) + 1
         check_extent(name, rows, cols)
-    if any(p.search(data) for p in _UNUSUAL):
+    if b't="e"' in data or any(p.search(data) for p in _UNUSUAL):
         return _full_scan(name, data, percent_styles)
-    # Extent without reading every reference: rows are bounded by the largest number of
-    # digits any row or cell reference has; only when that bound is too coarse are the
-    # references read one by one.
+    # The usual sheet: every cell is written <c r="B123" with one column letter and no more
+    # digits than the last row has, and every row <row r="123". Two scans check that; the
+    # rows are then bounded by that many digits. Anything else is looked at closely.
     last = data.rfind(b'<row r="')
     digits = len(_ROW_R.match(data, last).group(1)) if last >= 0 else 1
-    longer_row = re.compile(rb'<row r="\d{%d}' % (digits + 1))
-    longer_cell = re.compile(rb'<c r="[A-Z]{1,3}\d{%d}' % (digits + 1))
-    wide = _WIDE.findall(data)
-    col_max = max((col_index(w.decode()) + 1 for w in wide), default=26)
-    row_max = 10**digits - 1
-    if longer_row.search(data) or longer_cell.search(data) or row_max * col_max > MAX_CELLS:
+    odd_cell = re.compile(rb'<c(?! r="[A-Z]\d{1,%d}")[ >/]' % digits)
+    odd_row = re.compile(rb'<row(?! r="\d{1,%d}")[ >/]' % digits)
+    row_max, col_max = 10**digits - 1, 26
+    if odd_cell.search(data) or odd_row.search(data) or row_max * col_max > MAX_CELLS:
+        if any(p.search(data) for p in _NO_REF):
+            return _full_scan(name, data, percent_styles)
+        col_max = max((col_index(w.decode()) + 1 for w in _WIDE.findall(data)), default=26)
         row_max = max(max((int(x) for x in _ROW_R.findall(data)), default=0),
                       max((int(x) for x in _CELL_ROW.findall(data)), default=0))
     check_extent(name, row_max, col_max)
