@@ -31,8 +31,9 @@ def rich_scenario(**fields):
                     **{"Horizon (years)": 6, "Discount rate": 0.05, "Default threshold": 0.7, **fields})
 
 
-def reference_unit_pnl(model, seed, stream, block, m):
-    """Each project's P&L per USD m, trial by trial, year by year, from the same draws."""
+def reference_unit_pnl(model, seed, stream, block, m, amounts=None):
+    """Each project's P&L per USD m, trial by trial, year by year, from the same draws; with
+    ``amounts``, also the portfolio's nominal value at each year-end (the fan chart's paths)."""
     gen = generator(seed, stream, block)
     h, s_count, n, e_count = model.horizon, len(model.sectors), model.n, len(model.events)
     z_sec = gen.standard_normal((h, s_count, m))
@@ -42,6 +43,7 @@ def reference_unit_pnl(model, seed, stream, block, m):
     slot = {p: j for j, p in enumerate(model.engine_order)}
     r = model.discount_rate
     out = np.zeros((n, m))
+    value = np.zeros((h, m))
     for i in range(m):
         left = [0] * e_count
         shock = np.zeros((h, s_count))
@@ -56,14 +58,22 @@ def reference_unit_pnl(model, seed, stream, block, m):
             s = model.project_sector[p]
             sig, sp, k0 = model.sector_vol[s], model.specific[p], int(model.start[p])
             logv, default_year = 0.0, None
+            x = 0.0 if amounts is None else amounts[p]
+            cash = 0.0
             for t in range(k0, h):
                 e_s = sum(model.chol[s, j] * z_sec[t, j, i] for j in range(s_count))
                 if w is not None:   # t copula, normal margins
                     e_s = float(special.ndtri(special.stdtr(model.dof, e_s / math.sqrt(w[t, i] / model.dof))))
                 logv += (math.log1p(model.mu[p]) - sig ** 2 / 2 + sig * e_s + shock[t, s]
                          - sp ** 2 / 2 + sp * z_spec[t, slot[p], i])
+                inst = model.instrument[p]
                 if default_year is None and math.exp(logv) < model.threshold:
                     default_year = t
+                    cash += x * (model.recovery[p] if inst == 1 else -(1 - model.recovery[p])) if inst else 0.0
+                elif default_year is None and inst:
+                    cash += x * model.coupon[p]
+                held = x * math.exp(logv) if inst == 0 else (x if inst == 1 and default_year is None else 0.0)
+                value[t, i] += held + cash
             capital = (1 + r) ** -k0
             inst = model.instrument[p]
             if inst == 0:      # equity: value index at the horizon
@@ -78,7 +88,7 @@ def reference_unit_pnl(model, seed, stream, block, m):
             else:              # guarantee: no capital out
                 pay = (1 - model.recovery[p]) * (1 + r) ** -(default_year + 1) if default_year is not None else 0.0
                 out[p, i] = carry - pay
-    return out
+    return (out, value) if amounts is not None else out
 
 
 @pytest.mark.parametrize(("block", "copula"), [(0, "gaussian"), (3, "gaussian"), (1, "student-t")])
@@ -90,3 +100,7 @@ def test_engine_equals_literal_reference(block, copula):
     assert np.allclose(fast, slow, rtol=1e-10, atol=1e-12)
     # the draws exercise defaults and events
     assert (slow[[0, 3]] < -0.3).any()
+    x = np.array([100.0, 50.0, 80.0, 30.0, 20.0, 60.0])
+    paths = simulate_block(model, 42, 1, block, m, amounts=x, values=True)
+    _, value = reference_unit_pnl(model, 42, 1, block, m, amounts=x)
+    assert np.allclose(paths.value, value, rtol=1e-10, atol=1e-9)

@@ -134,3 +134,16 @@ def test_cancel_stops_and_progress_reports():
         simulate(scn, AMOUNTS, trials=10 * BLOCK, chunk_size=BLOCK, should_cancel=cancel)
     simulate(scn, AMOUNTS, trials=3 * BLOCK, chunk_size=BLOCK, progress=progress)
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 4
+
+
+def test_variants_sharing_draws_equal_lone_simulations():
+    from workbench.risk.batch import simulate_variants
+    scn = small()
+    jobs = [{"trials": 2 * BLOCK + 50},
+            {"trials": 2 * BLOCK + 50, "forced_events": {"E1": (2026,)}},
+            {"trials": 2 * BLOCK + 50, "overrides": {("Sectors", "A", "Volatility"): 0.3}},
+            {"trials": BLOCK + 7, "overrides": {("Scenario", "", "Discount rate"): 0.02}},
+            {"trials": 3 * BLOCK, "seed": 99}]
+    shared = simulate_variants(scn, AMOUNTS, jobs)
+    for job, got in zip(jobs, shared):
+        same(simulate(scn, AMOUNTS, **job), got)

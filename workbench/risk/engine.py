@@ -23,7 +23,7 @@ import numpy as np
 from workbench.progress import CancelFn, Cancelled, ProgressFn, check_cancel
 from workbench.risk import measures as ms
 from workbench.risk.model import GUARANTEE, ModelError, Overrides, RiskModel, build_model
-from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, block_sizes, simulate_block
+from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, Draws, block_sizes, simulate_block
 from workbench.risk.result import EventAttribution, FanChart, GuaranteeExposure, MonteCarloError, RiskResult
 from workbench.scenario import Scenario
 
@@ -152,7 +152,7 @@ class _Tail:
 
 def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amounts: np.ndarray,
                forced: np.ndarray | None, k: int, should_cancel: CancelFn | None = None,
-               threshold: float = np.inf) -> _Chunk:
+               threshold: float = np.inf, draws: Mapping[int, Draws] | None = None) -> _Chunk:
     """Simulate a run of consecutive blocks (top level so worker processes can call it).
 
     Only trials with P&L at or below ``threshold`` (the k-th smallest seen so far, when
@@ -168,7 +168,7 @@ def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amoun
     for b, m in blocks:
         check_cancel(should_cancel)
         paths = simulate_block(model, seed, REPORT_STREAM, b, m, amounts=amounts, forced=forced,
-                               values=b < FAN_BLOCKS)
+                               values=b < FAN_BLOCKS, draws=draws.get(b) if draws else None)
         unit = paths.unit
         pnl = np.zeros(m)
         for p in funded:   # fixed order, element-wise: the same bits however trials are grouped
@@ -231,6 +231,41 @@ def amounts_vector(model: RiskModel, amounts: Mapping[str, float]) -> np.ndarray
     return x
 
 
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """One simulation's inputs, ready for the engine."""
+
+    model: RiskModel
+    trials: int
+    seed: int
+    x: np.ndarray                 # amounts in model order
+    forced: np.ndarray | None     # (H, E) forced starts
+    k: int                        # tail trials
+
+    @classmethod
+    def of(cls, scn: Scenario, amounts: Mapping[str, float], *, trials: int | None = None, seed: int | None = None,
+           forced_events: Mapping[str, int | Iterable[int]] | None = None,
+           overrides: Overrides | None = None) -> Plan:
+        model = build_model(scn, overrides)
+        n_trials = int(scn.field("Trials")) if trials is None else int(trials)
+        if n_trials < 1:
+            raise ModelError("The simulation needs at least one trial.")
+        return cls(model=model, trials=n_trials, seed=scenario_seed(scn, seed), x=amounts_vector(model, amounts),
+                   forced=_forced_matrix(model, forced_events), k=ms.tail_count(n_trials, model.confidence))
+
+    def collector(self) -> _Collected:
+        return _Collected(self.model, self.trials, self.k)
+
+    def chunk(self, blocks: list[tuple[int, int]], col: _Collected, should_cancel: CancelFn | None = None,
+              draws: Mapping[int, Draws] | None = None) -> None:
+        """Simulate ``blocks`` (index, size) into ``col``."""
+        col.add(_run_chunk(self.model, self.seed, blocks, self.x, self.forced, self.k, should_cancel,
+                           threshold=col.tail.threshold, draws=draws))
+
+    def result(self, col: _Collected, seconds: float) -> RiskResult:
+        return _measures(self.model, self.x, self.seed, self.trials, self.k, col, seconds)
+
+
 def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None = None, seed: int | None = None,
              chunk_size: int | None = None, workers: int = 1, progress: ProgressFn | None = None,
              should_cancel: CancelFn | None = None, forced_events: Mapping[str, int | Iterable[int]] | None = None,
@@ -242,14 +277,8 @@ def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None 
     Results are identical for every ``chunk_size`` and ``workers``.
     """
     t0 = time.perf_counter()
-    model = build_model(scn, overrides)
-    n_trials = int(scn.field("Trials")) if trials is None else int(trials)
-    if n_trials < 1:
-        raise ModelError("The simulation needs at least one trial.")
-    seed = scenario_seed(scn, seed)
-    x = amounts_vector(model, amounts)
-    forced = _forced_matrix(model, forced_events)
-    k = ms.tail_count(n_trials, model.confidence)
+    plan = Plan.of(scn, amounts, trials=trials, seed=seed, forced_events=forced_events, overrides=overrides)
+    model, n_trials, seed, x, forced, k = plan.model, plan.trials, plan.seed, plan.x, plan.forced, plan.k
     sizes = block_sizes(n_trials)
     per_chunk = max(1, (chunk_size or CHUNK_BLOCKS * BLOCK) // BLOCK)
     chunks = [list(enumerate(sizes))[i:i + per_chunk] for i in range(0, len(sizes), per_chunk)]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from workbench.risk.model import EQUITY, GUARANTEE, LOAN, RiskModel
+from workbench.risk.model import EQUITY, LOAN, RiskModel
 
 #: Trials per random-stream block. Part of the reproducibility contract: changing it
 #: changes every simulated number for a given seed.
@@ -51,21 +51,46 @@ def normals_per_trial(model: RiskModel) -> int:
     return model.horizon * (len(model.sectors) + model.n)
 
 
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """The random numbers of one block, in their fixed order (read only once drawn)."""
+
+    z_sec: np.ndarray           # (H, S, m) sector normals
+    z_spec: np.ndarray          # (H, n, m) project normals, engine order
+    u: np.ndarray | None        # (H, E, m) event uniforms
+    w: np.ndarray | None        # (H, m) chi-square draws of the t copula
+
+
+def draw_signature(model: RiskModel) -> tuple:
+    """Models with equal signatures draw identical random numbers for a block."""
+    return (model.horizon, len(model.sectors), model.n, len(model.events), model.copula,
+            model.dof if model.copula == "student-t" else None)
+
+
+def draw_block(model: RiskModel, seed: int, stream: int, block: int, m: int) -> Draws:
+    gen = generator(seed, stream, block)
+    h, s_count, n, e_count = model.horizon, len(model.sectors), model.n, len(model.events)
+    z_sec = gen.standard_normal((h, s_count, m))
+    z_spec = gen.standard_normal((h, n, m))
+    u = gen.random((h, e_count, m)) if e_count else None
+    w = gen.chisquare(model.dof, (h, m)) if model.copula == "student-t" else None
+    return Draws(z_sec, z_spec, u, w)
+
+
 def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
                    amounts: np.ndarray | None = None, forced: np.ndarray | None = None,
-                   values: bool = False) -> BlockPaths:
+                   values: bool = False, draws: Draws | None = None) -> BlockPaths:
     """Simulate ``m`` trials of block ``block`` of ``stream``.
 
     ``forced`` (H, E) bool: event e is made to start in year t when not already under way
     (its uniform draw is still consumed, so random numbers stay common). ``values``: also
-    the portfolio value path at ``amounts`` (for the fan chart).
+    the portfolio value path at ``amounts`` (for the fan chart). ``draws``: the block's
+    random numbers when already drawn (shared by variants of one scenario; not modified).
     """
-    gen = generator(seed, stream, block)
-    h, s_count, n, e_count = model.horizon, len(model.sectors), model.n, len(model.events)
-    z_sec = gen.standard_normal((h, s_count, m))
-    c = gen.standard_normal((h, n, m))   # specific draws, in engine order; becomes cumulative log returns
-    u = gen.random((h, e_count, m)) if e_count else None
-    w = gen.chisquare(model.dof, (h, m)) if model.copula == "student-t" else None
+    if draws is None:
+        draws = draw_block(model, seed, stream, block, m)
+    h, n, e_count = model.horizon, model.n, len(model.events)
+    z_sec, z_spec, u, w = draws.z_sec, draws.z_spec, draws.u, draws.w
 
     # Sector part of the annual log return: sigma * e + event shocks (-sigma^2/2 goes in the drift).
     sec = _sector_shocks(model, z_sec, w)
@@ -79,9 +104,10 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     order = model.engine_order
     vol = model.specific[order]
     psec = model.project_sector[order]
+    c = np.empty_like(z_spec)             # becomes the cumulative log returns
     for j in range(n):
         cj = c[:, j]
-        cj *= vol[j]
+        np.multiply(z_spec[:, j], vol[j], out=cj)
         cj += sec[:, psec[j]]
     for t in range(1, h):
         np.add(c[t], c[t - 1], out=c[t])
@@ -225,27 +251,28 @@ def _values(model: RiskModel, c: np.ndarray, base: np.ndarray, drift: np.ndarray
 
     Equity at its value index times the amount; a loan at par until it defaults; plus the
     cash received to date (coupons, fees, recoveries) minus guarantee payouts to date.
-    Projects not yet started count nothing.
+    Projects not yet started count nothing. A loan's or guarantee's path depends only on
+    its default year, so it is looked up in a small (year x default year) table.
     """
     h, _, m = c.shape
     out = np.zeros((h, m))
     years = np.arange(h)[:, None]
+    defaults = np.arange(h + 1)[None, :]                     # default year; h = none
     inst = model.instrument[model.engine_order]
     cpn = model.coupon[model.engine_order]
     rec = model.recovery[model.engine_order]
     for j in np.flatnonzero(amounts > 0):
-        x = amounts[j]
-        started = years >= k0[j]
+        x, k = amounts[j], int(k0[j])
         if inst[j] == EQUITY:
-            logv = c[:, j] - base[j] + drift[j] * (years - k0[j] + 1)
-            out += np.where(started, np.exp(logv) * x, 0.0)
+            logv = c[k:, j] - base[j]
+            logv += (drift[j] * (np.arange(k, h) - k + 1))[:, None]
+            out[k:] += np.exp(logv) * x
             continue
-        tp = tau[j][None, :]
-        paid_years = np.clip(np.minimum(years, tp - 1) - k0[j] + 1, 0, None)
-        defaulted = years >= tp
-        cash = cpn[j] * x * paid_years
+        paid = np.clip(np.minimum(years, defaults - 1) - k + 1, 0, None)
+        defaulted = years >= defaults
         if inst[j] == LOAN:
-            out += cash + np.where(defaulted, rec[j] * x, np.where(started, x, 0.0))
-        elif inst[j] == GUARANTEE:
-            out += cash - np.where(defaulted, (1.0 - rec[j]) * x, 0.0)
+            table = cpn[j] * paid + np.where(defaulted, rec[j], np.where(years >= k, 1.0, 0.0))
+        else:
+            table = cpn[j] * paid - np.where(defaulted, 1.0 - rec[j], 0.0)
+        out += (table * x)[:, tau[j]]
     return out
