@@ -151,8 +151,7 @@ def _candidates(col: Column, series: pd.Series, values: list) -> list[int] | ran
     if col.kind == "text":
         return [i for i, v in enumerate(values) if type(v) is not str or not v.strip()] if col.required else []
     if col.kind == "choice":
-        ok = set(col.choices)
-        return [i for i, v in enumerate(values) if (v not in ok if isinstance(v, str) else True)]
+        return np.flatnonzero(~series.isin(col.choices).to_numpy()).tolist()
     if col.kind == "bool" and series.dtype == bool:
         return []
     return range(n)
@@ -230,9 +229,9 @@ def _project_rows_to_check(p: pd.DataFrame, sectors: set[str], start: int, horiz
     with np.errstate(invalid="ignore"):
         in_years = np.isnan(year) | ((start <= year) & (year < start + horizon))
         maybe = (ticket > req) | (alloc > req * (1 + 1e-9)) | ~in_years
-    maybe |= np.fromiter((not (s is None or s in sectors) for s in p["Sector"].tolist()), bool, len(p))
-    maybe |= np.fromiter((not (s is None or (type(s) is str and len(s) == 2 and s in schema.US_STATES))
-                          for s in p["State"].tolist()), bool, len(p))
+    for column, known in (("Sector", list(sectors)), ("State", list(schema.US_STATES))):
+        values = p[column]
+        maybe |= ~(values.isna() | values.isin(known)).to_numpy()  # empty or known: nothing to say
     return np.flatnonzero(maybe).tolist()
 
 
@@ -249,7 +248,7 @@ def _financing(scn: Scenario) -> Iterator[Issue]:
 
 def _group_values(scn: Scenario) -> dict[str, set[str]]:
     p = scn.projects
-    years = {str(int(y)) for y in p["Start year"].dropna()} | {str(scn.start_year)}
+    years = {str(int(y)) for y in set(p["Start year"].dropna().tolist())} | {str(scn.start_year)}
     return {
         "Sector": set(scn.sector_names),
         "Instrument": set(schema.INSTRUMENTS),
