@@ -118,7 +118,10 @@ def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percen
     messages are the same as in the app.
     """
     n = len(values)
-    out = np.fromiter((v if type(v) is float else math.nan for v in values), float, n)
+    if set(map(type, values)) == {float}:  # the usual column: numbers only
+        out = np.array(values, dtype=float)
+    else:
+        out = np.fromiter((v if type(v) is float else math.nan for v in values), float, n)
     problems: list[Problem] = []
     target = column_unit(col.unit)
     fraction = col.kind == "fraction"
@@ -134,7 +137,7 @@ def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percen
         if percent_cells:
             idx = [i for i in percent_cells if i < n and type(values[i]) is float]
             out[idx] = [values[i] for i in idx]
-    for i in np.flatnonzero(np.isnan(out)).tolist():  # empty cells and everything that is not a plain number
+    for i in np.flatnonzero(np.isnan(out)).tolist() if math.isnan(out.sum()) else ():  # empty or not a number
         v = values[i]
         if type(v) is float or v == "":
             continue
@@ -235,7 +238,7 @@ def _scaled_plain(x: float, header_unit: Unit | None, target: Unit | None, fract
 
 def read_text(col: Column, values: Sequence, *, strip: bool) -> tuple[list, list[Problem]]:
     """Text cells: numbers written as text where they look like IDs (``101``), empty -> None."""
-    if all(type(v) is str for v in values):  # the usual column: text only (no error cells)
+    if set(map(type, values)) <= {str}:  # the usual column: text only (no error cells)
         out = [v.strip() or None for v in values] if strip else [v or None for v in values]
         problems = []
         if col.required:
@@ -310,7 +313,7 @@ _BOOL_WORDS = {"yes": True, "no": False, True: True, False: False}
 
 
 def read_bools(col: Column, values: Sequence) -> tuple[list, list[Problem]]:
-    fast = [_BOOL_WORDS.get(v) if type(v) is str or type(v) is bool else None for v in values]
+    fast = list(map(_BOOL_WORDS.get, values)) if set(map(type, values)) <= {str, bool} else [None]
     if None not in fast:
         return fast, []
     out: list = []
