@@ -87,7 +87,8 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     the portfolio value path at ``amounts`` (for the fan chart). ``draws``: the block's
     random numbers when already drawn (shared by variants of one scenario; not modified).
     """
-    if draws is None:
+    own = draws is None          # our own draws may be overwritten; shared ones are read only
+    if own:
         draws = draw_block(model, seed, stream, block, m)
     h, n, e_count = model.horizon, model.n, len(model.events)
     z_sec, z_spec, u, w = draws.z_sec, draws.z_spec, draws.u, draws.w
@@ -104,10 +105,10 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     order = model.engine_order
     vol = model.specific[order]
     psec = model.project_sector[order]
-    c = np.empty_like(z_spec)             # becomes the cumulative log returns
+    c = z_spec if own else np.empty_like(z_spec)   # becomes the cumulative log returns
     for j in range(n):
         cj = c[:, j]
-        np.multiply(z_spec[:, j], vol[j], out=cj)
+        np.multiply(z_spec[:, j], vol[j], out=cj)   # in place when own: same arithmetic either way
         cj += sec[:, psec[j]]
     for t in range(1, h):
         np.add(c[t], c[t - 1], out=c[t])
