@@ -47,3 +47,15 @@ def test_ods_error_text_is_an_error(tmp_path):
     r = read_workbook(write_ods(tmp_path / "b.ods", basic(Projects=rows)))
     (e,) = r.errors
     assert e.cell == "C2" and "#DIV/0!" in e.message
+
+
+def test_xls_percent_header_refuses_values_it_cannot_read_safely(tmp_path):
+    """.xls cell formats are not read, so 0.08 under (%) could be 8 % or 0.08 %: an error, not a guess."""
+    rows = [["ID", "Sector", "Requested", "Expected return (%)"], ["P1", "Semiconductors", 10, 8],
+            ["P2", "Semiconductors", 10, 0.08]]
+    r = read_workbook(write_xls(tmp_path / "b.xls", basic(Projects=rows)))
+    (e,) = r.errors
+    assert e.cell == "D3" and "save the file as .xlsx" in e.text()
+    rows.pop()
+    r = read_workbook(write_xls(tmp_path / "c.xls", basic(Projects=rows)))
+    assert r.ok and list(r.scenario.projects["Expected return"]) == pytest.approx([0.08])

@@ -31,6 +31,13 @@ _NUMBER = re.compile(r"(?<![\d.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE
                      r"(?<![\d.])[-+]?\.\d+(?:[eE][-+]?\d+)?")
 
 
+class _FormatsUnknown(frozenset):
+    """Cell formats are not available (an .xls file): no cell is known to be a percentage."""
+
+
+FORMATS_UNKNOWN = _FormatsUnknown()
+
+
 class Missing:
     """Marker for an empty cell."""
 
@@ -118,11 +125,11 @@ def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percen
     messages are the same as in the app.
     """
     n = len(values)
+    problems: list[Problem] = []
     if set(map(type, values)) == {float}:  # the usual column: numbers only
         out = np.array(values, dtype=float)
     else:
         out = np.fromiter((v if type(v) is float else math.nan for v in values), float, n)
-    problems: list[Problem] = []
     target = column_unit(col.unit)
     fraction = col.kind == "fraction"
     # the header's unit: a factor for plain numbers
@@ -132,9 +139,18 @@ def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percen
             factor = 0.01
         elif header_unit.is_money and target is not None:
             factor = money_factor(_complete(header_unit, target), target, jpy_per_usd)
+    unknown_formats = percent_cells is FORMATS_UNKNOWN
     if factor != 1.0:
         out *= factor
-        if percent_cells:
+        if unknown_formats and header_unit is not None and header_unit.percent:
+            # an .xls file: 0.08 may be shown as 8 % (0.08) or mean 0.08 % (0.0008)
+            for i, v in enumerate(values):
+                if type(v) is float and 0 < abs(v) <= 1:
+                    problems.append((i, f"{col.name} is {v:g} under a (%) header, and in this file format the app "
+                                        f"cannot see whether the cell shows {v:.0%} or {v:g} %.",
+                                     "Remove (%) from the header and write fractions (0.08 for 8 %), "
+                                     "or save the file as .xlsx."))
+        elif percent_cells and not unknown_formats:
             idx = [i for i in percent_cells if i < n and type(values[i]) is float]
             out[idx] = [values[i] for i in idx]
     for i in np.flatnonzero(np.isnan(out)).tolist() if math.isnan(out.sum()) else ():  # empty or not a number
@@ -167,7 +183,7 @@ def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percen
         problem = check_value(col, None if math.isnan(x) else float(x))
         if problem:
             message, hint = problem
-            if fraction and i in percent_cells and x > 1:
+            if fraction and not unknown_formats and i in percent_cells and x > 1:
                 hint = f"The cell is formatted as a percentage and shows {x * 100:g} %."
             problems.append((int(i), message, hint))
     del problem_positions

@@ -98,7 +98,8 @@ def _special(grid: Grid, r: int, c: int) -> tuple[str, str] | None:
 def _field_value(col: Column, raw, label: str, grid: Grid, r: int, c: int, rate: float):
     _name, unit, _s = split_header(label)
     if col.is_numeric:
-        pct = {0} if (grid.top + r, grid.left + c) in grid.facts.percent_in({grid.left + c}) else set()
+        pct = ({0} if (grid.top + r, grid.left + c) in grid.facts.percent_in({grid.left + c}) else set()
+               ) if grid.formats_known else cells.FORMATS_UNKNOWN
         values, problems = cells.read_numbers(col, [raw], unit, pct, rate)
         x = float(values[0])
         if math.isnan(x):

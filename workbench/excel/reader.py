@@ -125,7 +125,8 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
             hint = did_you_mean(required, names)
             hint = f'{hint[:-1]} (rename it to "{required}")?' if hint else f'Add a sheet named "{required}".'
             issues.append(Issue(ERROR, f"The workbook has no {required} sheet.", suggestion=hint, table=required))
-    grids = {table: _grid(book, sheet, facts, text_errors=kind.kind != "xlsx") for table, sheet in mapping.items()}
+    grids = {table: _grid(book, sheet, facts, text_errors=kind.kind != "xlsx", formats_unknown=kind.kind == "xls")
+             for table, sheet in mapping.items()}
     layout = Layout()
     fields = {c.name: None for c in schema.SCENARIO_FIELDS.columns}
     rate = jpy_per_usd if jpy_per_usd else 150.0
@@ -184,7 +185,7 @@ def _canonical_sectors(frame, sectors: list[str]) -> None:
     frame["Sector"] = [lookup.get(v.lower(), v) if isinstance(v, str) else v for v in frame["Sector"]]
 
 
-def _grid(book, sheet: str, facts: sheetxml.WorkbookFacts, *, text_errors: bool) -> Grid:
+def _grid(book, sheet: str, facts: sheetxml.WorkbookFacts, *, text_errors: bool, formats_unknown: bool) -> Grid:
     """A sheet's values. ``text_errors``: the format stores error values as their text
     (.xls, .ods), so a cell reading ``#REF!`` is an error; in .xlsx errors are marked."""
     ws = book.get_sheet_by_name(sheet)
@@ -202,7 +203,7 @@ def _grid(book, sheet: str, facts: sheetxml.WorkbookFacts, *, text_errors: bool)
             merged.append(((r0 - top, c0 - left), (r1 - top, c1 - left)))
     except Exception:
         merged = []
-    return Grid(sheet, rows, top, left, merged, facts.of(sheet))
+    return Grid(sheet, rows, top, left, merged, facts.of(sheet), formats_known=not formats_unknown)
 
 
 _SHEET_ORDER = {s: i for i, s in enumerate(schema.INPUT_SHEETS)}

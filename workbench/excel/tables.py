@@ -30,6 +30,8 @@ class Grid:
     left: int = 0
     merged: list = field(default_factory=list)   # ((r0, c0), (r1, c1)) in grid coordinates
     facts: SheetFacts = field(default_factory=SheetFacts)
+    #: False for .xls, whose cell formats are not read: percentages cannot be told apart
+    formats_known: bool = True
 
     def cell(self, r: int, c: int) -> str:
         return a1(self.top + r, self.left + c)
@@ -172,7 +174,8 @@ class _PercentRows:
 
 def _read_column(col: Column, raw: list, unit, grid: Grid, data_rows: list[int], j: int, rate: float):
     if col.is_numeric:
-        return cells.read_numbers(col, raw, unit, _PercentRows(grid, data_rows, j), rate)
+        pct = _PercentRows(grid, data_rows, j) if grid.formats_known else cells.FORMATS_UNKNOWN
+        return cells.read_numbers(col, raw, unit, pct, rate)
     if unit is not None and unit != cells.Unit():
         pass  # a unit on a text column means nothing; the column is read as text
     if col.kind == "choice":
