@@ -15,7 +15,6 @@ in a fraction of a second instead of calling Python once per comparison.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -43,6 +42,10 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMN_ROLE = Qt.ItemDataRole.UserRole + 2
 
 Index = QModelIndex | QPersistentModelIndex
+_R = Qt.ItemDataRole
+#: The roles the table model answers; the view asks for many more per cell, answered at once with None.
+ROLES = frozenset({_R.DisplayRole, _R.EditRole, _R.ToolTipRole, _R.BackgroundRole, _R.ForegroundRole, _R.FontRole,
+                   _R.TextAlignmentRole, SORT_ROLE, COLUMN_ROLE})
 
 
 def column_tooltip(col: schema.Column) -> str:
@@ -72,7 +75,7 @@ class ScenarioTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._doc = document
         self.table = table
-        self._frame = document.scenario.table(table)
+        self._set_frame(document.scenario.table(table))
         self._columns: list[str] = list(self._frame.columns)
         self._cols = [formatting.column_for(table, c) for c in self._columns]
         self._issues: dict[tuple[int, str], list[Issue]] = {}
@@ -82,6 +85,12 @@ class ScenarioTableModel(QAbstractTableModel):
         self._rows = self._order
         self._index_issues(document.scenario, document.issues)
         document.changed.connect(self._on_changed)
+
+    def _set_frame(self, frame: pd.DataFrame) -> None:
+        """Keep the table and its columns as Python lists (a cell read is then a list lookup, not pandas)."""
+        self._frame = frame
+        self._n = len(frame)
+        self._values = [frame.iloc[:, c].tolist() for c in range(frame.shape[1])]
 
     # ------------------------------------------------------ rows and order
     def position(self, row: int) -> int:
@@ -158,7 +167,7 @@ class ScenarioTableModel(QAbstractTableModel):
         return self._columns.index(name)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._frame)
+        return 0 if parent.isValid() else self._n
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
@@ -175,7 +184,7 @@ class ScenarioTableModel(QAbstractTableModel):
                             "lasts (-0.20 cuts the year's growth factor by about 18 %). Empty = 0.")
                 return column_tooltip(self._cols[section])
             return None
-        if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._frame):
+        if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self._n:
             return str(self.position(section) + 1)
         return None
 
@@ -187,29 +196,29 @@ class ScenarioTableModel(QAbstractTableModel):
     # ------------------------------------------------------------------ data
     def raw(self, row: int, column: int) -> Any:
         """The canonical value shown at ``row`` (None when empty)."""
-        value = self._frame.iat[int(self._order[row]), column]
-        if isinstance(value, float) and math.isnan(value):
+        value = self._values[column][self._order[row]]
+        if value != value:  # NaN: empty
             return None
-        if hasattr(value, "item"):
-            value = value.item()
         return value
 
     def implied(self, row: int, column: int) -> Any:
         """The value an empty cell stands for (its default, its sector's return...), shown greyed; else None."""
         col = self._cols[column]
         if col.name == "Expected return" and self.table == "Projects":
-            return self._sector_mu.get(self._frame.iat[self.position(row), self._columns.index("Sector")])
+            return self._sector_mu.get(self._values[self._columns.index("Sector")][self._order[row]])
         if col.name == "Start year" and self.table == "Projects":
             return self._start_year
         if col.name == "Project" and self.table == "Projects":
-            return self._frame.iat[self.position(row), self._columns.index("ID")]
+            return self._values[self._columns.index("ID")][self._order[row]]
         return col.default if col.default not in (None, "") and col.is_numeric else None
 
     def issues_at(self, row: int, column: int) -> list[Issue]:
         return self._issues.get((int(self._order[row]), self._columns[column]), [])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._frame) and 0 <= index.column() < len(self._cols)):
+        if role not in ROLES or not index.isValid():
+            return None
+        if not (0 <= index.row() < self._n and 0 <= index.column() < len(self._cols)):
             return None
         row, column = index.row(), index.column()
         col = self._cols[column]
@@ -329,7 +338,7 @@ class ScenarioTableModel(QAbstractTableModel):
         same_shape = list(frame.columns) == self._columns and len(frame) == len(self._frame)
         if not same_shape:
             self.beginResetModel()
-            self._frame = frame
+            self._set_frame(frame)
             self._columns = list(frame.columns)
             self._cols = [formatting.column_for(self.table, c) for c in self._columns]
             self._set_order(self._sorted_order())
@@ -338,7 +347,7 @@ class ScenarioTableModel(QAbstractTableModel):
             return
         old_frame, old_issues = self._frame, set(self._issues)
         old_implied = (self._sector_mu, self._start_year)
-        self._frame = frame
+        self._set_frame(frame)
         self._index_issues(scn, self._doc.issues)
         if self.table == "Projects" and old_implied != (self._sector_mu, self._start_year) and len(frame):
             # a sector's return or the start year changed: the greyed defaults of every row may change
@@ -400,8 +409,10 @@ class TableProxy(QSortFilterProxyModel):
         super().setFilterFixedString(pattern)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._text:
+            return True
         source = self.sourceModel()
-        if not self._text or not hasattr(source, "match_mask"):
+        if not hasattr(source, "match_mask"):
             return super().filterAcceptsRow(source_row, source_parent)
         key = (id(source._frame), id(source._order))
         if self._mask is None or self._mask_of != key:
