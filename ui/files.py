@@ -293,9 +293,7 @@ def add_snapshots_dock(window, library: str | None) -> QDockWidget | None:
 
 
 def start_recovery(window, offer: bool) -> Any:
-    """Autosave of unsaved edits; when ``offer``, ask (once the window shows) to restore a crashed session's."""
-    from PySide6.QtCore import QTimer
-
+    """Autosave of unsaved edits; when ``offer``, ask now whether to restore a crashed session's."""
     from ui.recovery import RecoveryManager
 
     try:
@@ -303,8 +301,8 @@ def start_recovery(window, offer: bool) -> Any:
     except Exception as exc:  # an unwritable data folder must not stop the app
         log.warning("crash recovery unavailable: %s", exc)
         return None
-    if offer:
-        QTimer.singleShot(0, manager.offer)
+    if offer:  # before the window shows: a crashed session's edits come back as one undo step
+        manager.offer()
     return manager
 
 
