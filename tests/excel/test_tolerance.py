@@ -321,3 +321,47 @@ def test_any_error_leaves_no_scenario_but_warnings_keep_it(tmp_path):
     assert bad.scenario is None and bad.errors
     good = read_workbook(write_book(tmp_path / "c.xlsx", basic()))
     assert good.scenario is not None and good.warnings and not good.errors
+
+
+def test_negative_in_parentheses_and_field_amounts(tmp_path):
+    fields = [*FIELDS, ["Target expected P&L (USD bn)", "(1.5)"], ["Risk aversion", " 3 "]]
+    r = read_workbook(write_book(tmp_path / "b.xlsx", basic(Scenario=fields)))
+    assert r.ok, [i.text() for i in r.issues]
+    assert r.scenario.fields["Target expected P&L (USD m)"] == pytest.approx(-1500)
+    assert r.scenario.fields["Risk aversion"] == 3
+
+
+def test_asymmetric_correlations_and_bad_diagonal_are_errors(tmp_path):
+    corr = [["", "Semiconductors", "Data centers"], ["Semiconductors", 0.9, 0.3], ["Data centers", 0.4, 1]]
+    r = read_workbook(write_book(tmp_path / "b.xlsx", basic(Correlations=corr)))
+    assert r.scenario is None
+    cells = {e.cell for e in r.errors}
+    assert "B2" in cells  # the diagonal must be 1
+    assert cells & {"C2", "B3"}  # symmetric pair differs
+
+
+def test_optional_sheets_from_a_colleague(tmp_path):
+    financing = [["Lender", "instrument", "Limit ($bn)"], ["JBIC", "equity", 100], ["JBIC", "Loan", "$50bn"]]
+    constraints = [["Dimension", "Item", "Max share (%)", "Min ($bn)"], ["Sector", "Semiconductors", 35, None],
+                   ["Total", "*", None, 5]]
+    events = [["Risks"], ["Event", "Probability", "Years", "semiconductors", "DATA CENTERS"],
+              ["Tariff ruling", "25%", 2, "-8%", -0.04]]
+    projects = [[*PROJECTS[0], "Financier"], *[[*row, "JBIC"] for row in PROJECTS[1:]]]
+    sheets = basic(Projects=projects, Financing=financing, Constraints=constraints, **{"Risk-Events": events})
+    r = read_workbook(write_book(tmp_path / "b.xlsx", sheets))
+    assert r.ok, [i.text() for i in r.issues]
+    f = r.scenario.financing
+    assert list(f["Instrument"]) == ["Equity", "Loan"] and list(f["Capacity (USD m)"]) == [100_000, 50_000]
+    c = r.scenario.constraints
+    assert c["Max share"].iloc[0] == pytest.approx(0.35) and c["Min (USD m)"].iloc[1] == 5000
+    e = r.scenario.risk_events.iloc[0]
+    assert e["Semiconductors"] == pytest.approx(-0.08) and e["Data centers"] == pytest.approx(-0.04)
+    assert e["Duration (years)"] == 2 and e["Annual probability"] == pytest.approx(0.25)
+
+
+def test_a_misspelled_sector_column_in_risk_events_is_an_error(tmp_path):
+    events = [["Event", "Annual probability", "Semiconductor", "Notes"], ["Shock", 0.1, -0.2, "from the memo"]]
+    r = read_workbook(write_book(tmp_path / "b.xlsx", basic(**{"Risk events": events})))
+    (e,) = r.errors
+    assert e.cell == "C1" and 'did you mean "Semiconductors"?' in e.text()
+    assert any(w.cell == "D1" and "ignored" in w.message for w in r.warnings)
