@@ -123,6 +123,12 @@ def test_mean_variance_with_tickets_equals_best_of_enumerated_funded_sets():
     assert res.objective == pytest.approx(best, rel=1e-6)
     x = amounts(res, ids)
     assert np.all((x <= TOL) | (x >= 30 - TOL))
+    assert any("branch and bound" in note for note in res.notes)   # the relaxation broke a ticket
+    # The fallback for large trees, outer approximation, reaches the same optimum.
+    oa, _ = minimize_quadratic(prob, -mu, 20.0 * cov, Objective("u", "USD m", -100.0), time_limit=20,
+                               mip_rel_gap=1e-7, max_nodes=0)
+    assert any("outer approximation" in note for note in oa.notes)
+    assert oa.objective == pytest.approx(best, rel=1e-6)
 
 
 def _fixed(prob, z):

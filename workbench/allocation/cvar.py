@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from workbench.allocation.binding import Objective, bindings
-from workbench.allocation.cvar_bb import branch_and_bound
+from workbench.allocation.branching import branch_and_bound
 from workbench.allocation.cvar_dual import solve_dual
 from workbench.allocation.formulation import Base, base, binaries, clean
 from workbench.allocation.inputs import Inputs
@@ -204,7 +204,7 @@ def _notes(used: int, data: Inputs, rounds: int, target: float | None, x: np.nda
 
 
 def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, k: int, kw: dict) -> Outcome | None:
-    """Branch and bound over the broken tickets (``cvar_bb``); ``None`` when it ran out of budget."""
+    """Branch and bound over the broken tickets (``branching``); ``None`` when it ran out of budget."""
     obj = Objective("CVaR", "USD m", prob.S, better="min")
     loss = -(data.pnl @ (relaxed.x / prob.S))
     keep = min(data.trials, int(1.1 * k) + 10)

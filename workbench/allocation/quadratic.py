@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from workbench.allocation.binding import Objective, bindings
+from workbench.allocation.branching import branch_and_bound, broken_tickets
 from workbench.allocation.formulation import base, binaries, clean
 from workbench.allocation.linear import NoAllocation
 from workbench.allocation.outcome import Outcome, SolverFailed
@@ -41,7 +42,7 @@ def _qp(prob: Problem, c_w: np.ndarray, Q: np.ndarray, extra, fix_z, relax: bool
 
 def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objective, *, time_limit: float,
                        mip_rel_gap: float, extra=None, should_cancel: CancelFn | None = None,
-                       max_rounds: int = 500) -> tuple[Outcome, np.ndarray]:
+                       max_rounds: int = 500, max_nodes: int = 64) -> tuple[Outcome, np.ndarray]:
     """Minimise ``c.w + 1/2 w'Qw``; returns the outcome and the full solution vector."""
     t0 = time.perf_counter()
     left = lambda: max(time_limit - (time.perf_counter() - t0), 0.05)  # noqa: E731
@@ -57,10 +58,43 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
         return Outcome(x, status, 0.0, obj.scale * sol.objective,
                        bindings(prob, b, x, sol.row_dual, sol.col_dual, obj)), sol.x
 
-    # Outer approximation.
-    _, relax = _qp(prob, c_w, Q, extra, None, True, left())
+    # The relaxation (tickets ignored); optimal if it keeps every ticket, else branch and bound
+    # over the broken tickets, else outer approximation.
+    ticketed = np.flatnonzero(prob.ticket > 0)
+    free = np.full(len(ticketed), np.nan)
+    rb, relax = _qp(prob, c_w, Q, extra, free, False, left())
     if relax.status == "infeasible":
         raise NoAllocation
+    if relax.has_solution and relax.status == "optimal":
+        x = clean(prob, rb, relax.x)
+        if len(broken_tickets(prob, x, ticketed, free)) == 0:
+            return Outcome(x, "optimal", 0.0, obj.scale * relax.objective,
+                           bindings(prob, rb, x, relax.row_dual, relax.col_dual, obj),
+                           ("Minimum tickets: the relaxation already keeps every ticket.",)), relax.x
+
+        def solve_node(fixed, _initial):
+            nb, ns = _qp(prob, c_w, Q, extra, fixed, False, left())
+            if ns.status == "infeasible":
+                raise NoAllocation
+            if not ns.has_solution:
+                raise SolverFailed("no answer in time")
+            return ns.objective, clean(prob, nb, ns.x), (nb, ns), None
+
+        try:
+            found = branch_and_bound(prob, solve_node, x, relax.objective, None, mip_rel_gap=mip_rel_gap,
+                                     time_limit=time_limit, t0=t0, should_cancel=should_cancel,
+                                     max_nodes=max_nodes)
+        except SolverFailed:
+            found = None
+        if found is not None:
+            (fb, fs), upper, lower, nodes = found
+            gap = _gap(upper, lower)
+            xb = clean(prob, fb, fs.x)
+            return Outcome(xb, "optimal", gap, obj.scale * upper,
+                           bindings(prob, fb, xb, fs.row_dual, fs.col_dual, obj),
+                           (f"Minimum tickets: branch and bound over the broken tickets, {nodes} nodes "
+                            f"(relative gap {gap:.2e}).",)), fs.x
+    # Outer approximation.
     master_b = base(prob, c_w)
     if extra is not None:
         extra(master_b)

@@ -1,12 +1,13 @@
-"""Minimum tickets for min-CVaR by a small best-first branch and bound over the projects
+"""Minimum tickets by a small best-first branch and bound over the projects
 whose ticket the relaxation breaks.
 
 The relaxation (tickets ignored) usually breaks only a few tickets. Each node fixes some of
-those projects as funded (``x >= ticket``) or not (``x = 0``) and solves the linear
-programme exactly by constraint generation, warm-started with its parent's tail scenarios:
-a lower bound for its subtree. A node whose answer keeps every ticket is a feasible
-allocation (an upper bound). Stop when the bounds meet within the gap. If the tree grows
-past its node budget, the caller falls back to HiGHS's MILP on a restricted tail.
+those projects as funded (``x >= ticket``) or not (``x = 0``) and solves the continuous
+problem exactly (min-CVaR: the LP by constraint generation, warm-started with its parent's
+tail scenarios; quadratic objectives: one QP): a lower bound for its subtree. A node whose
+answer keeps every ticket is a feasible allocation (an upper bound). Stop when the bounds
+meet within the gap. If the tree grows past its node budget, the caller falls back to its
+general method (HiGHS's MILP on a restricted tail; outer approximation).
 """
 
 from __future__ import annotations
