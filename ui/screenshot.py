@@ -83,13 +83,19 @@ def take_screenshot(out: str | os.PathLike[str], file: str | None = None, view: 
     controller.cancelled.connect(lambda: outcome.setdefault("failed", "the run was cancelled"))
     window.resize(max(size[0], MIN_SIZE[0]), max(size[1], MIN_SIZE[1]))
     window.show()
-    _run(window, controller, scn, trials)
-    from PySide6.QtCore import QDeadlineTimer, QEventLoop
+    from PySide6.QtCore import QEventLoop, QTimer
 
-    deadline = QDeadlineTimer(RUN_TIMEOUT_MS)
-    while not outcome and not deadline.hasExpired():
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        controller.wait(50)
+    loop = QEventLoop()
+    for signal in (controller.finished, controller.failed, controller.cancelled):
+        signal.connect(loop.quit)
+    QTimer.singleShot(RUN_TIMEOUT_MS, loop.quit)
+    if not _run(window, controller, scn, trials):
+        from workbench.validation import validate
+
+        errors = [f"- {i.text()}" for i in validate(scn) if i.is_error][:10]
+        outcome.setdefault("failed", "the scenario has errors to fix first:\n" + "\n".join(errors))
+    elif not outcome:
+        loop.exec()
     if "failed" in outcome or not outcome:
         controller.shutdown()
         _say(f"The run did not finish: {outcome.get('failed', 'time-out')}")
@@ -137,11 +143,12 @@ def _build_window(scn: Any, file: str | None) -> tuple[Any, Any, Any]:
     return window, controller, panel.show_view
 
 
-def _run(window: Any, controller: Any, scn: Any, trials: int | None) -> None:
+def _run(window: Any, controller: Any, scn: Any, trials: int | None) -> bool:
+    """Start the run; False when the window refused (the scenario has errors)."""
     if trials is not None:
         controller.options["trials"] = trials
     run_now = getattr(window, "run_now", None)
     if callable(run_now):
-        run_now()
-    else:
-        controller.start(scn)
+        return run_now() is not False
+    controller.start(scn)
+    return True

@@ -57,3 +57,19 @@ def test_main_py_screenshot_of_a_workbook(tmp_path):
     image = QImage(str(out))
     assert image.width() >= 1440 and image.height() >= 900
     assert _colourful(image) > 20
+
+
+def test_a_workbook_with_errors_gives_the_errors_and_no_image(qapp, tmp_path, capsys):
+    from workbench.default_scenario import default_scenario
+    from workbench.excel import write_workbook
+
+    scn = default_scenario()
+    projects = scn.projects.copy()
+    projects.loc[0, "Requested (USD m)"] = -5.0
+    book = tmp_path / "broken.xlsx"
+    write_workbook(book, scn.with_table("Projects", projects))
+    out = tmp_path / "never.png"
+    assert take_screenshot(out, file=str(book), trials=2_000) == 1
+    err = capsys.readouterr().err
+    assert "Requested" in err and "Traceback" not in err
+    assert not out.exists()
