@@ -224,7 +224,12 @@ def _differ(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
     if va.dtype.kind == "f" and vb.dtype.kind == "f":
         both_nan = np.isnan(va) & np.isnan(vb)
         return ~(both_nan | (va == vb))
-    return np.array([not _same(x, y) for x, y in zip(va, vb)], dtype=bool)
+    with np.errstate(invalid="ignore"):
+        equal = np.asarray(va == vb, dtype=bool) if len(va) == len(vb) else np.zeros(len(va), bool)
+    out = ~equal  # the same object or equal values: no change; the rest compared as the hash sees them
+    for k in np.flatnonzero(out):
+        out[k] = not _same(va[k], vb[k])
+    return out
 
 
 def _py(v: Any) -> Any:

@@ -18,8 +18,9 @@ def run(args) -> int:
     from workbench.excel import ExportError, write_workbook
 
     out = args.out
-    if not out.lower().endswith((".xlsx", ".xlsm")):
-        print(f"workbench template: {out} must end in .xlsx (the app writes Excel workbooks).", file=sys.stderr)
+    if not out.lower().endswith(".xlsx"):
+        print(f"workbench template: {out} must end in .xlsx (the app writes Excel workbooks without macros).",
+              file=sys.stderr)
         return 2
     try:
         write_workbook(out, default_scenario())
