@@ -157,3 +157,25 @@ def test_results_workbook(tmp_path):
     assert about["Content hash"] == run.scenario_hash
     back = read_workbook(path)
     assert back.ok and not back.warnings and back.scenario.content_hash() == run.scenario_hash
+
+
+def test_formula_like_names_in_headers_and_labels_stay_text(tmp_path):
+    scn = default_scenario()
+    old = scn.sector_names[0]
+
+    def rename(frame, column):
+        frame = frame.copy()
+        frame.loc[frame[column] == old, column] = "=Chips"
+        return frame
+
+    scn = replace(scn, sectors=rename(scn.sectors, "Sector"), projects=rename(scn.projects, "Sector"),
+                  constraints=rename(scn.constraints, "Value"),
+                  risk_events=scn.risk_events.rename(columns={old: "=Chips"}),
+                  correlations=scn.correlations.rename(index={old: "=Chips"}, columns={old: "=Chips"}))
+    path = tmp_path / "f.xlsx"
+    write_workbook(path, scn)
+    wb = openpyxl.load_workbook(path)
+    assert wb["Correlations"]["B1"].value == "=Chips" and wb["Correlations"]["B1"].data_type == "s"
+    back = read_workbook(path)
+    assert back.ok, [i.text() for i in back.errors]
+    assert back.scenario.content_hash() == scn.content_hash()

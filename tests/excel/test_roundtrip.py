@@ -19,7 +19,8 @@ AWKWARD = ["日本語のプロジェクト", "半導体工場 🚀🔋", "=SUM(A
            "#REF!", "#N/A", "1,200", "TRUE", "0.1", "ﬁ ligature", "\u200bzero width", "\x7f\x85\u2028"]
 free_text = st.one_of(st.sampled_from(AWKWARD),
                       st.text(st.characters(exclude_characters="\ufffe\uffff"), min_size=1, max_size=40))
-SECTOR_NAMES = ["Semiconductors", "半導体", "Data centers 🚀", "Biotech & pharma", "Énergie"]
+SECTOR_NAMES = ["Semiconductors", "半導体", "Data centers 🚀", "Biotech & pharma", "Énergie", "=Chips", "#N/A sector",
+                "@Grid"]
 key_text = st.text(alphabet=st.characters(categories=("L", "N"), include_characters="-_ 🚀"), min_size=1,
                    max_size=12).map(str.strip).filter(bool)
 

@@ -101,7 +101,8 @@ class CellMaker:
     def header(self, names: list[str]) -> list[WriteOnlyCell]:
         out = []
         for name in names:
-            c = WriteOnlyCell(self.ws, value=safe_text(str(name), "header"))
+            c = WriteOnlyCell(self.ws, value=None)
+            c._value, c.data_type = safe_text(str(name), "header"), "s"  # a header is text, whatever it starts with
             c.font = Font(bold=True, color="FFFFFF")
             c.fill = PatternFill("solid", fgColor="1F4E79")
             c.alignment = Alignment(wrap_text=True, vertical="center")
