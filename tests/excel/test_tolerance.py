@@ -365,3 +365,13 @@ def test_a_misspelled_sector_column_in_risk_events_is_an_error(tmp_path):
     (e,) = r.errors
     assert e.cell == "C1" and 'did you mean "Semiconductors"?' in e.text()
     assert any(w.cell == "D1" and "ignored" in w.message for w in r.warnings)
+
+
+def test_scenario_sheet_without_a_header_row_or_below_a_title(tmp_path):
+    bare = [row for row in FIELDS[1:]]
+    r = read_workbook(write_book(tmp_path / "b.xlsx", basic(Scenario=bare)))
+    assert r.ok, [i.text() for i in r.issues]
+    assert r.scenario.fields["Name"] == "Test scenario" and r.where("Scenario", None, "Start year") == "Scenario!B3"
+    titled = [["Settings of the November draft"], [], *FIELDS]
+    r = read_workbook(write_book(tmp_path / "c.xlsx", basic(Scenario=titled)))
+    assert r.ok and r.where("Scenario", None, "Name") == "Scenario!B4"

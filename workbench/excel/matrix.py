@@ -17,8 +17,8 @@ from workbench.excel.units import split_header
 from workbench.issues import ERROR, WARNING, Issue, did_you_mean
 from workbench.schema import SCENARIO_FIELDS, Column
 
-_FIELD_HEADERS = {"field": "Field", "parameter": "Field", "setting": "Field", "item": "Field", "name": "Field",
-                  "value": "Value", "values": "Value"}
+_FIELD_HEADERS = {"field": "Field", "fields": "Field", "parameter": "Field", "setting": "Field", "item": "Field",
+                  "value": "Value", "values": "Value"}  # not "name": Name is a field
 _FIELD_LOOKUP = table_lookup(SCENARIO_FIELDS)
 
 
