@@ -125,3 +125,17 @@ def test_garbage_inside_a_valid_zip(tmp_path):
     r = read_workbook(p)
     assert r.scenario is None and r.errors
     assert all("Traceback" not in i.message for i in r.issues)
+
+
+def test_a_part_declaring_a_huge_size_is_refused_before_unpacking(tmp_path):
+    import struct
+
+    p = write_book(tmp_path / "b.xlsx", basic())
+    with zipfile.ZipFile(p, "a", zipfile.ZIP_STORED) as zf:
+        zf.writestr("xl/media/big.bin", b"x" * 100)
+    data = bytearray(p.read_bytes())
+    at = data.rfind(b"PK\x01\x02")          # central directory entry of the last part added
+    assert data[at + 46: at + 46 + 16] == b"xl/media/big.bin"
+    data[at + 24: at + 28] = struct.pack("<I", 3_000_000_000)   # declared uncompressed size
+    p.write_bytes(bytes(data))
+    assert "too large or crafted" in fatal(p)

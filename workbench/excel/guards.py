@@ -17,8 +17,8 @@ from dataclasses import dataclass
 MAX_FILE_BYTES = 256 * 2**20
 MAX_XLS_BYTES = 64 * 2**20
 MAX_MEMBERS = 5_000
-MAX_MEMBER_BYTES = 512 * 2**20
-MAX_TOTAL_BYTES = 1024 * 2**20
+MAX_MEMBER_BYTES = 256 * 2**20
+MAX_TOTAL_BYTES = 512 * 2**20
 MAX_RATIO = 250            # uncompressed / compressed, for members above RATIO_FLOOR
 RATIO_FLOOR = 2 * 2**20
 MAX_CELLS = 5_000_000      # rows x columns of one sheet's used range
