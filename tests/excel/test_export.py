@@ -179,3 +179,22 @@ def test_formula_like_names_in_headers_and_labels_stay_text(tmp_path):
     back = read_workbook(path)
     assert back.ok, [i.text() for i in back.errors]
     assert back.scenario.content_hash() == scn.content_hash()
+
+
+def test_a_large_generated_scenario_round_trips(tmp_path):
+    from benchmarks.excel_io import big_scenario
+
+    scn = big_scenario(3_000, seed=11)
+    path = tmp_path / "big.xlsx"
+    write_workbook(path, scn)
+    back = read_workbook(path)
+    assert back.ok, [i.text() for i in back.errors][:3]
+    assert back.scenario.content_hash() == scn.content_hash()
+    assert back.where("Projects", 2_999, "Requested (USD m)") == "Projects!H3001"
+
+
+def test_openpyxl_parses_through_defusedxml():
+    """The app never reads a colleague's file with openpyxl, but anything that does is defused."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
