@@ -69,14 +69,26 @@ def _child(code: str, *args: str) -> tuple[subprocess.Popen, str]:
     return proc, digest
 
 
-def _click_later(label: str) -> None:
+def _click_later(label: str) -> list[str]:
+    """Click ``label`` on the next modal message box; returns the texts of the boxes seen (never hangs)."""
+    seen: list[str] = []
+
     def click() -> None:
         box = QApplication.activeModalWidget()
-        assert isinstance(box, QMessageBox), box
-        [button] = [b for b in box.buttons() if b.text() == label]
-        button.click()
+        if not isinstance(box, QMessageBox):
+            if len(seen) < 200:  # not shown yet: look again on the next turn of the event loop
+                seen.append("")
+                QTimer.singleShot(10, click)
+            return
+        seen.append(box.text())
+        buttons = [b for b in box.buttons() if b.text() == label]
+        if buttons:
+            buttons[0].click()
+        else:  # an unexpected box: close it so the test fails instead of hanging
+            box.reject()
 
     QTimer.singleShot(0, click)
+    return seen
 
 
 def test_a_burst_of_changes_writes_one_record_and_a_save_clears_it(qtbot, tmp_path):
@@ -161,10 +173,15 @@ def test_killing_the_app_with_unsaved_edits_offers_them_at_the_next_start(qtbot,
     proc, digest = _child(WINDOW_CHILD, str(tmp_path / "settings.ini"))
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    _click_later("Restore")
+    seen = _click_later("Restore")
     win = MainWindow(settings=Settings(tmp_path / "settings.ini"), offer_recovery=True, restore_layout=False)
-    qtbot.addWidget(win)
-    assert win.scenario.content_hash() == digest
+    try:
+        assert [t for t in seen if t][:1] == [t for t in seen if t.startswith("Restore unsaved edits from")][:1]
+        assert win.scenario.content_hash() == digest
+    except AssertionError:
+        win.undo_stack.setClean()
+        win.close()
+        raise
     assert win.undo_stack.count() == 1  # one undo step
     win.undo_stack.undo()
     assert win.scenario.content_hash() == default_scenario().content_hash()
@@ -173,5 +190,6 @@ def test_killing_the_app_with_unsaved_edits_offers_them_at_the_next_start(qtbot,
     if getattr(win, "snapshots_panel", None) is not None:
         win.snapshots_panel.shutdown()
     win.close()
+    win.deleteLater()
     # closed cleanly: the next start has nothing to offer
     assert RecoveryStore().pending() == []
