@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,27 +31,62 @@ def broken_tickets(prob: Problem, x: np.ndarray, ticketed: np.ndarray, fixed: np
     return np.flatnonzero(bad)
 
 
+@dataclass(frozen=True)
+class Found:
+    payload: object       # the caller's solution of the best node keeping every ticket
+    upper: float          # its objective (model units): an upper bound
+    lower: float          # the least lower bound of the open nodes (a lower bound for the problem)
+    nodes: int
+    complete: bool        # the bounds met within the gap (else the node budget or time ran out)
+
+
+def _rounding(prob, solve_node, x, ticketed, active, tries: int = 4):
+    """A quick feasible allocation: fix each broken ticket to funded when at least half reached, else
+    unfunded; repeat on what the next solve breaks. ``None`` if it does not settle."""
+    fixed = np.full(len(ticketed), np.nan)
+    for _ in range(tries):
+        bad = broken_tickets(prob, x, ticketed, fixed)
+        if len(bad) == 0:
+            return None
+        fixed[bad] = (x[ticketed[bad]] >= 0.5 * prob.ticket[ticketed[bad]]).astype(float)
+        try:
+            obj, x, payload, active = solve_node(fixed.copy(), active)
+        except NoAllocation:
+            return None
+        if len(broken_tickets(prob, x, ticketed, fixed)) == 0:
+            return obj, payload
+    return None
+
+
 def branch_and_bound(prob: Problem, solve_node, x_root: np.ndarray, root_lower: float, root_active: np.ndarray, *,
-                     mip_rel_gap: float, time_limit: float, t0: float, should_cancel, max_nodes: int = 64):
+                     mip_rel_gap: float, time_limit: float, t0: float, should_cancel,
+                     max_nodes: int = 64) -> Found | None:
     """``solve_node(fixed, initial) -> (objective, x USD m, payload, active)`` or raises ``NoAllocation``.
 
-    Returns ``(payload, upper, lower, nodes)`` or ``None`` when the node budget or time ran out
-    before the bounds met.
+    Starts with a rounding heuristic (an early upper bound prunes the tree), then best-first.
+    Returns ``None`` when no allocation keeping every ticket was found before the node budget or
+    the time ran out; raises ``NoAllocation`` when the whole tree is infeasible.
     """
     ticketed = np.flatnonzero(prob.ticket > 0)
     root_fixed = np.full(len(ticketed), np.nan)
     best = None
     upper = np.inf
+    nodes = 0
+    if max_nodes > 0:
+        rounded = _rounding(prob, solve_node, x_root, ticketed, root_active)
+        if rounded is not None:
+            upper, best = rounded
     heap = [(root_lower, 0, root_fixed, x_root, root_active)]
     counter = 1
-    nodes = 0
+    complete = True
     while heap:
         check_cancel(should_cancel)
         lower = heap[0][0]
         if upper < np.inf and upper - lower <= mip_rel_gap * max(abs(upper), 1e-9):
             break
         if nodes >= max_nodes or time.perf_counter() - t0 >= time_limit:
-            return None
+            complete = False
+            break
         lb, _, fixed, x, active = heapq.heappop(heap)
         if lb >= upper:
             continue
@@ -73,8 +109,8 @@ def branch_and_bound(prob: Problem, solve_node, x_root: np.ndarray, root_lower: 
             heapq.heappush(heap, (obj, counter, child, cx, cactive))
             counter += 1
     if best is None:
-        if not heap and nodes:
+        if complete and not heap and nodes:
             raise NoAllocation
         return None
     lower = min([h[0] for h in heap] + [upper])
-    return best, upper, lower, nodes
+    return Found(best, upper, lower, nodes, complete or upper - lower <= mip_rel_gap * max(abs(upper), 1e-9))

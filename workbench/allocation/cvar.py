@@ -219,9 +219,9 @@ def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, k:
     found = branch_and_bound(prob, solve_node, relaxed.x, float(relaxed.objective) / prob.S, root_active,
                              mip_rel_gap=kw["mip_rel_gap"], time_limit=kw["time_limit"], t0=kw["t0"],
                              should_cancel=kw["should_cancel"])
-    if found is None:
-        return None
-    (cg, sol, rounds), upper, lower, nodes = found
+    if found is None or not found.complete:
+        return None if found is None else _keep_if_fallback_fails(found, prob, data, confidence, k, kw, obj)
+    (cg, sol, rounds), upper, lower, nodes = found.payload, found.upper, found.lower, found.nodes
     gap = max(upper - lower, 0.0) / max(abs(upper), 1e-9)
     x = clean(prob, cg.b, sol.x)
     notes = (*_notes(int(cg.active.sum()), data, rounds, None, x)[:1],
@@ -229,6 +229,27 @@ def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, k:
              f"(relative gap {gap:.2e}).")
     return Outcome(x, "optimal", gap, float(cvar_of(data.pnl @ x, confidence)[0]),
                    bindings(prob, cg.b, x, sol.row_dual, sol.col_dual, obj), notes)
+
+
+def _keep_if_fallback_fails(found, prob, data, confidence, k, kw, obj) -> Outcome | None:
+    """The tree ran out of nodes or time with an allocation in hand: try the MILP fallback, and keep
+    the branch and bound's allocation (with its gap) if the fallback finds nothing better."""
+    cg, sol, _ = found.payload
+    try:
+        mcg, msol, mgap, mstatus, mrounds = _mixed_integer(prob, data, confidence, sol.x[: prob.n], k, **kw)
+        if msol.objective <= found.upper:
+            x = clean(prob, mcg.b, msol.x)
+            return Outcome(x, mstatus, mgap, float(cvar_of(data.pnl @ x, confidence)[0]),
+                           bindings(prob, mcg.b, x, msol.row_dual, msol.col_dual, obj),
+                           _notes(int(mcg.active.sum()), data, mrounds, None, x))
+    except SolverFailed:
+        pass
+    gap = max(found.upper - found.lower, 0.0) / max(abs(found.upper), 1e-9)
+    x = clean(prob, cg.b, sol.x)
+    return Outcome(x, "time limit", gap, float(cvar_of(data.pnl @ x, confidence)[0]),
+                   bindings(prob, cg.b, x, sol.row_dual, sol.col_dual, obj),
+                   (f"Minimum tickets: branch and bound stopped after {found.nodes} nodes "
+                    f"(relative gap {gap:.2e}).",))
 
 
 def _meets_tickets(prob: Problem, x: np.ndarray) -> bool:

@@ -40,6 +40,11 @@ def _qp(prob: Problem, c_w: np.ndarray, Q: np.ndarray, extra, fix_z, relax: bool
     return b, sol
 
 
+#: Above this many projects the outer approximation's master (dense in the covariance factor)
+#: is not worth building; the branch and bound's answer and gap are reported instead.
+OA_MAX = 400
+
+
 def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objective, *, time_limit: float,
                        mip_rel_gap: float, extra=None, should_cancel: CancelFn | None = None,
                        max_rounds: int = 500, max_nodes: int = 64) -> tuple[Outcome, np.ndarray]:
@@ -86,15 +91,20 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
                                      max_nodes=max_nodes)
         except SolverFailed:
             found = None
-        if found is not None:
-            (fb, fs), upper, lower, nodes = found
-            gap = _gap(upper, lower)
+        # Settled, or no time left for more, or too large for the outer approximation's master:
+        # the branch and bound's answer, with its gap.
+        if found is not None and (found.complete or left() < 0.25 * time_limit or prob.n > OA_MAX):
+            fb, fs = found.payload
+            gap = _gap(found.upper, found.lower)
             xb = clean(prob, fb, fs.x)
-            return Outcome(xb, "optimal", gap, obj.scale * upper,
+            status = "optimal" if gap <= mip_rel_gap else ("time limit" if left() <= 0.05 else "node limit")
+            return Outcome(xb, status, gap, obj.scale * found.upper,
                            bindings(prob, fb, xb, fs.row_dual, fs.col_dual, obj),
-                           (f"Minimum tickets: branch and bound over the broken tickets, {nodes} nodes "
+                           (f"Minimum tickets: branch and bound over the broken tickets, {found.nodes} nodes "
                             f"(relative gap {gap:.2e}).",)), fs.x
-    # Outer approximation.
+    else:
+        found = None
+    # Outer approximation (seeded with the branch and bound's best allocation and bound, if any).
     master_b = base(prob, c_w)
     if extra is not None:
         extra(master_b)
@@ -107,8 +117,8 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
     master_b.builder.add_rows(link, 0.0, 0.0)       # y_j = L_j' w
     h = new_highs(None, max(mip_rel_gap / 4, 1e-7))
     load(h, master_b.builder.model())
-    best_ub, best = np.inf, None
-    lower = -np.inf
+    best_ub, best = (found.upper, found.payload) if found is not None else (np.inf, None)
+    lower = found.lower if found is not None else -np.inf
     seen: set[bytes] = set()
     rounds = 0
     status = "optimal"
