@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,9 @@ def run(args) -> int:
         return UNREADABLE
     try:
         return fn(args)
+    except BrokenPipeError:  # the reader (``| head``) stopped early: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
     except SnapshotNotFound as exc:
         return _err(str(exc), INVALID)
     except (CorruptLibrary, LibraryError) as exc:

@@ -142,7 +142,7 @@ def _create(path: Path) -> None:
             _migrate(conn, tmp)
         finally:
             conn.close()
-        fd = os.open(tmp, os.O_RDONLY)
+        fd = os.open(tmp, os.O_RDWR)  # write access: Windows cannot flush a read-only handle
         try:
             os.fsync(fd)
         finally:
