@@ -189,3 +189,28 @@ def test_restore_then_edit_then_save_gives_a_child(lib, scn):
     b = lib.save(changed, note="higher discount rate", parent=a)
     assert lib.get(b).content_hash != lib.get(a).content_hash
     assert lib.restore(b).field("Discount rate") == 0.07
+
+
+def test_migrations_run_in_one_transaction(tmp_path, scn, monkeypatch):
+    path = tmp_path / "lib.sqlite"
+    with Library(path) as lib:
+        sid = lib.save(scn, note="kept through the upgrade")
+
+    def broken(conn):
+        conn.execute("ALTER TABLE snapshots ADD COLUMN reviewer TEXT")
+        raise RuntimeError("migration failed half way")
+
+    monkeypatch.setattr(snapdb, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(snapdb.MIGRATIONS, 2, broken)
+    with pytest.raises(LibraryError, match=r"could not be upgraded to version 2.*left as it was"):
+        Library(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == 1  # nothing half-done
+    assert "reviewer" not in [r[1] for r in conn.execute("PRAGMA table_info(snapshots)")]
+    conn.close()
+
+    monkeypatch.setitem(snapdb.MIGRATIONS, 2, lambda c: c.execute("ALTER TABLE snapshots ADD COLUMN reviewer TEXT"))
+    with Library(path) as lib:
+        assert lib.conn.execute("SELECT version FROM schema_version").fetchone()[0] == 2
+        assert "reviewer" in [r[1] for r in lib.conn.execute("PRAGMA table_info(snapshots)")]
+        assert lib.restore(sid).content_hash() == scn.content_hash()

@@ -217,7 +217,13 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("ROLLBACK")
             raise
 
-    with_retries(run)
+    try:
+        with_retries(run)
+    except (LibraryError, sqlite3.Error):
+        raise
+    except Exception as exc:  # a migration that failed: rolled back, the library is as it was
+        raise LibraryError(f"The snapshot library {path} could not be upgraded to version {SCHEMA_VERSION} "
+                           f"({exc}). It was left as it was; please report this.") from exc
 
 
 def connect(path: Path, *, check: bool = True, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
