@@ -138,3 +138,33 @@ def test_export_and_restore_write_the_snapshot_as_a_workbook(lib_path, tmp_path)
     # a saved workbook saves as the same content
     again = wb("save", str(out), "--note", "x", "--library", str(lib_path))
     assert (again.returncode, again.stdout) == (0, "1\n"), again.stderr
+
+
+def test_diff_json_shape_and_waterfall(lib_path, tmp_path):
+    from workbench.commands import SetCell, SetField
+    from workbench.excel import write_workbook
+
+    old = SetField("Allocation method", "proportional").apply(default_scenario())[0]
+    new = SetCell("Projects", 2, "Requested (USD m)", 30000.0).apply(SetField("Discount rate", 0.07).apply(old)[0])[0]
+    for name, scn in (("old.xlsx", old), ("new.xlsx", new)):
+        write_workbook(tmp_path / name, scn)
+        out = wb("save", str(tmp_path / name), "--note", name, "--run", "--trials", "2000", "--library", str(lib_path))
+        assert out.returncode == 0, out.stderr
+    plain = wb("diff", "1", "2", "--json", "--library", str(lib_path))
+    assert plain.returncode == 0, plain.stderr
+    data = json.loads(plain.stdout)
+    assert {"old", "new", "old_hash", "new_hash", "identical", "diff", "results"} <= set(data)
+    assert "waterfall" not in data and data["identical"] is False
+    changes = {(c["table"], c["row"], c["column"]): (c["old"], c["new"]) for c in data["diff"]["changes"]}
+    assert changes == {("Scenario", "Discount rate", "Value"): (0.05, 0.07),
+                       ("Projects", "DC-03", "Requested (USD m)"): (25000, 30000)}
+    assert data["results"]["cvar"]["delta"] == pytest.approx(data["results"]["cvar"]["new"]
+                                                             - data["results"]["cvar"]["old"])
+    full = wb("diff", "1", "2", "--json", "--waterfall", "--trials", "2000", "--library", str(lib_path))
+    w = json.loads(full.stdout)["waterfall"]
+    assert w["trials"] == 2000 and [s["label"] for s in w["steps"]] == ["Scenario: Discount rate",
+                                                                       "Projects: DC-03 (changed)"]
+    total = sum(s["deltas"]["cvar"] for s in w["steps"])
+    assert total == pytest.approx(w["final"]["cvar"] - w["base"]["cvar"], abs=1e-6)
+    text = wb("diff", "1", "2", "--library", str(lib_path))
+    assert text.returncode == 0 and "Discount rate: 0.05 -> 0.07" in text.stdout and "CVaR" in text.stdout
