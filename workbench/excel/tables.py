@@ -105,26 +105,24 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
     # data rows: below the header, not blank in the columns we read
     positions = sorted(by_col.values())
     formulas = grid.facts.no_value_formula
-    data_rows = [r for r in range(hr + 1, len(grid.rows)) if _filled(grid.rows[r], positions)
+    rows, p0 = grid.rows, positions[0]
+    data_rows = [r for r in range(hr + 1, len(rows))
+                 if ((v := rows[r][p0]) is not None and v != "" and (type(v) is not str or not v.isspace()))
+                 or _filled(rows[r], positions)
                  or (formulas and any((grid.top + r, grid.left + j) in formulas for j in positions))]
     layout = TableLayout(grid.sheet, grid.top + hr, {c: grid.left + j for c, j in by_col.items()},
                          [grid.top + r for r in data_rows], grid.left + (positions[0] if positions else 0))
     columns: dict[str, list | np.ndarray] = {}
     problems: list[tuple[int, str, str, str | None]] = []   # (table row, column, message, suggestion)
     picked = [grid.rows[r] for r in data_rows] if len(data_rows) < len(grid.rows) - hr - 1 else grid.rows[hr + 1:]
-    width = max(positions) + 1
-    if not picked:
-        transposed = [() for _ in range(width)]
-    elif len(picked[0]) == width:
-        transposed = list(zip(*picked))
-    else:
-        transposed = list(zip(*(row[:width] for row in picked)))
+    transposed = list(zip(*picked)) if picked else []
     for name, j in by_col.items():
         col = table.by_name.get(name) or replace(schema.SHOCK_COLUMN, name=name, kind="fraction")
-        raw = list(transposed[j]) if j < len(transposed) else [""] * len(data_rows)
+        raw = transposed[j] if j < len(transposed) else ("",) * len(data_rows)
         facts = grid.facts
         flagged: set[int] = set()
         if facts.no_value_formula or facts.errors:
+            raw = list(raw)
             for k, r in enumerate(data_rows):
                 special = special_cells(grid, r, j)
                 if special == "formula":
