@@ -38,13 +38,6 @@ class _FormatsUnknown(frozenset):
 FORMATS_UNKNOWN = _FormatsUnknown()
 
 
-class Missing:
-    """Marker for an empty cell."""
-
-
-MISSING = Missing()
-
-
 class CellError(str):
     """A cell holding an error value (``#REF!``...), as opposed to text that says so."""
 

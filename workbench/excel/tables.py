@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbench import schema
 from workbench.excel import cells
-from workbench.excel.headers import find_header_row, match_columns, norm, norm_plain, table_lookup
+from workbench.excel.headers import find_header_row, match_columns, norm, table_lookup
 from workbench.excel.layout import TableLayout
 from workbench.excel.sheetxml import SheetFacts, a1
 from workbench.issues import ERROR, WARNING, Issue, did_you_mean
@@ -232,9 +232,3 @@ def sector_names(frame: pd.DataFrame | None) -> list[str]:
     if frame is None:
         return []
     return [str(s) for s in frame["Sector"] if s is not None]
-
-
-def canonical_label(text: str, sectors: list[str]) -> str:
-    """A correlation or shock label matched case- and punctuation-insensitively to a sector."""
-    lookup = {norm_plain(s): s for s in sectors}
-    return lookup.get(norm_plain(text), text)

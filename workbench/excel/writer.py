@@ -125,8 +125,6 @@ def build_workbook(scn: Scenario, results=None) -> Workbook:
     for name in schema.TABLES:
         frame = scn.table(name)
         _table_sheet(wb, name, frame, comments, sectors_n, financing_n)
-        if name == "Projects" and scn.correlations is not None:
-            pass
     if scn.correlations is not None:
         _correlations_sheet(wb, scn)
     _reorder(wb)
