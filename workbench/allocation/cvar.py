@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -203,53 +204,80 @@ def _notes(used: int, data: Inputs, rounds: int, target: float | None, x: np.nda
     return tuple(notes)
 
 
+@dataclass
+class _Node:
+    """A branch-and-bound node's exact LP answer (through the dual programme)."""
+
+    layout: Base
+    x: np.ndarray            # [w, alpha]
+    objective: float
+    row_dual: np.ndarray
+    col_dual: np.ndarray
+    used: int
+    rounds: int
+
+
 def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, k: int, kw: dict) -> Outcome | None:
-    """Branch and bound over the broken tickets (``branching``); ``None`` when it ran out of budget."""
+    """Branch and bound over the broken tickets (``branching``); ``None`` when it found nothing."""
     obj = Objective("CVaR", "USD m", prob.S, better="min")
-    loss = -(data.pnl @ (relaxed.x / prob.S))
+    S = prob.S
+    loss = -(data.pnl @ (relaxed.x / S))
     keep = min(data.trials, int(1.1 * k) + 10)
     root_active = np.argpartition(-loss, keep - 1)[:keep]
-    ticketed = np.flatnonzero(prob.ticket > 0)
 
     def solve_node(fixed, initial):
-        cg, sol, rounds = _run_cg(prob, data, confidence, fixed, initial=initial, **kw)
-        x = clean(prob, cg.b, sol.x)
-        return sol.objective, x, (cg, sol, rounds), np.flatnonzero(cg.active)
+        layout = base(prob, np.zeros(prob.n), fix_z=fixed)
+        lb, ub = np.asarray(layout.builder.col_lo[: prob.n]), np.asarray(layout.builder.col_hi[: prob.n])
+        status, xa, objective, row, col, used, rounds, active = solve_dual(
+            prob, data.pnl, k, initial, time_limit=kw["time_limit"], should_cancel=kw["should_cancel"],
+            t0=kw["t0"], lb=lb, ub=ub, with_active=True)
+        if status == "infeasible":
+            raise NoAllocation
+        if xa is None:
+            raise SolverFailed(f"The CVaR programme stopped ({status}) before finding an allocation.")
+        node = _Node(layout, xa, objective, row, col, used, rounds)
+        return objective, clean(prob, layout, xa), node, active
 
-    found = branch_and_bound(prob, solve_node, relaxed.x, float(relaxed.objective) / prob.S, root_active,
-                             mip_rel_gap=kw["mip_rel_gap"], time_limit=kw["time_limit"], t0=kw["t0"],
-                             should_cancel=kw["should_cancel"])
-    if found is None or not found.complete:
-        return None if found is None else _keep_if_fallback_fails(found, prob, data, confidence, k, kw, obj)
-    (cg, sol, rounds), upper, lower, nodes = found.payload, found.upper, found.lower, found.nodes
-    gap = max(upper - lower, 0.0) / max(abs(upper), 1e-9)
-    x = clean(prob, cg.b, sol.x)
-    notes = (*_notes(int(cg.active.sum()), data, rounds, None, x)[:1],
-             f"Minimum tickets: branch and bound over {len(ticketed)} ticketed projects, {nodes} nodes "
-             f"(relative gap {gap:.2e}).")
-    return Outcome(x, "optimal", gap, float(cvar_of(data.pnl @ x, confidence)[0]),
-                   bindings(prob, cg.b, x, sol.row_dual, sol.col_dual, obj), notes)
-
-
-def _keep_if_fallback_fails(found, prob, data, confidence, k, kw, obj) -> Outcome | None:
-    """The tree ran out of nodes or time with an allocation in hand: try the MILP fallback, and keep
-    the branch and bound's allocation (with its gap) if the fallback finds nothing better."""
-    cg, sol, _ = found.payload
     try:
-        mcg, msol, mgap, mstatus, mrounds = _mixed_integer(prob, data, confidence, sol.x[: prob.n], k, **kw)
-        if msol.objective <= found.upper:
-            x = clean(prob, mcg.b, msol.x)
-            return Outcome(x, mstatus, mgap, float(cvar_of(data.pnl @ x, confidence)[0]),
-                           bindings(prob, mcg.b, x, msol.row_dual, msol.col_dual, obj),
-                           _notes(int(mcg.active.sum()), data, mrounds, None, x))
+        found = branch_and_bound(prob, solve_node, relaxed.x, float(relaxed.objective) / S, root_active,
+                                 mip_rel_gap=kw["mip_rel_gap"], time_limit=kw["time_limit"], t0=kw["t0"],
+                                 should_cancel=kw["should_cancel"])
     except SolverFailed:
-        pass
+        return None
+    if found is None:
+        return None
+    node = found.payload
     gap = max(found.upper - found.lower, 0.0) / max(abs(found.upper), 1e-9)
-    x = clean(prob, cg.b, sol.x)
-    return Outcome(x, "time limit", gap, float(cvar_of(data.pnl @ x, confidence)[0]),
-                   bindings(prob, cg.b, x, sol.row_dual, sol.col_dual, obj),
-                   (f"Minimum tickets: branch and bound stopped after {found.nodes} nodes "
-                    f"(relative gap {gap:.2e}).",))
+    if not found.complete and prob.n <= MILP_MAX:
+        better = _milp_if_better(found, prob, data, confidence, k, kw, obj)
+        if better is not None:
+            return better
+    x = clean(prob, node.layout, node.x)
+    status = "optimal" if gap <= kw["mip_rel_gap"] else "node limit"
+    notes = (*_notes(node.used, data, node.rounds, None, x)[:1],
+             f"Minimum tickets: branch and bound over the broken tickets, {found.nodes} nodes "
+             f"(relative gap {gap:.2e}).")
+    return Outcome(x, status, gap, float(cvar_of(data.pnl @ x, confidence)[0]),
+                   bindings(prob, node.layout, x, node.row_dual, node.col_dual, obj), notes)
+
+
+#: Above this many projects the MILP fallback on dense tail rows is not worth trying.
+MILP_MAX = 400
+
+
+def _milp_if_better(found, prob, data, confidence, k, kw, obj) -> Outcome | None:
+    """The tree ran out of nodes or time: the MILP fallback, if it finds a better allocation."""
+    try:
+        mcg, msol, mgap, mstatus, mrounds = _mixed_integer(prob, data, confidence, found.payload.x[: prob.n], k,
+                                                           **kw)
+    except SolverFailed:
+        return None
+    if msol.objective > found.upper:
+        return None
+    x = clean(prob, mcg.b, msol.x)
+    return Outcome(x, mstatus, mgap, float(cvar_of(data.pnl @ x, confidence)[0]),
+                   bindings(prob, mcg.b, x, msol.row_dual, msol.col_dual, obj),
+                   _notes(int(mcg.active.sum()), data, mrounds, None, x))
 
 
 def _meets_tickets(prob: Problem, x: np.ndarray) -> bool:

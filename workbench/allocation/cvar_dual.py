@@ -36,20 +36,27 @@ from workbench.progress import CancelFn, check_cancel
 
 
 class DualCG:
-    def __init__(self, prob: Problem, pnl: np.ndarray, k: int):
+    def __init__(self, prob: Problem, pnl: np.ndarray, k: int, lb: np.ndarray | None = None,
+                 ub: np.ndarray | None = None):
+        """``lb``/``ub``: column bounds of ``w`` (shares; default 0 and the requests), e.g. a
+        branch-and-bound node's funded (``lb`` = ticket) and unfunded (``ub`` = 0) projects."""
         self.prob, self.pnl, self.k = prob, pnl, k
         n, S = prob.n, prob.S
         M = sp.csc_matrix(prob.matrix())
         lo, hi = prob.bounds()
         lo, hi = lo / S, hi / S
-        ub = prob.request / S
+        ub = prob.request / S if ub is None else np.asarray(ub, float)
+        lb = np.zeros(n) if lb is None else np.asarray(lb, float)
         self.lam = np.flatnonzero(np.isfinite(lo))
         self.mu = np.flatnonzero(np.isfinite(hi))
-        # Columns: lam (for finite lower bounds), mu (finite upper bounds), nu (one per project).
-        blocks = [M[self.lam].T, -M[self.mu].T, -sp.eye(n, format="csc")]
-        A = sp.vstack([sp.hstack(blocks, format="csc"),
-                       sp.csc_matrix((1, len(self.lam) + len(self.mu) + n))], format="csc")
-        cost = np.r_[-lo[self.lam], hi[self.mu], ub]    # minimise minus the dual objective
+        self.kap = np.flatnonzero(lb > 0)
+        # Columns: lam (finite row lower bounds), mu (finite row upper bounds), nu (one per project:
+        # w <= ub), kappa (w >= lb, where lb > 0).
+        kap = sp.csc_matrix((np.ones(len(self.kap)), (self.kap, np.arange(len(self.kap)))), shape=(n, len(self.kap)))
+        blocks = [M[self.lam].T, -M[self.mu].T, -sp.eye(n, format="csc"), kap]
+        width = len(self.lam) + len(self.mu) + n + len(self.kap)
+        A = sp.vstack([sp.hstack(blocks, format="csc"), sp.csc_matrix((1, width))], format="csc")
+        cost = np.r_[-lo[self.lam], hi[self.mu], ub, -lb[self.kap]]    # minimise minus the dual objective
         lp = _core.HighsLp()
         lp.num_col_ = A.shape[1]
         lp.num_row_ = n + 1
@@ -115,14 +122,19 @@ class DualCG:
         row = np.zeros(nr)
         row[self.lam] += v[: len(self.lam)]
         row[self.mu] -= v[len(self.lam): len(self.lam) + len(self.mu)]
-        nu = v[len(self.lam) + len(self.mu): self.first_q]
-        return row, -nu
+        start = len(self.lam) + len(self.mu)
+        nu = v[start: start + self.prob.n]
+        col = -nu
+        col[self.kap] += v[start + self.prob.n: self.first_q]
+        return row, col
 
 
 def solve_dual(prob: Problem, pnl: np.ndarray, k: int, initial: np.ndarray, *, time_limit: float,
-               should_cancel: CancelFn | None, t0: float):
-    """Column generation to optimality: (status, [w, alpha], objective, row duals, col duals, trials used, rounds)."""
-    cg = DualCG(prob, pnl, k)
+               should_cancel: CancelFn | None, t0: float, lb: np.ndarray | None = None, ub: np.ndarray | None = None,
+               with_active: bool = False):
+    """Column generation to optimality: (status, [w, alpha], objective, row duals, col duals, trials used, rounds)
+    (and the trials used, when ``with_active``)."""
+    cg = DualCG(prob, pnl, k, lb, ub)
     cg.add(initial)
     rounds = 0
     while True:
@@ -130,9 +142,11 @@ def solve_dual(prob: Problem, pnl: np.ndarray, k: int, initial: np.ndarray, *, t
         rounds += 1
         status, x, obj, sol = cg.solve(time_limit - (time.perf_counter() - t0))
         if status == "infeasible" or x is None:
-            return status, None, obj, None, None, int(cg.active.sum()), rounds
+            out = (status, None, obj, None, None, int(cg.active.sum()), rounds)
+            return (*out, np.flatnonzero(cg.active)) if with_active else out
         new = cg.violated(x, max(cg.k, 200))
         if len(new) == 0 or status == "time limit":
             row, col = cg.primal_duals(sol)
-            return status, x, obj, row, col, int(cg.active.sum()), rounds
+            out = (status, x, obj, row, col, int(cg.active.sum()), rounds)
+            return (*out, np.flatnonzero(cg.active)) if with_active else out
         cg.add(new)
