@@ -117,7 +117,9 @@ def xlsx_facts(path: str, wanted: Callable[[str], bool]) -> WorkbookFacts:
             if not wanted(name):
                 continue
             try:
-                data = zf.read(part)
+                with zf.open(part) as stream:   # unpacks at most the declared size
+                    stream._expected_crc = None  # the CRC is checked again when the values are read
+                    data = stream.read()
             except KeyError:
                 continue
             except Exception:
@@ -218,14 +220,14 @@ def _sheet_facts(name: str, data: bytes, percent_styles: set[int]) -> tuple[Shee
     if b't="e"' in data or any(p.search(data) for p in _UNUSUAL):
         return _full_scan(name, data, percent_styles)
     # The usual sheet: every cell is written <c r="B123" with one column letter and no more
-    # digits than the last row has, and every row <row r="123". Two scans check that; the
-    # rows are then bounded by that many digits. Anything else is looked at closely.
+    # digits than the last row has (a cell's position is its reference, whatever its row
+    # element says). One scan checks that; the rows are then bounded by that many digits.
+    # Anything else is looked at closely.
     last = data.rfind(b'<row r="')
     digits = len(_ROW_R.match(data, last).group(1)) if last >= 0 else 1
     odd_cell = re.compile(rb'<c(?! r="[A-Z]\d{1,%d}")[ >/]' % digits)
-    odd_row = re.compile(rb'<row(?! r="\d{1,%d}")[ >/]' % digits)
     row_max, col_max = 10**digits - 1, 26
-    if odd_cell.search(data) or odd_row.search(data) or row_max * col_max > MAX_CELLS:
+    if odd_cell.search(data) or row_max * col_max > MAX_CELLS:
         if any(p.search(data) for p in _NO_REF):
             return _full_scan(name, data, percent_styles)
         col_max = max((col_index(w.decode()) + 1 for w in _WIDE.findall(data)), default=26)
