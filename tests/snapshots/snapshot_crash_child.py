@@ -6,8 +6,9 @@ answered by one JSON line on stdout:
 * ``save ROUND DELAY_US [AFTER [LIBRARY]]``: a child opens the library and saves snapshots in a loop,
   writing ``id hash note`` to a pipe after each save returned; once it reported AFTER saves
   (so that rounds complete saves however slow the disk), it is SIGKILLed DELAY_US later.
-* ``export ROUND DELAY_US OUT ID1 ID2``: a child exports ID1, ID2, ID1... to OUT in a loop,
-  writing the exported id after each export returned; SIGKILLed after DELAY_US.
+* ``export ROUND DELAY_US AFTER OUT ID1 ID2``: a child exports ID1, ID2, ID1... to OUT in a
+  loop, writing the exported id after each export returned; SIGKILLed DELAY_US after it
+  reported AFTER exports.
 * ``burst TAG N``: two children save N snapshots each at the same time and exit normally.
 * ``quit``.
 
@@ -121,8 +122,9 @@ def main() -> int:
             where = parts[4] if len(parts) > 4 else path
             out = _killed_round(lambda w, tag=tag, where=where: _child_save(where, tag, w, None), delay, after)
         elif parts[0] == "export":
-            tag, delay, target, ids = parts[1], int(parts[2]), parts[3], [int(x) for x in parts[4:]]
-            out = _killed_round(lambda w, t=target, ids=ids: _child_export(path, t, ids, w), delay)
+            tag, delay, after, target = parts[1], int(parts[2]), int(parts[3]), parts[4]
+            ids = [int(x) for x in parts[5:]]
+            out = _killed_round(lambda w, t=target, ids=ids: _child_export(path, t, ids, w), delay, after)
         elif parts[0] == "burst":
             tag, n = parts[1], int(parts[2])
             kids = [_fork(lambda w, t=f"{tag}{k}", n=n: _child_save(path, t, w, n)) for k in range(2)]
