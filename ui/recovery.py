@@ -10,7 +10,9 @@ Wiring (the main window does this; ``window`` has ``scenario``, ``undo_stack`` a
 * ``schedule(*_)`` restarts a single-shot timer (``delay_ms``, 1 s); when it fires the
   current scenario is written to this session's recovery record if it is dirty, and the
   record is removed if it is not (after a save or an undo back to the saved state).
-* ``flush()`` does the same at once; ``close()`` stops the timer and removes the record.
+* ``flush()`` does the same at once; when the parent is a widget, its close event flushes
+  a pending write first (before the window's own "save changes?" prompt), so a kill while
+  that prompt is up loses nothing; ``close()`` stops the timer and removes the record.
 * ``pending_recovery() -> Scenario | None``: the newest record left by a session that ended
   without ``close()`` (crash, kill, power loss); records of another running instance are
   left alone (see :mod:`workbench.snapshots.recovery`).
@@ -28,7 +30,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from workbench.snapshots.recovery import RecoveryRecord, RecoveryStore
@@ -85,6 +87,8 @@ class RecoveryManager(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self.flush)
+        if isinstance(parent, QWidget):  # on close, write pending edits before any "save changes?" prompt
+            parent.installEventFilter(self)
 
     # -------------------------------------------------------------- autosave
     def schedule(self, *_: Any) -> None:
@@ -118,6 +122,11 @@ class RecoveryManager(QObject):
         if not self._closed:
             self._closed = True
             self.store.close()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close and self._timer.isActive():
+            self.flush()  # a kill while the close prompt is up must not lose the last second of edits
+        return False
 
     # -------------------------------------------------------------- recovery
     def pending_records(self) -> list[RecoveryRecord]:

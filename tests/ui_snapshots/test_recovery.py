@@ -193,3 +193,19 @@ def test_killing_the_app_with_unsaved_edits_offers_them_at_the_next_start(qtbot,
     win.deleteLater()
     # closed cleanly: the next start has nothing to offer
     assert RecoveryStore().pending() == []
+
+
+def test_closing_the_window_writes_pending_edits_before_any_prompt(qtbot, tmp_path):
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    edited = SetCell("Projects", 0, "Requested (USD m)", 777.0).apply(default_scenario())[0]
+    store = RecoveryStore(tmp_path)
+    m = RecoveryManager(window, get_scenario=lambda: edited, is_dirty=lambda: True, store=store, delay_ms=60_000)
+    m.schedule()
+    with qtbot.waitSignal(m.written, timeout=5_000):
+        window.close()  # the close event flushes at once instead of waiting a minute
+    assert store.has_record() and not m.is_scheduled()
+    m.close()
