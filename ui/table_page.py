@@ -148,6 +148,9 @@ class TablePage(QWidget):
         for k, r in enumerate(rows):
             if 0 <= r < self.model.rowCount():
                 index = self.proxy.mapFromSource(self.model.index(self.model.row_of(r), 0))
+                if not index.isValid():  # hidden by the filter (a new, empty row): show everything
+                    self.filter.clear()
+                    index = self.proxy.mapFromSource(self.model.index(self.model.row_of(r), 0))
                 flag = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
                 if k == 0:
                     sel.setCurrentIndex(index, flag)

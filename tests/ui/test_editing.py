@@ -152,3 +152,13 @@ def test_empty_cells_show_what_they_stand_for_in_grey(window, projects, qtbot):
     with qtbot.waitSignal(projects.model.dataChanged):                 # repainted when the sector changes
         window.push(SetCell("Sectors", 0, "Expected return", 0.5))
     assert index.data() == "50 %"
+
+
+def test_a_row_added_while_filtering_is_shown_and_selected(window, projects):
+    projects.filter.setText("semiconductors")
+    shown = projects.proxy.rowCount()
+    assert 0 < shown < projects.model.rowCount()
+    projects.select_cell(projects.selected_source_rows()[0] if projects.selected_source_rows() else 5)
+    projects.add_row()
+    assert projects.filter.text() == ""
+    assert [window.scenario.projects.at[p, "ID"] for p in projects.selected_source_rows()] == ["NEW 1"]
