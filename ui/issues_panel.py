@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
 from workbench.issues import Issue
 
 ISSUE_ROLE = Qt.ItemDataRole.UserRole + 10
+#: The list shows at most this many issues (thousands of rows would only slow every edit down).
+MAX_SHOWN = 1000
 
 
 def summary(issues: list[Issue]) -> str:
@@ -63,13 +65,18 @@ class IssuesPanel(QWidget):
         self.tree.setUpdatesEnabled(False)
         self.tree.clear()
         items = []
-        for issue in self._issues:
+        for issue in self._issues[:MAX_SHOWN]:
             item = QTreeWidgetItem(["Error" if issue.is_error else "Warning", issue.location() or "Scenario",
                                     issue.message + (f" {issue.suggestion}" if issue.suggestion else "")])
             item.setData(0, ISSUE_ROLE, issue)
             item.setForeground(0, QBrush(QColor("#b00020" if issue.is_error else "#8a6d00")))
             item.setToolTip(2, issue.text())
             items.append(item)
+        if len(self._issues) > MAX_SHOWN:
+            more = QTreeWidgetItem(["", "", f"... and {len(self._issues) - MAX_SHOWN:,} more: fix these first, "
+                                                "or sort and filter the tables to find the rest."])
+            more.setFlags(Qt.ItemFlag.NoItemFlags)
+            items.append(more)
         self.tree.addTopLevelItems(items)
         self.tree.setUpdatesEnabled(True)
 
@@ -78,5 +85,6 @@ class IssuesPanel(QWidget):
         self._activated(self.tree.topLevelItem(row))
 
     def _activated(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
-        if item is not None:
-            self.issue_activated.emit(item.data(0, ISSUE_ROLE))
+        issue = item.data(0, ISSUE_ROLE) if item is not None else None
+        if issue is not None:
+            self.issue_activated.emit(issue)

@@ -112,3 +112,23 @@ def test_sorted_and_filtered_view_edits_the_right_rows(qtmodeltester):
     expected = int((doc.scenario.projects["Sector"] == "Semiconductors").sum())
     assert proxy.rowCount() == expected
     qtmodeltester.check(proxy)
+
+
+def test_issues_panel_lists_every_problem_up_to_a_cap(qtbot):
+    from ui.issues_panel import MAX_SHOWN, IssuesPanel
+    from workbench.issues import ERROR, WARNING, Issue
+
+    panel = IssuesPanel()
+    qtbot.addWidget(panel)
+    few = [Issue(ERROR, "bad", table="Projects", row="P1", column="Sector", row_index=0),
+           Issue(WARNING, "odd", table="Financing", row="JBIC / Loan", column="Financier", row_index=1)]
+    panel.set_issues(few)
+    assert panel.tree.topLevelItemCount() == 2 and panel.header.text() == "1 error, 1 warning"
+    with qtbot.waitSignal(panel.issue_activated) as got:
+        panel.activate_row(1)
+    assert got.args == [few[1]]
+    many = [Issue(WARNING, f"w{i}", table="Projects", row=f"P{i}", row_index=i) for i in range(MAX_SHOWN + 5)]
+    panel.set_issues(many)
+    assert panel.tree.topLevelItemCount() == MAX_SHOWN + 1
+    assert "5 more" in panel.tree.topLevelItem(MAX_SHOWN).text(2)
+    assert panel.header.text() == f"{MAX_SHOWN + 5:,} warnings"
