@@ -253,4 +253,5 @@ def _norm(v: Any) -> Any:
         if f.is_integer() and abs(f) < 2**53:
             return int(f)
         return f
-    return str(v)
+    text = str(v)
+    return text if text else None  # an empty text cell and an empty cell are the same content
