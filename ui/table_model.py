@@ -90,6 +90,7 @@ class ScenarioTableModel(QAbstractTableModel):
         """Keep the table and its columns as Python lists (a cell read is then a list lookup, not pandas)."""
         self._frame = frame
         self._n = len(frame)
+        self.version = getattr(self, "version", 0) + 1  # changes whenever the rows or their order change
         self._values = [frame.iloc[:, c].tolist() for c in range(frame.shape[1])]
 
     # ------------------------------------------------------ rows and order
@@ -102,6 +103,7 @@ class ScenarioTableModel(QAbstractTableModel):
         return int(self._rows[position])
 
     def _set_order(self, order: np.ndarray) -> None:
+        self.version = getattr(self, "version", 0) + 1
         self._order = order
         rows = np.empty_like(order)
         rows[order] = np.arange(len(order))
@@ -127,14 +129,12 @@ class ScenarioTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Show the rows sorted by ``column`` (``-1``: in table order); empty cells last."""
         self.layoutAboutToBeChanged.emit()
-        old_rows = self._rows
         persistent = self.persistentIndexList()
         positions = [int(self._order[i.row()]) for i in persistent]
         self._sort = None if column < 0 else (column, order)
         self._set_order(self._sorted_order())
         self.changePersistentIndexList(persistent, [self.index(self.row_of(p), i.column())
                                                     for p, i in zip(positions, persistent, strict=True)])
-        del old_rows
         self.layoutChanged.emit()
 
     def match_mask(self, text: str) -> np.ndarray:
@@ -394,7 +394,7 @@ class TableProxy(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
         self._text = ""
         self._mask: np.ndarray | None = None
-        self._mask_of: tuple[int, int] | None = None
+        self._mask_of: int | None = None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         source = self.sourceModel()
@@ -414,7 +414,7 @@ class TableProxy(QSortFilterProxyModel):
         source = self.sourceModel()
         if not hasattr(source, "match_mask"):
             return super().filterAcceptsRow(source_row, source_parent)
-        key = (id(source._frame), id(source._order))
+        key = source.version
         if self._mask is None or self._mask_of != key:
             self._mask, self._mask_of = source.match_mask(self._text), key
         return bool(self._mask[source_row]) if source_row < len(self._mask) else True
