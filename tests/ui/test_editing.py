@@ -162,3 +162,29 @@ def test_a_row_added_while_filtering_is_shown_and_selected(window, projects):
     projects.add_row()
     assert projects.filter.text() == ""
     assert [window.scenario.projects.at[p, "ID"] for p in projects.selected_source_rows()] == ["NEW 1"]
+
+
+def test_dropdowns_for_include_instrument_and_financing(window, projects):
+    view = projects.view
+
+    def pick(page, row, column, text):
+        index = page.proxy.mapFromSource(page.model.index(page.model.row_of(row), page.model.column_index(column)))
+        page.view.setCurrentIndex(index)
+        page.view.edit(index)
+        combo = page.view.focusWidget()
+        assert isinstance(combo, QComboBox)
+        items = [combo.itemText(i) for i in range(combo.count())]
+        combo.setCurrentText(text)
+        page.view.commitData(combo)
+        page.view.closeEditor(combo, QAbstractItemDelegate.EndEditHint.NoHint)
+        return items
+
+    assert pick(projects, 2, "Include", "no") == ["yes", "no"]
+    assert not bool(window.scenario.projects.at[2, "Include"])
+    # "" empties the cell, so its default (Equity) applies
+    assert pick(projects, 2, "Instrument", "Guarantee") == ["", "Equity", "Loan", "Guarantee"]
+    assert window.scenario.projects.at[2, "Instrument"] == "Guarantee"
+    financing = window.set_current_table("Financing")
+    assert pick(financing, 0, "Instrument", "Any") == ["", "Equity", "Loan", "Guarantee", "Any"]
+    assert window.scenario.financing.at[0, "Instrument"] == "Any"
+    assert view is projects.view and window.undo_stack.count() == 3
