@@ -215,12 +215,15 @@ def _constraint_limits(scn: Scenario, table: pd.DataFrame, S: float, eff: pd.Dat
             targets = [("*", tuple(range(len(table))), "*")]
         else:
             col = GROUP_COLUMNS[group]
-            keys = [_norm(group, v) if not _missing(v) else None for v in table[col]]
+            by_key: dict[str, list[int]] = {}
+            for i, v in enumerate(table[col]):
+                if not _missing(v):
+                    by_key.setdefault(_norm(group, v), []).append(i)
             if value == "*":
-                targets = [(v, tuple(i for i, k in enumerate(keys) if k == _norm(group, v)), f"* ({v})")
+                targets = [(v, tuple(by_key.get(_norm(group, v), ())), f"* ({v})")
                            for v in _group_values(scn, group, eff)]
             else:
-                targets = [(value, tuple(i for i, k in enumerate(keys) if k == _norm(group, value)), value)]
+                targets = [(value, tuple(by_key.get(_norm(group, value), ())), value)]
         for _v, members, shown in targets:
             subject = "Total" if group == "Total" else f"{group} {shown}"
             head = f"Constraints row {r + 1}: {'Total' if group == 'Total' else group + ' ' + shown}"

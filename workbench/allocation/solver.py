@@ -189,7 +189,7 @@ def solve(model: Model, *, time_limit: float | None = None, mip_rel_gap: float |
         scaled = Model(model.c * scale, model.col_lo, model.col_hi, model.A, model.row_lo, model.row_hi,
                        model.integer, model.Q * scale, model.offset * scale)
         h = new_highs(left, mip_rel_gap)
-        h.setOptionValue("qp_iteration_limit", int(20_000 + 100 * model.num_col))
+        h.setOptionValue("qp_iteration_limit", int(5_000 + 5 * model.num_col))  # typical: < 2 n
         load(h, scaled)
         sol = run(h, mip=False)
         sol.objective /= scale
