@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.allocation import allocate, frontier
+from workbench.allocation import allocate
+
+# The function itself: importing the submodule replaces the package attribute of the same name.
+from workbench.allocation.frontier import frontier as efficient_frontier
 from workbench.impact import economic_impact
 from workbench.issues import ERROR, Issue
 from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
@@ -112,7 +115,8 @@ def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None
     if frontier_points:
         check_cancel(should_cancel)
         spans["frontier"](0.0, "Efficient frontier")
-        front = frontier(scn, sample, points=frontier_points)
+        front = efficient_frontier(scn, sample, points=frontier_points, progress=spans["frontier"],
+                                   should_cancel=should_cancel)
     impact = economic_impact(scn, amounts)
     if progress:
         progress(1.0, "Done")
