@@ -22,7 +22,7 @@ import numpy as np
 
 from workbench.progress import CancelFn, Cancelled, ProgressFn, check_cancel
 from workbench.risk import measures as ms
-from workbench.risk.model import GUARANTEE, ModelError, Overrides, RiskModel, build_model
+from workbench.risk.model import GUARANTEE, ModelError, Overrides, RiskModel, apply_overrides, build_model
 from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, Draws, block_sizes, simulate_block
 from workbench.risk.result import EventAttribution, FanChart, GuaranteeExposure, MonteCarloError, RiskResult
 from workbench.scenario import Scenario
@@ -246,7 +246,8 @@ class Plan:
     def of(cls, scn: Scenario, amounts: Mapping[str, float], *, trials: int | None = None, seed: int | None = None,
            forced_events: Mapping[str, int | Iterable[int]] | None = None,
            overrides: Overrides | None = None) -> Plan:
-        model = build_model(scn, overrides)
+        scn = apply_overrides(scn, overrides)   # an override may set Trials or Random seed too
+        model = build_model(scn)
         n_trials = int(scn.field("Trials")) if trials is None else int(trials)
         if n_trials < 1:
             raise ModelError("The simulation needs at least one trial.")
