@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.allocation.linear import NoAllocation
+from workbench.allocation.outcome import SolverFailed
 from workbench.allocation.problem import TOL, Problem
 from workbench.progress import check_cancel
 
@@ -51,7 +52,7 @@ def _rounding(prob, solve_node, x, ticketed, active, tries: int = 4):
         fixed[bad] = (x[ticketed[bad]] >= 0.5 * prob.ticket[ticketed[bad]]).astype(float)
         try:
             obj, x, payload, active = solve_node(fixed.copy(), active)
-        except NoAllocation:
+        except (NoAllocation, SolverFailed):
             return None
         if len(broken_tickets(prob, x, ticketed, fixed)) == 0:
             return obj, payload
@@ -61,7 +62,8 @@ def _rounding(prob, solve_node, x, ticketed, active, tries: int = 4):
 def branch_and_bound(prob: Problem, solve_node, x_root: np.ndarray, root_lower: float, root_active: np.ndarray, *,
                      mip_rel_gap: float, time_limit: float, t0: float, should_cancel,
                      max_nodes: int = 64) -> Found | None:
-    """``solve_node(fixed, initial) -> (objective, x USD m, payload, active)`` or raises ``NoAllocation``.
+    """``solve_node(fixed, initial) -> (objective, x USD m, payload, active)``; it raises ``NoAllocation``
+    for an infeasible node and ``SolverFailed`` for one it could not solve to optimality.
 
     Starts with a rounding heuristic (an early upper bound prunes the tree), then best-first.
     Returns ``None`` when no allocation keeping every ticket was found before the node budget or
@@ -101,6 +103,11 @@ def branch_and_bound(prob: Problem, solve_node, x_root: np.ndarray, root_lower: 
                 obj, cx, payload, cactive = solve_node(child, active)
             except NoAllocation:
                 continue
+            except SolverFailed:   # a node not solved to optimality gives no valid bound: stop here
+                complete = False
+                heapq.heappush(heap, (lb, counter, fixed, x, active))
+                counter += 1
+                break
             if obj >= upper:
                 continue
             if len(broken_tickets(prob, cx, ticketed, child)) == 0:
@@ -108,6 +115,8 @@ def branch_and_bound(prob: Problem, solve_node, x_root: np.ndarray, root_lower: 
                 continue
             heapq.heappush(heap, (obj, counter, child, cx, cactive))
             counter += 1
+        if not complete:
+            break
     if best is None:
         if complete and not heap and nodes:
             raise NoAllocation

@@ -233,7 +233,7 @@ def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, k:
             t0=kw["t0"], lb=lb, ub=ub, with_active=True)
         if status == "infeasible":
             raise NoAllocation
-        if xa is None:
+        if xa is None or status != "optimal":
             raise SolverFailed(f"The CVaR programme stopped ({status}) before finding an allocation.")
         node = _Node(layout, xa, objective, row, col, used, rounds)
         return objective, clean(prob, layout, xa), node, active

@@ -81,8 +81,8 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
             nb, ns = _qp(prob, c_w, Q, extra, fixed, False, left())
             if ns.status == "infeasible":
                 raise NoAllocation
-            if not ns.has_solution:
-                raise SolverFailed("no answer in time")
+            if not ns.has_solution or ns.status != "optimal":
+                raise SolverFailed(f"a node stopped ({ns.status})")
             return ns.objective, clean(prob, nb, ns.x), (nb, ns), None
 
         try:
