@@ -25,6 +25,7 @@ import pandas as pd
 
 from workbench import schema
 from workbench.scenario import Provenance, Scenario, _norm, coerce_table
+from workbench.scenario import row_keys as scenario_row_keys
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 TABLE_ORDER = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events")
@@ -115,19 +116,10 @@ class ScenarioDiff:
 # ------------------------------------------------------------------ keys
 def row_keys(table: str, frame: pd.DataFrame) -> list[str]:
     """The key of each row of a table, unique within it (repeats get ``#2``, ``#3``...)."""
-    n = len(frame)
     if table == "Constraints":
         raw = [f"{g}: {'*' if v is None or v == '' else v}" for g, v in zip(frame["Group"], frame["Value"])]
     else:
-        keys = schema.TABLES[table].key
-        parts = [frame[k].tolist() for k in keys]
-        raw = []
-        for i in range(n):
-            vals = [p[i] for p in parts]
-            if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in vals):
-                raw.append(f"row {i + 1}")
-            else:
-                raw.append(" / ".join(str(v) for v in vals))
+        raw = scenario_row_keys(schema.TABLES[table], frame)
     seen: dict[str, int] = {}
     out = []
     for k in raw:

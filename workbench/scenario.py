@@ -92,6 +92,25 @@ def _text_or_none(v: Any) -> str | None:
     return str(v)
 
 
+def _key_text(vals: list[Any], i: int) -> str:
+    if vals and not any(_is_missing(v) for v in vals):
+        return " / ".join(str(v) for v in vals)
+    return f"row {i + 1}"
+
+
+def row_key(table: Table, frame: pd.DataFrame, i: int) -> str:
+    """Row ``i``'s key as an analyst names it (``SC-01``, ``JBIC / Loan``, or ``row 3``)."""
+    return _key_text([frame[k].iat[i] for k in table.key if k in frame.columns], i)
+
+
+def row_keys(table: Table, frame: pd.DataFrame) -> list[str]:
+    """:func:`row_key` of every row, in one pass."""
+    if not table.key or not all(k in frame.columns for k in table.key):
+        return [f"row {i + 1}" for i in range(len(frame))]
+    columns = [frame[k].tolist() for k in table.key]
+    return [_key_text([c[i] for c in columns], i) for i in range(len(frame))]
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One investment scenario: what a workbook holds, in canonical form."""

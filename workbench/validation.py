@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench import schema
 from workbench.issues import ERROR, WARNING, Issue, did_you_mean
-from workbench.scenario import Scenario
+from workbench.scenario import Scenario, row_key
 from workbench.schema import SCENARIO_FIELDS, TABLES, Column
 
 
@@ -92,18 +92,6 @@ def check_value(col: Column, value: Any) -> tuple[str, str | None] | None:
     return None
 
 
-def _row_key(table: schema.Table, frame: pd.DataFrame, i: int) -> str:
-    if table.key and len(table.key) == 1:
-        v = frame[table.key[0]].iat[i]
-        if not _missing(v):
-            return str(v)
-    if table.key:
-        vals = [frame[k].iat[i] for k in table.key]
-        if not any(_missing(v) for v in vals):
-            return " / ".join(str(v) for v in vals)
-    return f"row {i + 1}"
-
-
 def _issue(severity: str, table: str, key: str, column: str | None, message: str,
            suggestion: str | None = None, row_index: int | None = None) -> Issue:
     return Issue(severity, message, table=table, row=key, column=column, suggestion=suggestion,
@@ -128,7 +116,7 @@ def _cells(scn: Scenario) -> Iterator[Issue]:
                 v = values[i]
                 problem = check_value(col, v)
                 if problem:
-                    yield _issue(ERROR, name, _row_key(table, frame, i), col.name, problem[0], problem[1], i)
+                    yield _issue(ERROR, name, row_key(table, frame, i), col.name, problem[0], problem[1], i)
 
 
 def _candidates(col: Column, series: pd.Series, values: list) -> list[int] | range:
@@ -175,7 +163,7 @@ def _duplicates(scn: Scenario) -> Iterator[Issue]:
             norm = tuple(str(k).strip().lower() for k in key)
             if norm in seen:
                 label = " / ".join(str(k) for k in key)
-                yield _issue(ERROR, name, _row_key(table, frame, i), table.key[0],
+                yield _issue(ERROR, name, row_key(table, frame, i), table.key[0],
                              f'{" / ".join(table.key)} "{label}" appears twice (rows {seen[norm] + 1} and {i + 1}).',
                              "Give each row its own value, or delete the duplicate.", i)
             else:
@@ -241,7 +229,7 @@ def _financing(scn: Scenario) -> Iterator[Issue]:
     for i in range(len(f)):
         name = f.iloc[i]["Financier"]
         if not _missing(name) and str(name) not in used:
-            yield _issue(WARNING, "Financing", _row_key(schema.FINANCING, f, i), "Financier",
+            yield _issue(WARNING, "Financing", row_key(schema.FINANCING, f, i), "Financier",
                          f'No project uses financier "{name}", so its capacity limits nothing.',
                          did_you_mean(name, used), i)
 
@@ -378,7 +366,7 @@ def _events(scn: Scenario) -> Iterator[Issue]:
         for i, v in enumerate(e[col].tolist()):
             problem = check_value(schema.SHOCK_COLUMN, v)
             if problem:
-                yield _issue(ERROR, "Risk events", _row_key(schema.RISK_EVENTS, e, i), col,
+                yield _issue(ERROR, "Risk events", row_key(schema.RISK_EVENTS, e, i), col,
                              problem[0].replace("(sector shock)", f"The {col} shock"), problem[1], i)
 
 

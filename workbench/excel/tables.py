@@ -14,6 +14,7 @@ from workbench.excel.headers import find_header_row, match_columns, norm, table_
 from workbench.excel.layout import TableLayout
 from workbench.excel.sheetxml import SheetFacts, a1
 from workbench.issues import ERROR, WARNING, Issue, did_you_mean
+from workbench.scenario import row_keys
 from workbench.schema import Column, Table
 
 #: Columns whose text is trimmed: keys and references (free text is kept as written).
@@ -210,22 +211,6 @@ def _filled(row: list, positions: list[int]) -> bool:
             continue
         return True
     return False
-
-
-def row_keys(table: Table, frame: pd.DataFrame) -> list[str]:
-    """Each row's key as an analyst would name it (``SC-01``, ``JBIC / Loan``, ``row 3``)."""
-    n = len(frame)
-    if table.key and all(k in frame.columns for k in table.key):
-        parts = [frame[k].tolist() for k in table.key]
-        out = []
-        for i in range(n):
-            vals = [p[i] for p in parts]
-            if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in vals):
-                out.append(f"row {i + 1}")
-            else:
-                out.append(" / ".join(str(v) for v in vals))
-        return out
-    return [f"row {i + 1}" for i in range(n)]
 
 
 def sector_names(frame: pd.DataFrame | None) -> list[str]:
