@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from tests.allocation.helpers import exact_sample, sample, scenario
 from workbench.allocation import Infeasible, allocate
 from workbench.allocation.infeasibility import find_conflict
-from workbench.allocation.problem import build_problem
+from workbench.allocation.problem import build_problem, fmt_usd
 
 
 def _smp(ids):
@@ -136,3 +137,93 @@ def test_nothing_included():
                  sample=empty)
     assert info.value.conflicts[0].source == "Constraints row 1: Total min share 0.50"
     assert "no included project" in info.value.conflicts[0].change
+
+
+def _default_with_semis_min(share: float, *, drop_sector_cap: bool):
+    """The default scenario, edited with commands as a user would: the Semiconductors minimum raised
+    to ``share``, and (``drop_sector_cap``) the row ``Sector * max share 0.35`` deleted."""
+    from workbench.commands import DeleteRows, SetCell
+    from workbench.default_scenario import default_scenario
+    scn = default_scenario()
+    c = scn.constraints
+    semis = int(np.flatnonzero((c["Group"] == "Sector") & (c["Value"] == "Semiconductors"))[0])
+    star = int(np.flatnonzero((c["Group"] == "Sector") & (c["Value"] == "*"))[0])
+    scn, _ = SetCell("Constraints", semis, "Min share", share).apply(scn)
+    if drop_sector_cap:
+        scn, _ = DeleteRows("Constraints", (star,)).apply(scn)
+        semis -= semis > star
+    c = scn.constraints
+    cap = float(c.loc[(c["Group"] == "Project") & (c["Value"] == "*"), "Max share"].iloc[0]) * scn.size
+    p = scn.projects_effective()
+    semis_p = p[(p["Sector"] == "Semiconductors") & p["Include"]]
+    # The most the sector can take: each project its request, at most the single-project cap.
+    most = float(np.minimum(semis_p["Requested (USD m)"].to_numpy(), cap).sum())
+    label = f"Constraints row {semis + 1}: Sector Semiconductors min share {share:.2f}"
+    return scn, label, tuple(semis_p["ID"]), share * scn.size - most
+
+
+def test_sector_minimum_names_only_that_sectors_requests():
+    """Without ``Sector * max``, a Semiconductors minimum above what its projects request conflicts with
+    those requests only (each capped, for SC-01, by ``Project * max share 0.10``): no other project's
+    request can help, so none is named."""
+    from workbench.allocation.infeasibility import _feasible
+    scn, label, semis, deficit = _default_with_semis_min(0.45, drop_sector_cap=True)
+    prob = build_problem(scn)
+    iis = find_conflict(prob)
+    named = {prob.limits[j].label: prob.limits[j] for j in iis}
+    assert label in named
+    covered = []
+    for lim in named.values():
+        if lim.label == label:
+            continue
+        # a request, or the single-project cap row, of a semiconductor project: nothing else
+        assert lim.kind == "request" or (lim.kind == "constraint" and "Project * max share" in lim.label)
+        assert len(lim.members) == 1
+        covered.append(prob.ids[lim.members[0]])
+    assert sorted(covered) == sorted(semis)   # each semiconductor project bounded once, by request or cap
+    assert not _feasible(prob, set(iis), True, 10.0)
+    for j in iis:
+        assert _feasible(prob, set(iis) - {j}, True, 10.0)
+
+    exc = _explained(scn, ids=tuple(scn.projects["ID"]))
+    got = {c.source: c for c in exc.conflicts}
+    assert set(got) == set(named)
+    assert got[label].amount == pytest.approx(deficit, abs=1e-3)
+    assert got[label].change == f"lower it to {math.floor((0.45 * scn.size - deficit) / scn.size * 1e4) / 1e4:.4f} " \
+                                f"(by USD {fmt_usd(deficit)} m)"
+    others = [c for s, c in got.items() if s != label]
+    # no single request (or cap) alone can close the gap: each project can rise at most to the cap
+    assert all(not math.isfinite(c.amount) and "alone cannot" in c.change for c in others)
+    assert f"by USD {fmt_usd(deficit)} m in total would let every limit hold" in exc.explain()
+    assert not any(i.startswith(("DC-", "BT-", "RE-", "BP-")) for i in exc.explain().split())
+
+
+def test_sector_minimum_against_the_sector_cap_is_two_rows():
+    """With ``Sector * max share 0.35`` kept, the conflict is the two rows. Raising the cap alone cannot
+    help (the requests still fall short of the minimum); lowering the minimum to what they allow can."""
+    scn, label, _, deficit = _default_with_semis_min(0.45, drop_sector_cap=False)
+    exc = _explained(scn)
+    got = {c.source: c for c in exc.conflicts}
+    star = next(s for s in got if s != label)
+    assert set(got) == {label, star} and "Sector * max share 0.35 (Semiconductors)" in star
+    assert not math.isfinite(got[star].amount) and "alone cannot" in got[star].change
+    assert got[label].amount == pytest.approx(deficit, abs=1e-3)
+
+
+def test_a_large_family_names_only_the_members_that_matter():
+    """30 requests, of which the 10 Alpha ones fall short of the Alpha minimum: one item naming those 10.
+    The total minimum makes many other requests tight while the limits are relaxed; they are not named."""
+    projects = [{"ID": f"P{i:02d}", "Sector": ("Alpha", "Beta", "Gamma")[i % 3], "Requested (USD m)": 2 + i % 4}
+                for i in range(30)]
+    cons = [{"Group": "Total", "Value": "*", "Min share": 0.8, "Max share": 1.0},
+            {"Group": "Sector", "Value": "Alpha", "Min share": 0.5}]
+    exc = _explained(scenario(projects, cons))
+    got = {c.source: c for c in exc.conflicts}
+    alpha = [p for p in projects if p["Sector"] == "Alpha"]
+    ids = [p["ID"] for p in alpha]
+    fam = f"Projects: Requested of {len(ids)} projects ({', '.join(ids[:5])} and {len(ids) - 5} more)"
+    assert set(got) == {"Constraints row 2: Sector Alpha min share 0.50", fam}
+    short = 0.5 * 100 - sum(p["Requested (USD m)"] for p in alpha)      # S = USD 100 m
+    assert got[fam].amount == pytest.approx(short, abs=1e-6)
+    assert got[fam].change == f"raise them by USD {fmt_usd(short)} m in total"
+    assert got["Constraints row 2: Sector Alpha min share 0.50"].amount == pytest.approx(short, abs=1e-6)

@@ -3,9 +3,10 @@ them, with the least change to each that makes the whole problem feasible.
 
 1. Elastic filter (Chinneck): every limit gets a slack; minimise the total slack; limits
    that needed slack become hard; repeat until the hard set alone is infeasible.
-2. Deletion filter: drop each member of that set in turn; if the rest is still
-   infeasible it was not needed. What remains is an irreducible infeasible subset (IIS):
-   infeasible, and feasible as soon as any one member is removed.
+2. Deletion filter: drop each member of that set in turn (a large family as one unit first,
+   then its members by bisection); if the rest is still infeasible it was not needed. What
+   remains is an irreducible infeasible subset (IIS): infeasible, and feasible as soon as any
+   one member is removed.
 3. For each member, the least change: minimise its slack alone with every other limit
    hard. When changing it alone cannot help (another conflict remains), say so.
 """
@@ -125,11 +126,39 @@ def find_conflict(prob: Problem, *, tickets: bool = True, time_limit: float = 30
     # Deletion filter over units (a limit, or a large family of limits together: see ``units``),
     # the project bounds first, so the IIS keeps the user's rows where it can.
     keep = set(hard)
-    for unit in units(prob, hard):
+    whole = units(prob, hard)
+    for unit in whole:
         trial = keep - set(unit)
         if not _feasible(prob, trial, tickets, time_limit):
             keep = trial
+    # A family kept whole may still hold members the conflict does not need (e.g. the requests of
+    # projects outside the conflicting rows, made hard because they were tight): bisect it.
+    for unit in whole:
+        if len(unit) > 1 and set(unit) <= keep:
+            keep = _delete(prob, keep, unit, tickets, time_limit, needed=True)
     return sorted(keep)
+
+
+def _delete(prob: Problem, keep: set[int], unit: tuple[int, ...], tickets: bool, time_limit: float,
+            needed: bool = False) -> set[int]:
+    """``keep`` without the members of ``unit`` it does not need to stay infeasible.
+
+    The whole unit goes if the rest stays infeasible; otherwise each half is tried in turn, down
+    to single members (a bisection: a family of ``n`` of which ``k`` matter costs about
+    ``2 k log2(n / k)`` solves, at most ``2 n``). Every member kept was found needed by a test on a
+    superset of the final set, so the result stays irreducible member by member. ``needed``:
+    already known that the rest without ``unit`` is feasible (the test is skipped)."""
+    if not needed:
+        trial = keep - set(unit)
+        if not _feasible(prob, trial, tickets, time_limit):
+            return trial
+    if len(unit) == 1:
+        return keep
+    half = len(unit) // 2
+    first, second = unit[:half], unit[half:]
+    after = _delete(prob, keep, first, tickets, time_limit)
+    # If all of ``first`` went, ``keep - unit`` (known feasible) is what removing ``second`` leaves.
+    return _delete(prob, after, second, tickets, time_limit, needed=after == keep - set(first))
 
 
 def _active_family(prob: Problem, needed: set[int], x: np.ndarray, candidates: set[int]) -> set[int]:
@@ -230,14 +259,30 @@ def explain(prob: Problem, *, tickets: bool = True, time_limit: float = 30.0) ->
             what = "Requested" if lim.kind == "request" else "Minimum ticket"
             verb = "raise" if lim.kind == "request" else "lower"
             change = (f"{verb} them by USD {fmt_usd(_up(amount))} m in total" if math.isfinite(amount) else
-                      change_text(lim, amount, prob.S))
+                      "changing them alone cannot make every limit hold: another conflict remains")
             conflicts.append(Conflict(f"Projects: {what} of {len(ids)} projects ({shown})", change, amount))
         else:   # the expanded rows of one '*' row: one written value, one common change
             amount = least_change(prob, unit, tickets=tickets, time_limit=time_limit, share=True)
             conflicts.append(Conflict(f"{family(lim)} (binding for {len(ids)} of its values: {shown})",
                                       change_text(lim, amount, prob.S), amount))
     conflicts.sort(key=lambda c: (c.source.startswith("Projects"), c.source))
-    return Infeasible(tuple(conflicts))
+    return Infeasible(tuple(conflicts), _together(prob, iis, conflicts, tickets, time_limit))
+
+
+def _together(prob: Problem, iis, conflicts: list[Conflict], tickets: bool, time_limit: float) -> str:
+    """For requests (or tickets) listed one by one of which none alone can help: their least total change."""
+    alone = {c.source: c.amount for c in conflicts}
+    notes = []
+    for kind, what, verb in (("request", "requests", "raising"), ("ticket", "minimum tickets", "lowering")):
+        unit = tuple(j for j in iis if prob.limits[j].kind == kind)
+        if not 1 < len(unit) <= FAMILY or any(math.isfinite(alone.get(prob.limits[j].label, 0.0)) for j in unit):
+            continue
+        amount = least_change(prob, unit, tickets=tickets, time_limit=time_limit)
+        if math.isfinite(amount):
+            ids = [prob.ids[prob.limits[j].members[0]] for j in unit]
+            notes.append(f"Together: {verb} the {what} of these {len(ids)} projects ({', '.join(ids)}) by USD "
+                         f"{fmt_usd(_up(amount))} m in total would let every limit hold.")
+    return " ".join(notes)
 
 
 __all__ = ["Infeasible", "explain", "find_conflict", "least_change"]
