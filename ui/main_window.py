@@ -39,6 +39,10 @@ from workbench.scenario import Scenario
 
 TABLE_TABS = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events")
 DEFAULT_SIZE = (1440, 900)
+#: Share of the window's width the table tabs get by default; the results (plots and tables) get the rest.
+TABLES_SHARE = 0.36
+#: Default height (pixels) of the Issues/Snapshots strip: the tab bar, the summary line and a few rows.
+DOCK_HEIGHT = 120
 #: Bump when the docks or toolbars change, so an old saved layout is not restored over the new one.
 LAYOUT_VERSION = 2
 
@@ -113,7 +117,7 @@ class MainWindow(QMainWindow):
         self.run_controller.failed.connect(self._on_run_failed)
         self._on_changed(self.document.scenario)
         self.resize(*DEFAULT_SIZE)
-        self.splitter.setSizes([610, 830])
+        self._default_split()
         self._layout_restored = restore_layout and self._restore_layout()
         self.recovery = files.start_recovery(self, offer=offer_recovery)
 
@@ -276,7 +280,14 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._layout_restored:  # first start: a short Issues strip, the tables and results above it
             self._layout_restored = True
-            self.resizeDocks([self.issues_dock], [170], Qt.Orientation.Vertical)
+            self._default_split()
+            self.resizeDocks([self.issues_dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+
+    def _default_split(self) -> None:
+        """Tables on the left (:data:`TABLES_SHARE` of the width), results on the right."""
+        total = max(self.width(), DEFAULT_SIZE[0])
+        left = int(TABLES_SHARE * total)
+        self.splitter.setSizes([left, total - left])
 
     def reset_layout(self) -> None:
         """Back to the default layout: tables left, results right, Issues (and Snapshots) below."""
@@ -290,8 +301,8 @@ class MainWindow(QMainWindow):
         self.issues_dock.raise_()
         self.menu_actions.toolbar.show()
         self.resize(*DEFAULT_SIZE)
-        self.splitter.setSizes([610, 830])
-        self.resizeDocks([self.issues_dock], [170], Qt.Orientation.Vertical)
+        self._default_split()
+        self.resizeDocks([self.issues_dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     def save_layout(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState(LAYOUT_VERSION), self.splitter.saveState())

@@ -85,12 +85,18 @@ class ResultView(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([1060, 380])
         self.splitter.setChildrenCollapsible(False)
+        self._side = side
+        self._user_split = False
+        self._fitting = False
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
     #: Below this width (in a tall view) the table goes under the plot instead of beside it.
     SIDE_BY_SIDE_FROM = 1100
+    #: Beside the plot, the table takes the width its columns need, within these shares of the view's width.
+    SIDE_SHARE = (0.22, 0.42)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -100,11 +106,45 @@ class ResultView(QWidget):
             self.splitter.setOrientation(wanted)
             total = self.width() if wanted == Qt.Orientation.Horizontal else self.height()
             self.splitter.setSizes([int(total * 0.72), int(total * 0.28)])
+        elif wanted == Qt.Orientation.Horizontal and not self._user_split:
+            self.fit_table()
+
+    def table_width(self) -> int:
+        """The width the side panel needs to show the table's columns whole (no horizontal scroll bar)."""
+        header = self.table.horizontalHeader()
+        columns = sum(max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c))
+                      for c in range(header.count()) if not header.isSectionHidden(c))
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        margins = self._side.layout().contentsMargins()
+        return columns + frame + margins.left() + margins.right() + 4
+
+    def fit_table(self) -> None:
+        """Beside the plot, give the table the width its columns need (within :data:`SIDE_SHARE`), the plot the rest.
+
+        A divider the user has dragged is left where it is."""
+        if self.splitter.orientation() != Qt.Orientation.Horizontal or self.width() <= 0:
+            return
+        total = self.splitter.width() - self.splitter.handleWidth()
+        lo, hi = self.SIDE_SHARE
+        side = max(self._side.minimumWidth(), int(lo * total), min(self.table_width(), int(hi * total)))
+        self._fitting = True
+        try:
+            self.splitter.setSizes([max(total - side, 1), side])
+        finally:
+            self._fitting = False
+        if self.table.model().rowCount() <= 200:  # a value wider than its column goes on two lines, not elided
+            self.table.resizeRowsToContents()
+
+    def _on_splitter_moved(self, _pos: int, _index: int) -> None:
+        if not self._fitting:
+            self._user_split = True
 
     def show_data(self, *args: Any, **kwargs: Any) -> None:
         table_fn: Callable[..., tables.Rows] = getattr(tables, self.spec.table)
         rows = table_fn(*args, **kwargs)
         self.table.set_rows(rows.headers, rows.rows, rows.decimals, rows.tooltips)
+        if not self._user_split:
+            self.fit_table()
         self.canvas.show_run(*args, **kwargs)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolbar2QT
 from matplotlib.figure import Figure
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QImage, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QVBoxLayout, QWidget
 
@@ -51,7 +51,17 @@ def export_figure(fig: Figure, path: str | Path) -> Path:
 
 
 class _Canvas(FigureCanvasQTAgg):
-    """The Qt canvas; a window squeezed very small draws without constrained layout instead of warning."""
+    """The Qt canvas; a window squeezed very small draws without constrained layout instead of warning.
+
+    ``resized`` fires after each resize, so the owner can redraw the figure for its new size (fonts scaled
+    to the canvas, titles wrapped, bar labels kept inside their axes).
+    """
+
+    resized = Signal()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def draw(self) -> None:
         with warnings.catch_warnings():
@@ -60,7 +70,17 @@ class _Canvas(FigureCanvasQTAgg):
 
 
 class PlotCanvas(QWidget):
-    """One figure with its toolbar. ``set_plot(fn)`` then ``show_run(run)`` draws it."""
+    """One figure with its toolbar. ``set_plot(fn)`` then ``show_run(run)`` draws it.
+
+    The figure is drawn for the canvas's size: after the canvas is resized by more than
+    :attr:`REDRAW_FROM` (a share of its width or height), it is drawn again once the resizing pauses
+    (:attr:`REDRAW_DELAY_MS`), unless the user has zoomed or panned.
+    """
+
+    #: Relative change of width or height that calls for a new drawing.
+    REDRAW_FROM = 0.06
+    #: Pause after the last resize before drawing again (milliseconds).
+    REDRAW_DELAY_MS = 150
 
     exported = Signal(str)
 
@@ -95,6 +115,12 @@ class PlotCanvas(QWidget):
         self._args: tuple[Any, ...] = ()
         self._kwargs: dict[str, Any] = {}
         self._dirty = False
+        self._drawn_size: tuple[int, int] | None = None
+        self._resize_timer = QTimer(self)
+        self._resize_timer.setSingleShot(True)
+        self._resize_timer.setInterval(self.REDRAW_DELAY_MS)
+        self._resize_timer.timeout.connect(self._redraw_for_size)
+        self.canvas.resized.connect(self._on_resized)
 
     # ------------------------------------------------------------------ drawing
     def set_plot(self, plot: PlotFn) -> None:
@@ -111,6 +137,7 @@ class PlotCanvas(QWidget):
     def redraw(self) -> None:
         """Clear the figure and draw it again with the last arguments."""
         self._dirty = False
+        self._drawn_size = (self.canvas.width(), self.canvas.height())
         self.figure.clear()
         if self._plot is not None:
             try:
@@ -122,6 +149,20 @@ class PlotCanvas(QWidget):
                                  wrap=True, fontsize=11, color="#a00")
         self.toolbar.update()  # reset the pan/zoom history to the new home view
         self.canvas.draw_idle()
+
+    def _on_resized(self) -> None:
+        if self._drawn_size is None or self._dirty or not self.isVisible():
+            return
+        (w0, h0), (w, h) = self._drawn_size, (self.canvas.width(), self.canvas.height())
+        if abs(w - w0) > self.REDRAW_FROM * max(w0, 1) or abs(h - h0) > self.REDRAW_FROM * max(h0, 1):
+            self._resize_timer.start()
+
+    def _redraw_for_size(self) -> None:
+        """Draw again for the new size, unless the user is looking at a zoomed or panned view."""
+        nav = getattr(self.toolbar, "_nav_stack", None)
+        zoomed = nav is not None and len(nav) > 1
+        if self.isVisible() and not zoomed:
+            self.redraw()
 
     def ensure_drawn(self) -> None:
         if self._dirty:

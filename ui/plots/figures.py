@@ -29,7 +29,7 @@ from ui.plots.risk_figures import (
     tornado_axes,
 )
 from ui.plots.style import GAIN, PALETTE, briefing, colours, fmt_money, fmt_number, fmt_percent, money_unit
-from ui.plots.tools import bar_breakdown, note
+from ui.plots.tools import BAR_LABEL, bar_breakdown, note
 
 NOTHING_YET = "No results yet: press Run to allocate and simulate the scenario."
 
@@ -110,8 +110,9 @@ def _thousands_bars(ax: Any, values: dict[str, float], title: str, colour: str) 
     ax.xaxis.set_major_formatter(thousands_formatter())
     right = float(vals.max())
     for yi, v in zip(y, vals):
-        ax.text(v + right * 0.01, yi, f"{fmt_number(v * 1000)}", va="center", fontsize=8.5)
-    ax.set_xlim(0, right * 1.3)
+        ax.annotate(fmt_number(v * 1000), (v, yi), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize="small", gid=BAR_LABEL)
+    ax.set_xlim(0, right * 1.05)
 
 
 @briefing
@@ -128,7 +129,7 @@ def plot_summary(fig: Figure, run: Any, **_: Any) -> None:
     bar_breakdown(grid[0, 0], alloc.by_sector, title="Allocation by sector", total=alloc.total, colour=GAIN)
     distribution_axes(grid[0, 1], risk, short=True)
     grid[0, 1].set_title(f"P&L distribution ({risk.trials:,} trials)")
-    grid[0, 1].legend(loc="upper right", fontsize=7.5, frameon=True, framealpha=0.85)
+    grid[0, 1].legend(loc="upper right", fontsize="x-small", frameon=True, framealpha=0.85)
     fan_axes(grid[1, 0], risk.fan, compact=True)
     bar_breakdown(grid[1, 1], risk.contributions.get("sector", {}), title="Contributions to CVaR by sector",
                   total=risk.cvar, colour=PALETTE[3], share_of="CVaR")
@@ -166,7 +167,8 @@ def plot_compare(fig: Figure, run: Any, *, other: Any = None, label: str = "Curr
     ax_diff.set_xlabel(d_unit)
     for yi, v in zip(y, diffs):
         ax_diff.annotate(fmt_money(v, d_unit), (v / d_div, yi), xytext=(4 if v >= 0 else -4, 0),
-                         textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize=8.5)
+                         textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize="small",
+                         gid=BAR_LABEL)
     lo, hi = ax_diff.get_xlim()
     pad = 0.35 * (hi - lo)
     ax_diff.set_xlim(lo - pad, hi + pad)

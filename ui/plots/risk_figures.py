@@ -25,7 +25,7 @@ from ui.plots.style import (
     money_formatter,
     money_unit,
 )
-from ui.plots.tools import bar_breakdown, note, top_items
+from ui.plots.tools import BAR_LABEL, bar_breakdown, note, top_items
 
 #: Tornado bars shown (largest swing first).
 TORNADO_BARS = 15
@@ -149,7 +149,7 @@ def fan_axes(ax: Axes, fan: Any, compact: bool = False) -> None:
     ax.yaxis.set_major_formatter(money_formatter(divisor))
     ax.set_ylabel(f"Portfolio value at year-end ({unit})")
     ax.set_title("Portfolio value by year")
-    ax.legend(loc="upper left", fontsize=7.5 if compact else None, ncols=2 if compact else 1)
+    ax.legend(loc="upper left", fontsize="x-small" if compact else None, ncols=2 if compact else 1)
 
 
 @briefing
@@ -177,7 +177,7 @@ def plot_frontier(fig: Figure, run: Any, **_: Any) -> None:
         ax.plot([current / divisor], [risk.expected_pnl / divisor], marker="*", markersize=16, color=LOSS,
                 linestyle="none", label=f"Current allocation ({run.allocation.method})")
         ax.annotate(f"{fmt_money(risk.expected_pnl, unit)}", (current / divisor, risk.expected_pnl / divisor),
-                    xytext=(8, -12), textcoords="offset points", fontsize=8.5, color=LOSS)
+                    xytext=(8, -12), textcoords="offset points", fontsize="small", color=LOSS)
         ax.set_xlabel(f"{name} ({unit})")
         ax.xaxis.set_major_formatter(money_formatter(divisor))
         ax.yaxis.set_major_formatter(money_formatter(divisor))
@@ -186,7 +186,7 @@ def plot_frontier(fig: Figure, run: Any, **_: Any) -> None:
     axes[1].set_title("Expected P&L against standard deviation")
     axes[0].legend(loc="lower right")
     fig.suptitle("Efficient frontier under your limits (computed on the fitting sample; the current allocation "
-                 "on the reporting sample)", fontsize=10, fontweight="normal", color="#444444")
+                 "on the reporting sample)", fontsize="medium", fontweight="normal", color="#444444")
 
 
 @briefing
@@ -237,7 +237,8 @@ def plot_stress(fig: Figure, run: Any, **_: Any) -> None:
         ax.grid(axis="y", visible=False)
         for yi, v in zip(y, vals):
             ax.annotate(fmt_money(v, unit), (v / divisor, yi), xytext=(4 if v >= 0 else -4, 0),
-                        textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize=8.5)
+                        textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize="small",
+                        gid=BAR_LABEL)
         lo, hi = ax.get_xlim()
         pad = 0.25 * (hi - lo)
         ax.set_xlim(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0))
@@ -284,7 +285,7 @@ def tornado_axes(ax: Axes, bars: list[Any], base_name: str, low_name: str, high_
     ax.barh(y, (low[order] - base) / divisor, left=base / divisor, color=PALETTE[1], height=0.65, label="Input down")
     ax.barh(y, (high[order] - base) / divisor, left=base / divisor, color=PALETTE[0], height=0.65, label="Input up")
     ax.axvline(base / divisor, color="black", linewidth=1)
-    ax.set_yticks(y, labels, fontsize=8.5)
+    ax.set_yticks(y, labels, fontsize="small")
     if not ax.yaxis_inverted():
         ax.invert_yaxis()
     ax.grid(axis="y", visible=False)

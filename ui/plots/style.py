@@ -51,13 +51,50 @@ BN_FROM = 10_000.0
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: The figure size (inches) the briefing fonts are meant for; smaller figures get proportionally smaller fonts.
+DESIGN_SIZE = (8.0, 5.0)
+#: Fonts are never scaled below this fraction of :data:`BRIEFING_RC` (about 8 pt tick labels).
+MIN_FONT_SCALE = 0.8
+
+_FONT_KEYS = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+              "legend.fontsize", "figure.titlesize")
+
+
+def font_scale(fig: Any) -> float:
+    """How much to shrink :data:`BRIEFING_RC`'s fonts for ``fig``: 1 at :data:`DESIGN_SIZE` and larger,
+    down to :data:`MIN_FONT_SCALE` for a small canvas (a laptop screen with the table beside the plot)."""
+    try:
+        width, height = (float(v) for v in fig.get_size_inches())
+    except (AttributeError, TypeError, ValueError):
+        return 1.0
+    scale = min(width / DESIGN_SIZE[0], height / DESIGN_SIZE[1], 1.0)
+    return max(MIN_FONT_SCALE, scale) if math.isfinite(scale) else 1.0
+
+
+def briefing_rc(fig: Any = None) -> dict[str, Any]:
+    """:data:`BRIEFING_RC` with its font sizes scaled to ``fig`` (see :func:`font_scale`)."""
+    scale = 1.0 if fig is None else font_scale(fig)
+    rc = dict(BRIEFING_RC)
+    for key in _FONT_KEYS:
+        rc[key] = round(float(BRIEFING_RC[key]) * scale, 2)
+    return rc
+
+
 def briefing(fn: F) -> F:
-    """Draw ``fn``'s figure under :data:`BRIEFING_RC`."""
+    """Draw ``fn``'s figure (its first argument) under :data:`BRIEFING_RC`, fonts scaled to the figure's size;
+    then the figure's long suptitle is wrapped and bar labels are kept inside their axes
+    (:func:`ui.plots.tools.fit_figure`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with mpl.rc_context(BRIEFING_RC):
-            return fn(*args, **kwargs)
+        fig = args[0] if args else None
+        with mpl.rc_context(briefing_rc(fig)):
+            out = fn(*args, **kwargs)
+            if fig is not None and hasattr(fig, "axes"):
+                from ui.plots.tools import fit_figure
+
+                fit_figure(fig)
+            return out
 
     return wrapper  # type: ignore[return-value]
 
