@@ -100,11 +100,13 @@ def _unbreakable(text: str) -> str:
     return re.sub(r" (?=(bn|m|%|k)(\s|$|[),.;:]))", "\u00a0", flat)
 
 
-def _wrap_to(text_artist: Text, renderer: object, width_px: float, min_pt: float) -> None:
-    """Make ``text_artist`` at most ``width_px`` wide: shrink it a little, or wrap it at spaces into lines of even
-    length (never inside an amount) and shrink it down to ``min_pt``, then wrap it into more lines."""
+def _wrap_to(text_artist: Text, renderer: object, width_px: float, min_pt: float, vertical: bool = False) -> None:
+    """Make ``text_artist`` at most ``width_px`` wide (tall when ``vertical``, for a y axis label): shrink it a
+    little, or wrap it at spaces into lines of even length (never inside an amount) and shrink it down to
+    ``min_pt``, then wrap it into more lines."""
     def width() -> float:
-        return float(text_artist.get_window_extent(renderer).width)
+        ext = text_artist.get_window_extent(renderer)
+        return float(ext.height if vertical else ext.width)
 
     def shrink() -> bool:
         for _ in range(3):  # text width is not quite proportional to the font size: a few steps
@@ -132,6 +134,8 @@ def _wrap_to(text_artist: Text, renderer: object, width_px: float, min_pt: float
         text_artist.set_text("\n".join(lines).replace("\u00a0", " "))
         if shrink():
             return
+    min_pt = MIN_LABEL_PT  # a tiny canvas: smaller still rather than off the figure
+    shrink()
 
 
 def fit_figure(fig: Figure) -> None:
@@ -143,7 +147,7 @@ def fit_figure(fig: Figure) -> None:
     grid cell are shrunk (down to :data:`MIN_TITLE_PT`), then wrapped at spaces.
     """
     labelled = [ax for ax in fig.axes if any(t.get_gid() == BAR_LABEL for t in ax.texts)]
-    titled = [ax for ax in fig.axes if ax.get_title() or ax.get_xlabel()]
+    titled = [ax for ax in fig.axes if ax.get_title() or ax.get_xlabel() or ax.get_ylabel()]
     suptitle = getattr(fig, "_suptitle", None)
     if not labelled and not titled and suptitle is None:
         return
@@ -165,6 +169,8 @@ def fit_figure(fig: Figure) -> None:
     for ax in fig.axes:
         if ax.get_xlabel():
             _wrap_to(ax.xaxis.label, renderer, _cell_width(fig, ax), MIN_TITLE_PT)
+        if ax.get_ylabel():
+            _wrap_to(ax.yaxis.label, renderer, max(ax.bbox.height, 40.0), MIN_TITLE_PT, vertical=True)
     if titled or suptitle is not None:
         renderer = _layout(fig)
         if renderer is None:
