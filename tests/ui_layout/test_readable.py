@@ -125,3 +125,32 @@ def test_main_window_gives_the_results_most_of_a_laptop_screen(qtbot, tmp_path):
     assert win.issues_dock.height() <= 160
     assert win.results_panel.height() >= 0.65 * win.height(), (win.results_panel.height(), win.issues_dock.height())
     win.undo_stack.setClean()
+
+
+def test_canvas_draws_again_for_a_new_size_unless_zoomed(qtbot):
+    """Fonts, wrapping and label room depend on the canvas size, so a resized canvas is drawn again."""
+    from ui.plots.canvas import PlotCanvas
+
+    sizes: list[tuple[float, float]] = []
+
+    def plot(fig, *_args, **_kwargs):
+        sizes.append(tuple(fig.get_size_inches()))
+        fig.add_subplot().set_title("A title")
+
+    canvas = PlotCanvas(plot)
+    qtbot.addWidget(canvas)
+    canvas.resize(600, 400)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    canvas.show_run(None)
+    drawn = len(sizes)
+    canvas.resize(1000, 700)
+    qtbot.waitUntil(lambda: len(sizes) > drawn)
+    assert sizes[-1][0] > sizes[drawn - 1][0]   # drawn at the new, wider size
+    # A zoomed view is kept: no redraw after a resize while the user looks at a zoomed part.
+    canvas.toolbar.push_current()
+    canvas.toolbar.push_current()
+    drawn = len(sizes)
+    canvas.resize(700, 500)
+    canvas._resize_timer.timeout.emit()   # what the timer does when resizing pauses
+    assert len(sizes) == drawn

@@ -100,10 +100,10 @@ def _unbreakable(text: str) -> str:
     return re.sub(r" (?=(bn|m|%|k)(\s|$|[),.;:]))", "\u00a0", flat)
 
 
-def _wrap_to(text_artist: Text, renderer: object, width_px: float, min_pt: float, vertical: bool = False) -> None:
+def _wrap_to(text_artist: Text, renderer: object, width_px: float, min_pt: float, vertical: bool = False) -> bool:
     """Make ``text_artist`` at most ``width_px`` wide (tall when ``vertical``, for a y axis label): shrink it a
     little, or wrap it at spaces into lines of even length (never inside an amount) and shrink it down to
-    ``min_pt``, then wrap it into more lines."""
+    ``min_pt``, then wrap it into more lines. True when it changed."""
     def width() -> float:
         ext = text_artist.get_window_extent(renderer)
         return float(ext.height if vertical else ext.width)
@@ -119,10 +119,10 @@ def _wrap_to(text_artist: Text, renderer: object, width_px: float, min_pt: float
         return width() <= width_px
 
     text = text_artist.get_text()
-    if not text or width_px <= 0 or width() <= width_px:
-        return
+    if not text or not text_artist.get_visible() or width_px <= 0 or width() <= width_px:
+        return False
     if width_px / width() >= SHRINK_RATHER_THAN_WRAP and shrink():
-        return
+        return True
     flat = _unbreakable(text)
     text_artist.set_text(flat.replace("\u00a0", " "))
     one_line = width()
@@ -133,9 +133,10 @@ def _wrap_to(text_artist: Text, renderer: object, width_px: float, min_pt: float
             continue
         text_artist.set_text("\n".join(lines).replace("\u00a0", " "))
         if shrink():
-            return
+            return True
     min_pt = MIN_LABEL_PT  # a tiny canvas: smaller still rather than off the figure
     shrink()
+    return True
 
 
 def fit_figure(fig: Figure) -> None:
@@ -158,29 +159,24 @@ def fit_figure(fig: Figure) -> None:
     renderer = _layout(fig)
     if renderer is None:
         return
-    if suptitle is not None and suptitle.get_text():
-        _wrap_to(suptitle, renderer, 0.96 * fig.bbox.width, MIN_TITLE_PT)
-    if any([_wrap_category_labels(ax, renderer, TICK_LABEL_SHARE * fig.bbox.width) for ax in fig.axes]):
+    changed = suptitle is not None and _wrap_to(suptitle, renderer, 0.96 * fig.bbox.width, MIN_TITLE_PT)
+    changed |= any([_wrap_category_labels(ax, renderer, TICK_LABEL_SHARE * fig.bbox.width) for ax in fig.axes])
+    if changed:  # the axes move: measure again
         renderer = _layout(fig)
         if renderer is None:
             return
+    changed = False
     for ax in titled:
-        _wrap_to(ax.title, renderer, _cell_width(fig, ax), MIN_TITLE_PT)
-    for ax in fig.axes:
-        if ax.get_xlabel():
-            _wrap_to(ax.xaxis.label, renderer, _cell_width(fig, ax), MIN_TITLE_PT)
-        if ax.get_ylabel():
-            _wrap_to(ax.yaxis.label, renderer, max(ax.bbox.height, 40.0), MIN_TITLE_PT, vertical=True)
-    if titled or suptitle is not None:
+        changed |= _wrap_to(ax.title, renderer, _cell_width(fig, ax), MIN_TITLE_PT)
+        changed |= _wrap_to(ax.xaxis.label, renderer, _cell_width(fig, ax), MIN_TITLE_PT)
+        changed |= _wrap_to(ax.yaxis.label, renderer, max(ax.bbox.height, 40.0), MIN_TITLE_PT, vertical=True)
+    changed |= any([_fit_labels(ax, renderer) for ax in labelled])
+    if changed and labelled:  # the new layout moves the axes a little: check the bar labels once more
         renderer = _layout(fig)
-        if renderer is None:
-            return
-    for _ in range(2):  # the new x range can change the tick labels, hence the layout: check once more
-        if not any([_fit_labels(ax, renderer) for ax in labelled]):
-            break
-        renderer = _layout(fig)
-        if renderer is None:
-            return
+        if renderer is not None:
+            for ax in labelled:
+                _fit_labels(ax, renderer)
+    # The figure's own draw runs the layout engine once more.
 
 
 def _wrap_category_labels(ax: Axes, renderer: object, width_px: float) -> bool:
