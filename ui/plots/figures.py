@@ -62,7 +62,11 @@ def plot_allocation_states(fig: Figure, run: Any, **_: Any) -> None:
         return
     by_state = {k: v for k, v in run.allocation.by_state.items() if v > 0}
     divisor, unit = money_unit(by_state.values())
-    axes = fig.subplots(1, 2) if run.impact is not None else [fig.add_subplot()]
+    if run.impact is None:
+        axes = [fig.add_subplot()]
+    else:  # two maps side by side on a wide canvas, one above the other on a tall one (a laptop's results view)
+        width, height = fig.get_size_inches()
+        axes = fig.subplots(2, 1) if height > 0.8 * width else fig.subplots(1, 2)
     draw_tile_map(axes[0], {k: v / divisor for k, v in by_state.items()}, title="Allocation by state", unit=unit,
                   fmt=(lambda v: f"{v:,.1f}") if divisor > 1 else (lambda v: f"{v:,.0f}"))
     if run.impact is not None:
