@@ -16,6 +16,7 @@ import io
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView
 
 from ui import formatting
@@ -89,6 +90,19 @@ def copy_text(view: QAbstractItemView) -> str:
             row.append(formatting.edit_text(col, value) if col is not None else str(value or ""))
         block.append(row)
     return text_from_block(block)
+
+
+def copy_selection(view: QAbstractItemView) -> str:
+    """Put the view's selected block on the system clipboard as tab-separated text; return it."""
+    text = copy_text(view)
+    if text:
+        QGuiApplication.clipboard().setText(text)
+    return text
+
+
+def text_to_paste(text: str | None) -> str:
+    """``text``, or the system clipboard's text when it is None."""
+    return QGuiApplication.clipboard().text() if text is None else text
 
 
 def _source_row(view: QAbstractItemView, row: int) -> int | None:

@@ -218,24 +218,15 @@ class CorrelationView(QWidget):
         return True
 
     def copy(self) -> str:
-        from PySide6.QtGui import QGuiApplication
-
         from ui import clipboard
 
-        text = clipboard.copy_text(self.view)
-        if text:
-            QGuiApplication.clipboard().setText(text)
-        return text
+        return clipboard.copy_selection(self.view)
 
     def paste(self, text: str | None = None) -> bool:
-        from PySide6.QtGui import QGuiApplication
-
         from ui import clipboard
 
-        if text is None:
-            text = QGuiApplication.clipboard().text()
         try:
-            command = clipboard.paste_command(self.view, self.model, text)
+            command = clipboard.paste_command(self.view, self.model, clipboard.text_to_paste(text))
             self._doc.push(command)
         except (clipboard.PasteError, ValueError) as exc:
             self._notify(str(exc))

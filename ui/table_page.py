@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -211,17 +210,12 @@ class TablePage(QWidget):
 
     # --------------------------------------------------------- cell blocks
     def copy(self) -> str:
-        text = clipboard.copy_text(self.view)
-        if text:
-            QGuiApplication.clipboard().setText(text)
-        return text
+        return clipboard.copy_selection(self.view)
 
     def paste(self, text: str | None = None) -> bool:
         """Paste ``text`` (the clipboard's text when None) at the selection, as one undo step."""
-        if text is None:
-            text = QGuiApplication.clipboard().text()
         try:
-            command = clipboard.paste_command(self.view, self.model, text)
+            command = clipboard.paste_command(self.view, self.model, clipboard.text_to_paste(text))
         except clipboard.PasteError as exc:
             self._notify(str(exc))
             return False
