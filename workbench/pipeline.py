@@ -13,7 +13,7 @@ from typing import Any
 from workbench.allocation import allocate
 
 # The function itself: importing the submodule replaces the package attribute of the same name.
-from workbench.allocation.frontier import frontier as efficient_frontier
+from workbench.allocation import frontier as efficient_frontier
 from workbench.impact import economic_impact
 from workbench.issues import ERROR, Issue
 from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress

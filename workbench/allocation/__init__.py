@@ -8,13 +8,6 @@ made where it is silent are in ``docs/allocation.md``.
 from workbench.allocation.allocator import METHODS, Allocator, allocate
 from workbench.allocation.infeasibility import Infeasible
 from workbench.allocation.outcome import SolverFailed
-
-
-def frontier(scn, sample, *, points: int = 12, measure: str = "cvar", **kwargs):
-    """Expected P&L against CVaR (``measure="cvar"``) or standard deviation (``"std"``)."""
-    from workbench.allocation.frontier import frontier as _frontier
-
-    return _frontier(scn, sample, points=points, measure=measure, **kwargs)
-
+from workbench.allocation.sweep import frontier
 
 __all__ = ["METHODS", "Allocator", "Infeasible", "SolverFailed", "allocate", "frontier"]
