@@ -24,7 +24,7 @@ def scn():
 
 @pytest.fixture(scope="module")
 def run(scn):
-    from workbench.allocation.frontier import frontier
+    from workbench.allocation import frontier
     from workbench.pipeline import run_scenario
     from workbench.risk.engine import fit_sample
 
