@@ -10,7 +10,7 @@ import pytest
 
 from tests.allocation.helpers import exact_sample, sample, scenario
 from workbench.allocation import Infeasible, allocate
-from workbench.allocation.infeasibility import find_conflict
+from workbench.allocation.infeasibility import explain, find_conflict
 from workbench.allocation.problem import build_problem, fmt_usd
 
 
@@ -58,6 +58,16 @@ def test_minimum_ticket_against_a_project_cap():
         "Constraints row 2: Project A min USD 10 m": "lower it to 0 (by USD 10 m)",
         "Projects A: Minimum ticket 50": "lower it to 30 (by USD 20 m)",
     }
+
+
+def test_without_tickets_the_ticket_conflict_disappears():
+    projects = [{"ID": "A", "Sector": "Alpha", "Requested (USD m)": 80, "Minimum ticket (USD m)": 50},
+                {"ID": "B", "Sector": "Beta", "Requested (USD m)": 80}]
+    cons = [{"Group": "Project", "Value": "*", "Max share": 0.3},
+            {"Group": "Project", "Value": "A", "Min (USD m)": 10}]
+    prob = build_problem(scenario(projects, cons))
+    assert explain(prob, tickets=True) is not None  # A must be funded, at 50 or more, under a cap of 30
+    assert explain(prob, tickets=False) is None  # funded at any amount, A fits between 10 and 30
 
 
 def test_total_minimum_above_all_requests():

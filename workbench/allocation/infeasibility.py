@@ -76,6 +76,8 @@ def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, s
     for j in sorted(elastic | hard):
         lim = limits[j]
         coeffs: dict[int, float] = {}
+        if lim.kind == "ticket" and not tickets:
+            continue  # the continuous relaxation: funded at any amount
         if lim.kind == "ticket":
             i = lim.members[0]
             coeffs = {i: 1.0, zcol[i]: -lim.value / S}
