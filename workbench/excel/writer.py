@@ -78,6 +78,7 @@ def write_workbook(path, scn: Scenario, results=None) -> None:
     try:
         wb = build_workbook(scn, results)
         wb.save(tmp)
+        _fsync(tmp)  # the bytes reach the disk before the rename, so a power cut cannot leave an empty file
         os.replace(tmp, target)
     except BaseException:
         if wb is not None:
@@ -85,6 +86,11 @@ def write_workbook(path, scn: Scenario, results=None) -> None:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+def _fsync(path: str) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
 
 
 def _discard(wb: Workbook) -> None:
