@@ -29,7 +29,7 @@ from ui.plots.risk_figures import (
     tornado_axes,
 )
 from ui.plots.style import GAIN, PALETTE, briefing, colours, fmt_money, fmt_number, fmt_percent, money_unit
-from ui.plots.tools import BAR_LABEL, bar_breakdown, note
+from ui.plots.tools import BAR_LABEL, bar_breakdown, label_signed_bars, note
 
 NOTHING_YET = "No results yet: press Run to allocate and simulate the scenario."
 
@@ -169,10 +169,7 @@ def plot_compare(fig: Figure, run: Any, *, other: Any = None, label: str = "Curr
     ax_diff.grid(axis="y", visible=False)
     ax_diff.set_title(f"{label} minus {other_label}")
     ax_diff.set_xlabel(d_unit)
-    for yi, v in zip(y, diffs):
-        ax_diff.annotate(fmt_money(v, d_unit), (v / d_div, yi), xytext=(4 if v >= 0 else -4, 0),
-                         textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize="small",
-                         gid=BAR_LABEL)
+    label_signed_bars(ax_diff, y, diffs, d_unit, d_div)
     lo, hi = ax_diff.get_xlim()
     pad = 0.35 * (hi - lo)
     ax_diff.set_xlim(lo - pad, hi + pad)

@@ -25,7 +25,7 @@ from ui.plots.style import (
     money_formatter,
     money_unit,
 )
-from ui.plots.tools import BAR_LABEL, bar_breakdown, note, top_items
+from ui.plots.tools import bar_breakdown, label_signed_bars, note, top_items
 
 #: Tornado bars shown (largest swing first).
 TORNADO_BARS = 15
@@ -235,10 +235,7 @@ def plot_stress(fig: Figure, run: Any, **_: Any) -> None:
         ax.set_xlabel(unit)
         ax.xaxis.set_major_formatter(money_formatter(divisor))
         ax.grid(axis="y", visible=False)
-        for yi, v in zip(y, vals):
-            ax.annotate(fmt_money(v, unit), (v / divisor, yi), xytext=(4 if v >= 0 else -4, 0),
-                        textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize="small",
-                        gid=BAR_LABEL)
+        label_signed_bars(ax, y, vals, unit, divisor)
         lo, hi = ax.get_xlim()
         pad = 0.25 * (hi - lo)
         ax.set_xlim(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0))

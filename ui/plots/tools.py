@@ -46,6 +46,14 @@ def top_items(values: Mapping[str, float], n: int = TOP_N) -> tuple[list[str], n
     return [k for k, _ in items], np.array([v for _, v in items], dtype=float)
 
 
+def label_signed_bars(ax: Axes, y, values, unit: str, divisor: float) -> None:
+    """Write each horizontal bar's amount beside its end, outside the bar whatever its sign."""
+    for yi, v in zip(y, values, strict=True):
+        ax.annotate(fmt_money(v, unit), (v / divisor, yi), xytext=(4 if v >= 0 else -4, 0),
+                    textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize="small",
+                    gid=BAR_LABEL)
+
+
 def bar_breakdown(ax: Axes, values: Mapping[str, float], *, title: str, total: float | None = None,
                   colour: str | None = None, unit: tuple[float, str] | None = None, share_of: str = "") -> None:
     """Horizontal bars of amounts in USD m, largest on top, labelled with the amount and its share of ``total``."""
