@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from ui.plots import figures, tables
 from ui.plots.canvas import PlotCanvas
-from ui.results_table import RowsView
+from ui.results_table import RowsView, plot_beside_table
 
 
 class CompareView(QWidget):
@@ -25,20 +24,7 @@ class CompareView(QWidget):
         self.canvas = PlotCanvas(figures.plot_compare, self, title="Comparison")
         self.table = RowsView()
         self.heading = QLabel("<b>Differences of key figures</b>")
-        side = QWidget()
-        side.setMinimumWidth(280)
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(4, 4, 4, 4)
-        side_layout.addWidget(self.heading)
-        side_layout.addWidget(self.table, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.canvas)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        plot_beside_table(self, self.canvas, self.heading, self.table)
         self.set_runs(None, None)
 
     def set_runs(self, run: Any, other: Any, label: str = "Current", other_label: str = "Other") -> None:

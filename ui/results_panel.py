@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from ui.plots import figures, tables
 from ui.plots.canvas import PlotCanvas
-from ui.results_table import RowsView
+from ui.results_table import RowsView, plot_beside_table
 
 #: View name -> tab title, in tab order (``--view NAME`` of the screenshot mode uses the names).
 VIEWS: dict[str, str] = {
@@ -72,26 +72,13 @@ class ResultView(QWidget):
         self.canvas = PlotCanvas(getattr(figures, self.spec.plot), self, title=VIEWS[name])
         self.table_label = QLabel(f"<b>{self.spec.table_title}</b>")
         self.table = RowsView()
-        side = QWidget()
-        side.setMinimumWidth(280)
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(4, 4, 4, 4)
-        side_layout.addWidget(self.table_label)
-        side_layout.addWidget(self.table, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(self.canvas)
-        self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter, side = plot_beside_table(self, self.canvas, self.table_label, self.table)
         self.splitter.setSizes([1060, 380])
         self.splitter.setChildrenCollapsible(False)
         self._side = side
         self._user_split = False
         self._fitting = False
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
 
     #: Below this width (in a tall view) the table goes under the plot instead of beside it.
     SIDE_BY_SIDE_FROM = 1100

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ui.plots.style import fmt_number
 
@@ -125,3 +125,24 @@ class RowsView(QTableView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+
+def plot_beside_table(owner: QWidget, canvas: QWidget, heading: QLabel, table: QWidget) -> tuple[QSplitter, QWidget]:
+    """Lay ``owner`` out as the plot on the left and its headed table on the right, in a splitter.
+
+    Returns the splitter and the side widget holding the heading and the table."""
+    side = QWidget()
+    side.setMinimumWidth(280)
+    side_layout = QVBoxLayout(side)
+    side_layout.setContentsMargins(4, 4, 4, 4)
+    side_layout.addWidget(heading)
+    side_layout.addWidget(table, 1)
+    splitter = QSplitter(Qt.Orientation.Horizontal, owner)
+    splitter.addWidget(canvas)
+    splitter.addWidget(side)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 1)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(splitter)
+    return splitter, side
