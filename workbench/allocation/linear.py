@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from workbench.allocation.binding import Objective, bindings
 from workbench.allocation.formulation import Base, base, binaries, clean
-from workbench.allocation.outcome import Outcome, SolverFailed
+from workbench.allocation.outcome import Outcome, SolverFailed, relative_gap, status_for
 from workbench.allocation.problem import Problem
 from workbench.allocation.solver import Solution, solve
 
@@ -57,7 +57,18 @@ def solve_linear(prob: Problem, cost_w: np.ndarray, obj: Objective, *, time_limi
     x = clean(prob, b, final.x)
     objective = obj.scale * final.objective
     binding = bindings(prob, b, x, final.row_dual, final.col_dual, obj)
-    return Outcome(x, status, gap, objective, binding), final.x
+    notes: tuple[str, ...] = ()
+    if model.is_mip():
+        if np.isfinite(sol.bound):   # the polish can only lower the objective: re-measure against the bound
+            gap = relative_gap(final.objective, sol.bound)
+        elif status != "optimal":
+            gap = np.inf
+    elif status != "optimal":
+        gap = np.inf
+    if status != "optimal" or gap > mip_rel_gap:
+        notes = (f"The solver stopped ({status}) before proving optimality within {mip_rel_gap:.0e}; "
+                 "this is its best allocation, which meets every limit.",)
+    return Outcome(x, status_for(gap, mip_rel_gap), gap, objective, binding, notes), final.x
 
 
 def max_return(prob: Problem, mu: np.ndarray, *, time_limit: float, mip_rel_gap: float) -> Outcome:
@@ -100,7 +111,9 @@ def proportional(prob: Problem, *, time_limit: float, mip_rel_gap: float) -> Out
     exact = bool(np.allclose(second.x, t_star * prob.request, atol=1e-6 * S))
     note = (f"Every project gets {t_star:.4%} of its request." if exact else
             f"Every project gets at least {t_star:.4%} of its request; the limits or tickets require more for some.")
-    return Outcome(second.x, second.status, max(first.gap, second.gap), t_star, first.binding, (note,))
+    gap = max(first.gap, second.gap)
+    return Outcome(second.x, status_for(gap, mip_rel_gap), gap, t_star, first.binding,
+                   (note, *first.notes, *second.notes))
 
 
 def fixed(prob: Problem) -> Outcome:

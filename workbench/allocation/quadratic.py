@@ -24,7 +24,7 @@ from workbench.allocation.binding import Objective, bindings
 from workbench.allocation.branching import branch_and_bound, broken_tickets
 from workbench.allocation.formulation import base, binaries, clean
 from workbench.allocation.linear import NoAllocation
-from workbench.allocation.outcome import Outcome, SolverFailed
+from workbench.allocation.outcome import OPTIMAL, Outcome, SolverFailed, status_for
 from workbench.allocation.problem import Problem
 from workbench.allocation.solver import load, new_highs, run, solve
 from workbench.progress import CancelFn, check_cancel
@@ -59,9 +59,13 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
         if not sol.has_solution:
             raise SolverFailed(f"The quadratic solver stopped ({sol.status}) without an allocation.")
         x = clean(prob, b, sol.x)
-        status = "optimal" if sol.status == "optimal" else sol.status
-        return Outcome(x, status, 0.0, obj.scale * sol.objective,
-                       bindings(prob, b, x, sol.row_dual, sol.col_dual, obj)), sol.x
+        if sol.status == "optimal":
+            return Outcome(x, OPTIMAL, 0.0, obj.scale * sol.objective,
+                           bindings(prob, b, x, sol.row_dual, sol.col_dual, obj)), sol.x
+        return Outcome(x, status_for(np.inf, mip_rel_gap), np.inf, obj.scale * sol.objective,
+                       bindings(prob, b, x, None, None, obj, with_prices=False),
+                       (f"The quadratic solver stopped ({sol.status}) before proving optimality; this is its last "
+                        "allocation, which meets every limit.",)), sol.x
 
     # The relaxation (tickets ignored); optimal if it keeps every ticket, else branch and bound
     # over the broken tickets, else outer approximation.
@@ -73,7 +77,7 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
     if relax.has_solution and relax.status == "optimal":
         x = clean(prob, rb, relax.x)
         if len(broken_tickets(prob, x, ticketed, free)) == 0:
-            return Outcome(x, "optimal", 0.0, obj.scale * relax.objective,
+            return Outcome(x, OPTIMAL, 0.0, obj.scale * relax.objective,
                            bindings(prob, rb, x, relax.row_dual, relax.col_dual, obj),
                            ("Minimum tickets: the relaxation already keeps every ticket.",)), relax.x
 
@@ -97,11 +101,12 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
             fb, fs = found.payload
             gap = _gap(found.upper, found.lower)
             xb = clean(prob, fb, fs.x)
-            status = "optimal" if gap <= mip_rel_gap else ("time limit" if left() <= 0.05 else "node limit")
-            return Outcome(xb, status, gap, obj.scale * found.upper,
+            why = "" if gap <= mip_rel_gap else (", stopped by the time limit" if left() <= 0.05
+                                                 else ", stopped by the node limit")
+            return Outcome(xb, status_for(gap, mip_rel_gap), gap, obj.scale * found.upper,
                            bindings(prob, fb, xb, fs.row_dual, fs.col_dual, obj),
                            (f"Minimum tickets: branch and bound over the broken tickets, {found.nodes} nodes "
-                            f"(relative gap {gap:.2e}).",)), fs.x
+                            f"(relative gap {gap:.2e}{why}).",)), fs.x
     else:
         found = None
     # Outer approximation (seeded with the branch and bound's best allocation and bound, if any).
@@ -121,7 +126,7 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
     lower = found.lower if found is not None else -np.inf
     seen: set[bytes] = set()
     rounds = 0
-    status = "optimal"
+    stop = ""
     jj = np.arange(r)
 
     def add_cuts(v: np.ndarray, theta_now: np.ndarray | None = None) -> None:
@@ -151,11 +156,9 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
         if m.status == "infeasible":
             raise NoAllocation
         if not m.has_solution:
-            status = "time limit"
+            stop = ", stopped by the time limit"
             break
         lower = max(lower, m.bound if np.isfinite(m.bound) else m.objective)
-        if m.status != "optimal":
-            status = m.status
         z = binaries(master_b, m.x)
         key = z.tobytes()
         if key not in seen:
@@ -169,7 +172,7 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
         gap = _gap(best_ub, lower)
         if gap <= mip_rel_gap or rounds >= max_rounds or left() <= 0.05:
             if gap > mip_rel_gap:
-                status = "time limit" if left() <= 0.05 else "round limit"
+                stop = ", stopped by the time limit" if left() <= 0.05 else ", stopped by the round limit"
             break
     if best is None:
         raise SolverFailed("The outer approximation found no allocation within the time limit; raise it.")
@@ -177,8 +180,8 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
     x = clean(prob, fb, fs.x)
     gap = _gap(best_ub, lower)
     note = (f"Minimum tickets: solved by outer approximation in {rounds} rounds "
-            f"(relative gap {gap:.2e}).",)
-    return Outcome(x, status if gap > mip_rel_gap else "optimal", gap, obj.scale * best_ub,
+            f"(relative gap {gap:.2e}{stop if gap > mip_rel_gap else ''}).",)
+    return Outcome(x, status_for(gap, mip_rel_gap), gap, obj.scale * best_ub,
                    bindings(prob, fb, x, fs.row_dual, fs.col_dual, obj), note), fs.x
 
 
