@@ -1,0 +1,185 @@
+"""Common random numbers: the same draws at every evaluation, so a statistic is a smooth
+function of the input and differences between two values are the input's effect, not noise.
+
+The evaluator draws the reporting stream's random numbers once (``workbench.risk.paths``:
+the same blocks, seed and trial indices as ``workbench.risk.engine.simulate``) and keeps
+each project's P&L per USD m allocated. Moving one input re-simulates only the projects
+whose P&L depends on it (:meth:`Input.affected`), on the stored draws. For a fixed
+allocation the P&L sample is therefore identical to what ``simulate`` gives with the same
+overrides (tests check it).
+
+With ``reallocate=True`` the allocation is fitted again at every value, with the scenario's
+method, on the fitting stream (also drawn once and reused), and that new allocation is
+simulated on the stored reporting draws: this is how a financier's capacity or a project's
+requested amount can change a statistic, and how "the allocation changes" is detected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from workbench.allocation import allocate
+from workbench.progress import CancelFn, check_cancel
+from workbench.risk.engine import FIT_TRIALS, UnitSample, amounts_vector, scenario_seed
+from workbench.risk.model import RiskModel, build_model
+from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, Draws, block_sizes, draw_block, simulate_block
+from workbench.scenario import Scenario
+from workbench.whatif.inputs import Input
+
+#: What-if analyses run at most this many trials unless asked for more (as the tornado does).
+WHATIF_TRIALS = 20_000
+
+_PROJECT_FIELDS = ("ids", "project_sector", "instrument", "financier", "state", "mu", "specific", "coupon",
+                   "recovery", "start", "requested")
+
+
+def submodel(model: RiskModel, idx: np.ndarray) -> RiskModel:
+    """``model`` restricted to the projects ``idx`` (model order): same sectors, events and settings."""
+    changes = {}
+    for name in _PROJECT_FIELDS:
+        v = getattr(model, name)
+        changes[name] = tuple(v[i] for i in idx) if isinstance(v, tuple) else v[idx]
+    return replace(model, **changes)
+
+
+class _Stream:
+    """One random stream's draws (blocks of a fixed trial count), and unit P&L computed on them."""
+
+    def __init__(self, model: RiskModel, seed: int, stream: int, trials: int):
+        self.seed, self.stream, self.trials = seed, stream, trials
+        self.sizes = block_sizes(trials)
+        self.draws = [draw_block(model, seed, stream, b, m) for b, m in enumerate(self.sizes)]
+        self._sliced: dict[tuple[int, ...], list[Draws]] = {}
+        self.base = model
+
+    def _draws_for(self, sub: RiskModel, idx: np.ndarray) -> list[Draws]:
+        key = tuple(int(i) for i in idx)
+        if key not in self._sliced:
+            pos = self.base.engine_inverse[idx[sub.engine_order]]
+            self._sliced[key] = [Draws(d.z_sec, np.ascontiguousarray(d.z_spec[:, pos, :]), d.u, d.w)
+                                 for d in self.draws]
+        return self._sliced[key]
+
+    def unit(self, model: RiskModel, idx: np.ndarray | None = None) -> np.ndarray:
+        """(len(idx), trials): P&L per USD m of projects ``idx`` (all when None) under ``model``."""
+        if idx is None or len(idx) == model.n:
+            sub, draws = model, self.draws
+        else:
+            sub = submodel(model, idx)
+            draws = self._draws_for(sub, idx)
+        out = np.empty((sub.n, self.trials))
+        for b, m in enumerate(self.sizes):
+            out[:, b * BLOCK: b * BLOCK + m] = simulate_block(sub, self.seed, self.stream, b, m, draws=draws[b]).unit
+        return out
+
+
+def portfolio_pnl(unit: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Sum of ``x[p] * unit[p]`` over funded projects, in project order (the engine's order of addition)."""
+    pnl = np.zeros(unit.shape[1])
+    for p in np.flatnonzero(x > 0):
+        pnl += x[p] * unit[p]
+    return pnl
+
+
+@dataclass(frozen=True)
+class Point:
+    """One evaluation: the inputs' values, the allocation simulated and its P&L sample (USD m)."""
+
+    values: tuple[tuple[str, float], ...]
+    amounts: np.ndarray      # model order
+    pnl: np.ndarray
+
+
+class Evaluator:
+    """Evaluate statistics of ``scn`` with some inputs moved, on common random numbers.
+
+    ``amounts`` (project ID -> USD m) is the allocation held fixed; when None it is fitted
+    with the scenario's method (as a run does). ``trials`` defaults to the scenario's Trials,
+    at most :data:`WHATIF_TRIALS`. ``evaluations`` counts simulations of the P&L sample.
+    """
+
+    def __init__(self, scn: Scenario, amounts: Mapping[str, float] | None = None, *, trials: int | None = None,
+                 seed: int | None = None, reallocate: bool = False, method: str | None = None,
+                 should_cancel: CancelFn | None = None):
+        self.scn = scn
+        self.model = build_model(scn)
+        self.seed = scenario_seed(scn, seed)
+        self.trials = int(trials) if trials is not None else min(int(scn.field("Trials")), WHATIF_TRIALS)
+        if self.trials < 2:
+            raise ValueError("A what-if analysis needs at least 2 trials.")
+        self.confidence = self.model.confidence
+        self.method = method or str(scn.field("Allocation method"))
+        self.reallocate = reallocate
+        self.should_cancel = should_cancel
+        self.evaluations = 0
+        self._fit: _Stream | None = None
+        self._fit_unit: np.ndarray | None = None
+        if amounts is None:
+            amounts = self._allocate(scn, self.model).amounts
+        self.base_amounts = amounts_vector(self.model, amounts)
+        self.report = _Stream(self.model, self.seed, REPORT_STREAM, self.trials)
+        self.base_unit = self.report.unit(self.model)
+
+    # ------------------------------------------------------------ allocation
+    def _fit_stream(self) -> _Stream:
+        if self._fit is None:
+            self._fit = _Stream(self.model, self.seed, FIT_STREAM, min(int(self.scn.field("Trials")), FIT_TRIALS))
+            self._fit_unit = self._fit.unit(self.model)
+        return self._fit
+
+    def _allocate(self, scn: Scenario, model: RiskModel, fit_unit: np.ndarray | None = None):
+        fit = self._fit_stream()
+        unit = self._fit_unit if fit_unit is None else fit_unit
+        sample = UnitSample(ids=model.ids, pnl=np.ascontiguousarray(unit.T), seed=fit.seed)
+        return allocate(scn, method=self.method, sample=sample)
+
+    # ------------------------------------------------------------ evaluations
+    def model_at(self, values: Sequence[tuple[Input, float]]) -> tuple[RiskModel, np.ndarray]:
+        """The risk model with ``values`` set, and the projects whose P&L moved from the base."""
+        model = self.model
+        touched: set[int] = set()
+        for inp, v in values:
+            if inp.touches_risk and v != inp.value:
+                model = inp.patch(model, v, self.model)
+                touched.update(int(i) for i in inp.affected(self.model))
+        return model, np.array(sorted(touched), dtype=np.int64)
+
+    def point(self, values: Sequence[tuple[Input, float]], *, reallocate: bool | None = None) -> Point:
+        """Simulate the P&L with ``values`` set (input, value) on the stored draws."""
+        check_cancel(self.should_cancel)
+        realloc = self.reallocate if reallocate is None else reallocate
+        model, touched = self.model_at(values)
+        unit = self.base_unit
+        if len(touched):
+            unit = unit.copy()
+            unit[touched] = self.report.unit(model, touched)
+        x = self.base_amounts
+        if realloc or any(not inp.touches_risk for inp, v in values if v != inp.value):
+            x = self.allocation_at(values, model=model, touched=touched)
+        self.evaluations += 1
+        return Point(tuple((inp.name, float(v)) for inp, v in values), x, portfolio_pnl(unit, x))
+
+    def allocation_at(self, values: Sequence[tuple[Input, float]], *, model: RiskModel | None = None,
+                      touched: np.ndarray | None = None) -> np.ndarray:
+        """The allocation (model order, USD m) the scenario's method fits with ``values`` set."""
+        if model is None:
+            model, touched = self.model_at(values)
+        scn = self.scn
+        for inp, v in values:
+            if v != inp.value:
+                scn = inp.apply(scn, v)
+        fit_unit = None
+        if touched is not None and len(touched):
+            fit = self._fit_stream()
+            fit_unit = self._fit_unit.copy()
+            fit_unit[touched] = fit.unit(model, touched)
+        return amounts_vector(model, self._allocate(scn, model, fit_unit).amounts)
+
+    def pnl(self, inp: Input, v: float, *, reallocate: bool | None = None) -> np.ndarray:
+        return self.point([(inp, v)], reallocate=reallocate).pnl
+
+
+__all__ = ["WHATIF_TRIALS", "Evaluator", "Point", "portfolio_pnl", "submodel"]
