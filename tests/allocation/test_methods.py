@@ -197,21 +197,26 @@ def test_risk_parity_two_uncorrelated_sectors():
                 {"ID": "B", "Sector": "Beta", "Requested (USD m)": 100}]
     res = allocate(scenario(projects), method="risk-parity", sample=smp)
     w = (1 / sd) / np.sum(1 / sd)
-    np.testing.assert_allclose(amounts(res, ids), 100 * w, atol=1e-6)
-    assert res.objective == pytest.approx(0.0, abs=1e-12)
+    x = amounts(res, ids)
+    np.testing.assert_allclose(x, 100 * w, atol=1e-6)
+    # The objective: P&L standard deviation per USD of the geometric mean of the sector amounts.
+    assert res.objective == pytest.approx(np.sqrt(np.sum((x * sd) ** 2)) / np.sqrt(x[0] * x[1]), rel=1e-8)
+    assert res.status == "optimal" and res.gap <= 1e-4
     assert any("Exact risk parity" in n for n in res.notes)
 
 
-def test_risk_parity_within_sector_split_follows_requests():
+def test_risk_parity_within_sector_split_has_the_least_variance():
     ids = ("A1", "A2", "B")
     cov = np.diag([0.04, 0.04, 0.09])
     smp = exact_sample(ids, [0.05] * 3, cov)
-    projects = [{"ID": "A1", "Sector": "Alpha", "Requested (USD m)": 30},
+    projects = [{"ID": "A1", "Sector": "Alpha", "Requested (USD m)": 60},
                 {"ID": "A2", "Sector": "Alpha", "Requested (USD m)": 90},
                 {"ID": "B", "Sector": "Beta", "Requested (USD m)": 100}]
     res = allocate(scenario(projects), method="risk-parity", sample=smp)
     x = amounts(res, ids)
-    assert x[1] == pytest.approx(3 * x[0], rel=1e-8)
+    assert x[1] == pytest.approx(x[0], rel=1e-6)   # equal variances, uncorrelated: an even split
+    # 0.02 y_A^2 = 0.09 y_B^2 with y_A + y_B = 100
+    assert x[2] == pytest.approx(100 / (1 + np.sqrt(4.5)), rel=1e-6)
     assert x.sum() == pytest.approx(100, abs=TOL)
     shares = np.array([x[0] * cov[0, 0] * x[0] + x[1] * cov[1, 1] * x[1], x[2] ** 2 * cov[2, 2]])
     assert shares[0] == pytest.approx(shares[1], rel=1e-6)
