@@ -442,14 +442,10 @@ class SnapshotsPanel(QWidget):
 
 
 def _matching_result(scn, result):
-    """``result`` when it was computed from ``scn``'s inputs (any trials, seed, method), else None."""
-    if result is None or not hasattr(result, "summary"):
+    """``result`` when it was computed from exactly ``scn`` (the run keeps its input's content hash), else None."""
+    if result is None or not getattr(result, "input_hash", ""):
         return None
-    from workbench.pipeline import with_run_options
-
-    ran = with_run_options(scn, method=getattr(result, "method", None), trials=getattr(result, "trials", None),
-                           seed=getattr(result, "seed", None))
-    return result if ran.content_hash() == getattr(result, "scenario_hash", None) else None
+    return result if scn.content_hash() == result.input_hash else None
 
 
 def _waterfall_job(pair, *, progress=None, should_cancel=None, trials: int | None = None, **_run_options):

@@ -1,8 +1,10 @@
 """The whole run of one scenario: validate, allocate, simulate, stress-test, sensitivity, impact.
 
-``run_scenario`` is what ``workbench run`` and the app's Run button call. It never changes
-the scenario it is given; overrides of the method, trials and seed are applied to a copy,
-whose content hash the result carries.
+``run_scenario`` is what ``workbench run`` and the app's Run button call. It resolves the
+run's options once (:class:`~workbench.results.RunOptions`: the scenario's method, trials
+and seed unless overridden) and passes them down. It never changes the scenario it is
+given: the result carries that scenario's content hash (``input_hash``) and the hash of
+the scenario as run, with the options written in (``scenario_hash``).
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from workbench.allocation import frontier as efficient_frontier
 from workbench.impact import economic_impact
 from workbench.issues import ERROR, Issue
 from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
-from workbench.results import RunResult
+from workbench.results import RunOptions, RunResult
 from workbench.risk.batch import worker_pool
-from workbench.risk.engine import fit_sample, simulate
+from workbench.risk.engine import FIT_TRIALS, fit_sample, simulate
 from workbench.risk.model import ModelError, build_model
+from workbench.risk.sensitivity import TornadoBar
 from workbench.risk.sensitivity import tornado as run_tornado
-from workbench.risk.stress import StressSpec, named_stresses, run_stresses
+from workbench.risk.stress import StressResult, StressSpec, named_stresses, run_stresses
 from workbench.scenario import Scenario
+from workbench.shortfall import shortfall
 from workbench.validation import validate
 
 # Share of the progress bar each step takes (they sum to 1).
@@ -69,23 +73,25 @@ def check(scn: Scenario) -> list[Issue]:
 def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None = None, seed: int | None = None,
                  workers: int = 1, progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
                  stress: bool = True, tornado: bool = True, frontier_points: int = 0,
-                 stresses: Sequence[StressSpec] = ()) -> RunResult:
+                 stresses: Sequence[StressSpec] = (), options: RunOptions | None = None) -> RunResult:
     """Run the whole pipeline on ``scn`` (with ``method``/``trials``/``seed`` overriding its fields).
 
-    Raises :class:`ScenarioInvalid` (with the issues), ``workbench.allocation.Infeasible``
-    (with the conflicting limits), or ``workbench.progress.Cancelled``.
-    ``stresses`` adds user-defined stress tests to the named ones.
+    ``options`` (a :class:`~workbench.results.RunOptions`) replaces every keyword from
+    ``method`` to ``stresses`` at once. Raises :class:`ScenarioInvalid` (with the issues),
+    ``workbench.allocation.Infeasible`` (with the conflicting limits), or
+    ``workbench.progress.Cancelled``. ``stresses`` adds user-defined stress tests to the named ones.
     """
-    scn = with_run_options(scn, method=method, trials=trials, seed=seed)
-    issues = check(scn)
-    method = str(scn.field("Allocation method"))
-    n_trials, seed_ = int(scn.field("Trials")), int(scn.field("Random seed"))
+    opts = options or RunOptions.resolve(scn, method=method, trials=trials, seed=seed, workers=workers,
+                                         stress=stress, tornado=tornado, frontier_points=frontier_points,
+                                         stresses=stresses)
+    ran = opts.apply(scn)            # the scenario as run: validation checks the options' ranges too
+    issues = check(ran)
     steps = dict(_STEPS)
-    if not stress:
+    if not opts.stress and not opts.stresses:
         steps["stress"] = 0.0
-    if not tornado:
+    if not opts.tornado:
         steps["tornado"] = 0.0
-    if not frontier_points:
+    if not opts.frontier_points:
         steps["frontier"] = 0.0
     total = sum(steps.values())
     spans, at = {}, 0.0
@@ -95,33 +101,37 @@ def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None
 
     check_cancel(should_cancel)
     spans["fit"](0.0, "Fitting sample")
-    sample = fit_sample(scn)
+    sample = fit_sample(ran, trials=min(opts.trials, FIT_TRIALS), seed=opts.seed)
     check_cancel(should_cancel)
-    alloc = allocate(scn, method=method, sample=sample, progress=spans["allocate"], should_cancel=should_cancel)
+    alloc = allocate(ran, method=opts.method, sample=sample, progress=spans["allocate"], should_cancel=should_cancel)
     amounts = alloc.amounts
-    risk = simulate(scn, amounts, workers=workers, progress=spans["simulate"], should_cancel=should_cancel)
+    risk = simulate(ran, amounts, trials=opts.trials, seed=opts.seed, workers=opts.workers, nominal=True,
+                    progress=spans["simulate"], should_cancel=should_cancel)
 
-    stress_results: tuple = ()
-    bars: tuple = ()
-    with worker_pool(workers if (stress or stresses or tornado) else 1) as pool:   # one pool for both
-        if stress or stresses:
-            specs = (named_stresses(scn) if stress else []) + list(stresses)
-            flags = [False] * (len(specs) - len(stresses)) + [True] * len(stresses)
-            stress_results = run_stresses(scn, amounts, risk, specs, progress=spans["stress"],
+    stress_results: tuple[StressResult, ...] = ()
+    bars: tuple[TornadoBar, ...] = ()
+    with worker_pool(opts.workers if (opts.stress or opts.stresses or opts.tornado) else 1) as pool:
+        if opts.stress or opts.stresses:
+            specs = (named_stresses(ran) if opts.stress else []) + list(opts.stresses)
+            flags = [False] * (len(specs) - len(opts.stresses)) + [True] * len(opts.stresses)
+            stress_results = run_stresses(ran, amounts, risk, specs, progress=spans["stress"],
                                           should_cancel=should_cancel, user_defined=flags, pool=pool)
-        if tornado:
-            bars = run_tornado(scn, amounts, progress=spans["tornado"], should_cancel=should_cancel, pool=pool)
+        if opts.tornado:
+            bars = run_tornado(ran, amounts, trials=opts.trials, seed=opts.seed, progress=spans["tornado"],
+                               should_cancel=should_cancel, pool=pool)
     front = None
-    if frontier_points:
+    if opts.frontier_points:
         check_cancel(should_cancel)
         spans["frontier"](0.0, "Efficient frontier")
-        front = efficient_frontier(scn, sample, points=frontier_points, progress=spans["frontier"],
+        front = efficient_frontier(ran, sample, points=opts.frontier_points, progress=spans["frontier"],
                                    should_cancel=should_cancel)
-    impact = economic_impact(scn, amounts)
+    impact = economic_impact(ran, amounts)
+    gap = shortfall(ran, alloc, dict(zip(sample.ids, (float(v) for v in sample.mean))), risk.discount_rate)
     if progress:
         progress(1.0, "Done")
     return RunResult(
-        scenario_hash=scn.content_hash(), method=method, trials=n_trials, seed=seed_, allocation=alloc,
+        scenario_hash=ran.content_hash(), method=opts.method, trials=opts.trials, seed=opts.seed, allocation=alloc,
         risk=risk, stress=stress_results, tornado=bars, impact=impact, frontier=front,
-        extra={"issues": tuple(issues), "fit_trials": sample.trials, "scenario_name": scn.name},
+        input_hash=scn.content_hash(), scenario_name=ran.name, programme_size=ran.size, issues=tuple(issues),
+        fit_trials=sample.trials, shortfall=gap, options=opts,
     )

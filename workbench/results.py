@@ -1,15 +1,25 @@
 """Results as plain frozen objects, read the same way by the UI, the CLI, the exporter
-and the snapshot library. Data flows one way: scenario -> models -> these -> views.
+and the snapshot library. Data flows one way: scenario -> models -> these -> views; the
+named key figures and tables of a run are in :mod:`workbench.figures`.
 
 Amounts are USD m; losses (VaR, CVaR, contributions) are positive numbers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from workbench.impact import ImpactResult
+    from workbench.issues import Issue
+    from workbench.risk.result import RiskResult
+    from workbench.risk.sensitivity import TornadoBar
+    from workbench.risk.stress import StressResult, StressSpec
+    from workbench.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -65,26 +75,127 @@ class Frontier:
 
 
 @dataclass(frozen=True)
+class RunOptions:
+    """How one run goes: resolved once from the scenario and any overrides, then passed down.
+
+    ``method``, ``trials`` and ``seed`` override the scenario's fields of those names;
+    ``workers`` share the trials (or the stress and sensitivity runs); the rest says what
+    the run includes.
+    """
+
+    method: str
+    trials: int
+    seed: int
+    workers: int = 1
+    stress: bool = True
+    tornado: bool = True
+    frontier_points: int = 0
+    stresses: tuple[StressSpec, ...] = ()
+
+    @classmethod
+    def resolve(cls, scn: Scenario, *, method: str | None = None, trials: int | None = None, seed: int | None = None,
+                workers: int = 1, stress: bool = True, tornado: bool = True, frontier_points: int = 0,
+                stresses: Sequence[StressSpec] = ()) -> RunOptions:
+        """The scenario's own method, trials and seed, unless given here."""
+        return cls(method=str(method).strip() if method is not None else scn.method,
+                   trials=int(trials) if trials is not None else scn.trials,
+                   seed=int(seed) if seed is not None else scn.seed, workers=max(int(workers), 1),
+                   stress=bool(stress), tornado=bool(tornado), frontier_points=int(frontier_points),
+                   stresses=tuple(stresses))
+
+    def apply(self, scn: Scenario) -> Scenario:
+        """``scn`` with this run's method, trials and seed written into its fields: the scenario as run."""
+        return scn.with_fields(**{"Allocation method": self.method, "Trials": self.trials,
+                                  "Random seed": self.seed})
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """Why less than the programme size is allocated, in the user's terms (USD m)."""
+
+    programme_size: float
+    allocated: float                    # total committed, cash and guarantees
+    most_allowed: float                 # the most the limits allow in total (NaN when not computed)
+    holding_limits: tuple[str, ...]     # the limits that stop the total at ``most_allowed``, as the user wrote them
+    negative_npv: tuple[str, ...]       # projects with room left and negative expected NPV at the discount rate
+    positive_with_room: tuple[str, ...]  # projects with room left and positive expected NPV that the method left
+    discount_rate: float
+    method: str = ""
+    tickets_cost: float = 0.0           # how much less the minimum tickets allow than the limits alone
+
+    @property
+    def unallocated(self) -> float:
+        return self.programme_size - self.allocated
+
+    def text(self) -> str:
+        """Sentences for the Allocation view, the CLI and the workbook."""
+        bn = _bn
+        rate = f"{100 * self.discount_rate:.2f}".rstrip("0").rstrip(".") + " %"
+        lines = [f"{bn(self.allocated)} of the {bn(self.programme_size)} programme is committed; "
+                 f"{bn(self.unallocated)} is not allocated."]
+        tol = 1e-6 * max(self.programme_size, 1.0)
+        if np.isfinite(self.most_allowed) and self.most_allowed < self.programme_size - tol:
+            why = (f": {_join(self.holding_limits)} hold the total there" if self.holding_limits
+                   else ": every included project is at its requested amount")
+            lines.append(f"The limits allow at most {bn(self.most_allowed)}{why}.")
+            if self.tickets_cost > tol:
+                lines.append(f"The minimum tickets take {bn(self.tickets_cost)} off what the other limits allow "
+                             "(a project gets its ticket or nothing).")
+        cap = self.most_allowed if np.isfinite(self.most_allowed) else self.programme_size
+        left = cap - self.allocated
+        if left > tol:
+            rate_text = f"negative expected NPV at {rate}"
+            if self.negative_npv and not self.positive_with_room:
+                lines.append(f"The limits would allow {bn(left)} more, but every candidate with room left has "
+                             f"{rate_text} ({_join(self.negative_npv, 8)}): funding it would lose value at the "
+                             "discount rate, so the method leaves it out.")
+            else:
+                lines.append(f"The limits would allow {bn(left)} more; the {self.method or 'allocation'} method "
+                             "stops short by its own objective (for example the risk it accepts), not because of "
+                             "a limit.")
+                if self.negative_npv:
+                    lines.append(f"Of the candidates with room left, {_join(self.negative_npv, 8)} have "
+                                 f"{rate_text}.")
+        return " ".join(lines)
+
+
+def _bn(x: float) -> str:
+    return f"USD {x / 1000:,.1f} bn" if abs(x) >= 1000 else f"USD {x:,.0f} m"
+
+
+def _join(items: Sequence[str], most: int = 6) -> str:
+    items = list(items)
+    if len(items) > most:
+        items = [*items[:most], f"{len(items) - most} more"]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass(frozen=True)
 class RunResult:
-    """Everything one run of the pipeline produced, for one scenario."""
+    """Everything one run of the pipeline produced, for one scenario.
+
+    ``scenario_hash`` is the content hash of the scenario as run (the input with the run's
+    method, trials and seed written in); ``input_hash`` that of the scenario as given, so
+    a result can be matched to the scenario it came from without re-hashing.
+    """
 
     scenario_hash: str
     method: str
     trials: int
     seed: int
     allocation: AllocationResult
-    risk: Any                     # workbench.risk measures result (see workbench/risk)
-    stress: tuple[Any, ...] = ()  # stress test results, baseline-relative
-    tornado: tuple[Any, ...] = ()
-    impact: Any = None
+    risk: RiskResult
+    stress: tuple[StressResult, ...] = ()            # stress test results, baseline-relative
+    tornado: tuple[TornadoBar, ...] = ()
+    impact: ImpactResult | None = None
     frontier: Frontier | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        """The key figures, as the CLI's ``--json`` prints them (non-finite -> None)."""
-        from workbench.risk.report import summary_dict  # the risk issue owns the key list
-
-        return summary_dict(self)
+    input_hash: str = ""
+    scenario_name: str = ""
+    programme_size: float = float("nan")              # USD m
+    issues: tuple[Issue, ...] = ()                    # validation warnings of the scenario as run
+    fit_trials: int = 0                               # trials of the fitting sample the allocation used
+    shortfall: Shortfall | None = None                # why less than the programme is allocated (None: all is)
+    options: RunOptions | None = None
 
 
 def finite_or_none(x: Any) -> Any:

@@ -158,6 +158,21 @@ class Scenario:
         return float(self.field("Programme size (USD bn)")) * 1000.0
 
     @property
+    def trials(self) -> int:
+        """The Monte Carlo trials of the reporting simulation."""
+        return int(self.field("Trials"))
+
+    @property
+    def seed(self) -> int:
+        """The random seed every stream of trials comes from."""
+        return int(self.field("Random seed"))
+
+    @property
+    def method(self) -> str:
+        """The allocation method's name."""
+        return str(self.field("Allocation method")).strip()
+
+    @property
     def start_year(self) -> int:
         return int(self.field("Start year"))
 

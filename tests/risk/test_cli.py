@@ -46,12 +46,17 @@ def test_json_on_default_scenario(default_json):
     assert len(obj["mc_error"]["var_ci"]) == 2
     assert obj["trials"] == 1000 and obj["seed"] == 20261124 and obj["method"] == "mean-variance"
     assert obj["scenario_hash"] == scn.with_fields(Trials=1000).content_hash()
+    assert obj["input_hash"] == scn.content_hash()
+    assert obj["cash_deployed"] + obj["guarantee_exposure"] == pytest.approx(obj["total_committed"])
+    assert obj["total_committed"] == pytest.approx(sum(obj["allocation"].values()))
 
 
 def test_readable_summary(capsys):
     code, out, _ = run_cli(capsys, "--trials", "1000", "--method", "proportional")
     assert code == 0
-    assert "Expected P&L" in out and "CVaR 95%" in out and "Stress tests" in out
+    assert "Expected NPV at 5 %" in out and "CVaR 95 % (NPV at 5 %)" in out and "Stress tests" in out
+    assert "P(NPV at 5 % below zero)" in out and "Cash deployed" in out and "Guarantee exposure" in out
+    assert "Deployed:" not in out         # cash and guarantees are never added up without saying so
 
 
 def test_overrides_reach_the_result_and_hash(capsys):

@@ -12,6 +12,7 @@ from workbench.commands import DeleteRows, SetCell, SetField
 from workbench.diff import diff_scenarios
 from workbench.pipeline import run_scenario
 from workbench.progress import Cancelled
+from workbench.risk.report import summary_dict
 from workbench.snapshots import Library
 from workbench.snapshots.compare import change_groups, compare_scenarios, result_deltas, waterfall
 from workbench.snapshots.report import comparison_text
@@ -25,7 +26,7 @@ def base_scenario():
 
 
 def figures(scn):
-    s = run_scenario(scn, trials=TRIALS, seed=SEED, stress=False, tornado=False).summary()
+    s = summary_dict(run_scenario(scn, trials=TRIALS, seed=SEED, stress=False, tornado=False))
     return s["expected_pnl"], s["cvar"]
 
 
@@ -118,8 +119,8 @@ def test_compare_snapshots_uses_the_merge_diff_and_stored_results(tmp_path, pair
         assert lib.full_results(b)["allocation"]["amounts"] == pytest.approx(rb.allocation.amounts)
     assert cmp.diff.as_json() == diff_scenarios(old, new).as_json()
     deltas = {d.key: d for d in cmp.deltas}
-    assert deltas["cvar"].delta == pytest.approx(rb.summary()["cvar"] - ra.summary()["cvar"])
-    assert deltas["expected_pnl"].old == pytest.approx(ra.summary()["expected_pnl"])
+    assert deltas["cvar"].delta == pytest.approx(summary_dict(rb)["cvar"] - summary_dict(ra)["cvar"])
+    assert deltas["expected_pnl"].old == pytest.approx(summary_dict(ra)["expected_pnl"])
     assert cmp.waterfall is None and not cmp.identical
     data = cmp.to_json()
     assert data["results"]["cvar"]["delta"] == pytest.approx(deltas["cvar"].delta)

@@ -121,7 +121,7 @@ def test_burst_of_schedules_makes_one_run_of_the_last_scenario(qtbot, default_sc
         for scn in burst:
             c.schedule(scn)
         assert c.is_scheduled() and not c.is_running()
-    assert blocker.args[0].extra["scenario_name"] == "Edit 4"
+    assert blocker.args[0].scenario_name == "Edit 4"
     assert c.wait(TIMEOUT)
     assert rec.started == 1 and len(rec.finished) == 1
     assert not c.is_scheduled()
@@ -135,7 +135,7 @@ def test_starting_again_supersedes_the_run_under_way(qtbot, default_scn):
     with qtbot.waitSignal(c.finished, timeout=TIMEOUT) as blocker:
         c.start(default_scn.with_fields(Name="Second"), trials=TRIALS)
     assert c.wait(TIMEOUT)
-    assert blocker.args[0].extra["scenario_name"] == "Second"
+    assert blocker.args[0].scenario_name == "Second"
     assert blocker.args[0].trials == TRIALS
     assert len(rec.finished) == 1 and rec.cancelled == 0 and rec.failed == []
     assert rec.started == 2

@@ -12,6 +12,7 @@ from workbench import default_scenario
 from workbench.commands import ReplaceScenario, SetCell, SetField
 from workbench.diff import diff_scenarios
 from workbench.pipeline import run_scenario
+from workbench.risk.report import summary_dict
 from workbench.snapshots import Library
 
 TRIALS = 2000
@@ -67,8 +68,8 @@ def test_save_edit_compare_restore(qtbot, panel, doc):
     doc.result = run_scenario(original, trials=TRIALS, stress=False, tornado=False)
     first = panel.save_snapshot("before the meeting")
     assert first == 1 and "Saved snapshot #1" in panel.status.text()
-    assert panel.model.infos[0].key_figures()["cvar"] == pytest.approx(doc.result.summary()["cvar"])
-    assert panel.proxy.index(0, 5).data() == f"{doc.result.summary()['cvar']:,.0f}"
+    assert panel.model.infos[0].key_figures()["cvar"] == pytest.approx(summary_dict(doc.result)["cvar"])
+    assert panel.proxy.index(0, 5).data() == f"{summary_dict(doc.result)['cvar']:,.0f}"
     assert panel.save_snapshot("before the meeting") == first and "Already saved" in panel.status.text()
 
     doc.push(SetCell("Projects", 2, "Requested (USD m)", 30000.0))
@@ -87,7 +88,7 @@ def test_save_edit_compare_restore(qtbot, panel, doc):
     figures = [panel.comparison.results.item(r, 0).text() for r in range(panel.comparison.results.rowCount())]
     assert "CVaR" in figures and "Expected P&L" in figures
     assert {d.key: d.delta for d in cmp.deltas}["cvar"] == pytest.approx(
-        doc.result.summary()["cvar"] - panel.library.get(first).summary["cvar"])
+        summary_dict(doc.result)["cvar"] - panel.library.get(first).summary["cvar"])
 
     with qtbot.waitSignal(panel.waterfall_finished, timeout=120_000) as done:
         assert panel.start_waterfall(trials=TRIALS)

@@ -65,7 +65,7 @@ def run_one(path: str | None, *, trials: int | None, seed: int | None, method: s
             workers: int, show_progress: bool) -> tuple[int, dict[str, Any], str]:
     """Run one scenario: (exit code, JSON object, readable text)."""
     from workbench.allocation import Infeasible, SolverFailed
-    from workbench.pipeline import ScenarioInvalid, run_scenario, with_run_options
+    from workbench.pipeline import ScenarioInvalid, run_scenario
     from workbench.risk.model import ModelError
     from workbench.risk.report import summary_dict, summary_text
 
@@ -80,8 +80,9 @@ def run_one(path: str | None, *, trials: int | None, seed: int | None, method: s
     except ScenarioInvalid as exc:
         issues = [*load_issues, *exc.issues]
         return INVALID, _failure([i.as_json() for i in issues]), f"{label}: {exc}"
-    except Infeasible as exc:
-        return INVALID, _failure([i.as_json() for i in load_issues], exc.as_json()), f"{label}: {exc.explain()}"
+    except Infeasible as exc:   # every independent conflict and one proven repair ("repair": null when none)
+        failed = {**_failure([i.as_json() for i in load_issues], exc.as_json()), "repair": exc.repair_json()}
+        return INVALID, failed, f"{label}: {exc.explain()}"
     except (SolverFailed, ModelError, ValueError) as exc:
         return INVALID, _failure([i.as_json() for i in load_issues], message=str(exc)), f"{label}: {exc}"
     finally:
@@ -94,7 +95,8 @@ def run_one(path: str | None, *, trials: int | None, seed: int | None, method: s
     if out:
         from workbench.excel import write_workbook
         try:
-            write_workbook(out, with_run_options(scn, method=method, trials=trials, seed=seed), results=run)
+            # the workbook's Scenario sheet records the method, trials and seed the results came from
+            write_workbook(out, run.options.apply(scn) if run.options else scn, results=run)
         except Exception as exc:
             msg = f"Could not write {out}: {exc}"
             return UNREADABLE, _failure(message=msg), msg

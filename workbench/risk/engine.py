@@ -24,7 +24,14 @@ from workbench.progress import CancelFn, Cancelled, ProgressFn, check_cancel
 from workbench.risk import measures as ms
 from workbench.risk.model import GUARANTEE, ModelError, Overrides, RiskModel, apply_overrides, build_model
 from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, Draws, block_sizes, simulate_block
-from workbench.risk.result import EventAttribution, FanChart, GuaranteeExposure, MonteCarloError, RiskResult
+from workbench.risk.result import (
+    EventAttribution,
+    FanChart,
+    GuaranteeExposure,
+    MonteCarloError,
+    NominalView,
+    RiskResult,
+)
 from workbench.scenario import Scenario
 
 FIT_TRIALS = 20_000
@@ -39,6 +46,7 @@ FAN_PERCENTILES = (5, 25, 50, 75, 95)
 #: (a chart needs no more; the risk measures use every trial).
 FAN_BLOCKS = 10
 PAYOUT_PERCENTILES = (50, 90, 95, 99, 99.9)
+IRR_PERCENTILES = (5, 25, 50, 75, 95)
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,14 +77,14 @@ class UnitSample:
 
 
 def scenario_seed(scn: Scenario, seed: int | None) -> int:
-    return int(scn.field("Random seed")) if seed is None else int(seed)
+    return scn.seed if seed is None else int(seed)
 
 
 def fit_sample(scn: Scenario, *, trials: int | None = None, seed: int | None = None,
                model: RiskModel | None = None) -> UnitSample:
     """The fitting sample: ``min(Trials, 20,000)`` trials (or ``trials``) on stream 0."""
     model = model or build_model(scn)
-    n_trials = int(trials) if trials is not None else min(int(scn.field("Trials")), FIT_TRIALS)
+    n_trials = int(trials) if trials is not None else min(scn.trials, FIT_TRIALS)
     if n_trials < 1:
         raise ModelError("The fitting sample needs at least one trial.")
     seed = scenario_seed(scn, seed)
@@ -100,6 +108,8 @@ class _Chunk:
     tail_rows: np.ndarray   # (<=k, n) project P&L in those trials
     tail_pnl: np.ndarray    # (<=k,) their portfolio P&L
     block_sums: np.ndarray  # (blocks, n) each block's sum of each project's P&L
+    net_cash: np.ndarray    # (M,) nominal cash returned minus cash invested ((0,) when not asked)
+    irr: np.ndarray         # (M,) annual IRR of the portfolio's cash flows ((0,) when not asked)
 
 
 class _Tail:
@@ -152,11 +162,12 @@ class _Tail:
 
 def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amounts: np.ndarray,
                forced: np.ndarray | None, k: int, should_cancel: CancelFn | None = None,
-               threshold: float = np.inf, draws: Mapping[int, Draws] | None = None) -> _Chunk:
+               threshold: float = np.inf, draws: Mapping[int, Draws] | None = None,
+               nominal: bool = False) -> _Chunk:
     """Simulate a run of consecutive blocks (top level so worker processes can call it).
 
     Only trials with P&L at or below ``threshold`` (the k-th smallest seen so far, when
-    known) are kept as tail candidates.
+    known) are kept as tail candidates. ``nominal``: also each trial's net nominal cash and IRR.
     """
     disc = model.discount()
     funded = np.flatnonzero(amounts > 0)
@@ -168,7 +179,7 @@ def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amoun
     for b, m in blocks:
         check_cancel(should_cancel)
         paths = simulate_block(model, seed, REPORT_STREAM, b, m, amounts=amounts, forced=forced,
-                               values=b < FAN_BLOCKS, draws=draws.get(b) if draws else None)
+                               values=b < FAN_BLOCKS, draws=draws.get(b) if draws else None, cash=nominal)
         unit = paths.unit
         pnl = np.zeros(m)
         for p in funded:   # fixed order, element-wise: the same bits however trials are grouped
@@ -185,7 +196,11 @@ def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amoun
         if waiting >= max(k // 2, BLOCK):   # merge in batches, keeping the pending rows bounded
             tail.add(*(np.concatenate(part, axis=0) for part in zip(*pending)))
             pending, waiting = [], 0
-        parts.append((pnl, paths, payout, payout_pv, unit.sum(axis=1) * amounts))
+        if paths.cash is not None:
+            net, irr = paths.cash.sum(axis=0), ms.internal_rate_of_return(paths.cash)
+        else:
+            net, irr = np.zeros(0), np.zeros(0)
+        parts.append((pnl, paths, payout, payout_pv, unit.sum(axis=1) * amounts, net, irr))
     if pending:
         tail.add(*(np.concatenate(part, axis=0) for part in zip(*pending)))
     values = [x[1].value for x in parts if x[1].value is not None]
@@ -196,6 +211,7 @@ def _run_chunk(model: RiskModel, seed: int, blocks: list[tuple[int, int]], amoun
         payout=np.concatenate([x[2] for x in parts]), payout_pv=np.concatenate([x[3] for x in parts]),
         tail_idx=tail.idx, tail_rows=tail.rows, tail_pnl=tail.pnl,
         block_sums=np.array([x[4] for x in parts]),
+        net_cash=np.concatenate([x[5] for x in parts]), irr=np.concatenate([x[6] for x in parts]),
     )
 
 
@@ -241,27 +257,29 @@ class Plan:
     x: np.ndarray                 # amounts in model order
     forced: np.ndarray | None     # (H, E) forced starts
     k: int                        # tail trials
+    nominal: bool = False         # also the undiscounted cash view (cash multiple, IRR)
 
     @classmethod
     def of(cls, scn: Scenario, amounts: Mapping[str, float], *, trials: int | None = None, seed: int | None = None,
            forced_events: Mapping[str, int | Iterable[int]] | None = None,
-           overrides: Overrides | None = None) -> Plan:
+           overrides: Overrides | None = None, nominal: bool = False) -> Plan:
         scn = apply_overrides(scn, overrides)   # an override may set Trials or Random seed too
         model = build_model(scn)
-        n_trials = int(scn.field("Trials")) if trials is None else int(trials)
+        n_trials = scn.trials if trials is None else int(trials)
         if n_trials < 1:
             raise ModelError("The simulation needs at least one trial.")
         return cls(model=model, trials=n_trials, seed=scenario_seed(scn, seed), x=amounts_vector(model, amounts),
-                   forced=_forced_matrix(model, forced_events), k=ms.tail_count(n_trials, model.confidence))
+                   forced=_forced_matrix(model, forced_events), k=ms.tail_count(n_trials, model.confidence),
+                   nominal=nominal)
 
     def collector(self) -> _Collected:
-        return _Collected(self.model, self.trials, self.k)
+        return _Collected(self.model, self.trials, self.k, self.nominal)
 
     def chunk(self, blocks: list[tuple[int, int]], col: _Collected, should_cancel: CancelFn | None = None,
               draws: Mapping[int, Draws] | None = None) -> None:
         """Simulate ``blocks`` (index, size) into ``col``."""
         col.add(_run_chunk(self.model, self.seed, blocks, self.x, self.forced, self.k, should_cancel,
-                           threshold=col.tail.threshold, draws=draws))
+                           threshold=col.tail.threshold, draws=draws, nominal=self.nominal))
 
     def result(self, col: _Collected, seconds: float) -> RiskResult:
         return _measures(self.model, self.x, self.seed, self.trials, self.k, col, seconds)
@@ -270,31 +288,35 @@ class Plan:
 def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None = None, seed: int | None = None,
              chunk_size: int | None = None, workers: int = 1, progress: ProgressFn | None = None,
              should_cancel: CancelFn | None = None, forced_events: Mapping[str, int | Iterable[int]] | None = None,
-             overrides: Overrides | None = None, min_parallel_trials: int = MIN_PARALLEL_TRIALS) -> RiskResult:
+             overrides: Overrides | None = None, min_parallel_trials: int = MIN_PARALLEL_TRIALS,
+             nominal: bool = False) -> RiskResult:
     """Simulate the allocation ``amounts`` (project ID -> USD m) on the reporting stream.
 
     ``forced_events``: event name -> calendar year(s) in which it is made to start.
     ``overrides``: input values replaced for this run (see :func:`~workbench.risk.model.apply_overrides`).
+    ``nominal``: also the undiscounted cash view (``RiskResult.nominal``: cash multiple, IRR).
     Results are identical for every ``chunk_size`` and ``workers``.
     """
     t0 = time.perf_counter()
-    plan = Plan.of(scn, amounts, trials=trials, seed=seed, forced_events=forced_events, overrides=overrides)
+    plan = Plan.of(scn, amounts, trials=trials, seed=seed, forced_events=forced_events, overrides=overrides,
+                   nominal=nominal)
     model, n_trials, seed, x, forced, k = plan.model, plan.trials, plan.seed, plan.x, plan.forced, plan.k
     sizes = block_sizes(n_trials)
     per_chunk = max(1, (chunk_size or CHUNK_BLOCKS * BLOCK) // BLOCK)
     chunks = [list(enumerate(sizes))[i:i + per_chunk] for i in range(0, len(sizes), per_chunk)]
     progress = progress or (lambda f, m: None)
     progress(0.0, f"Simulating {n_trials:,} trials")
-    col = _Collected(model, n_trials, k)
+    col = _Collected(model, n_trials, k, nominal)
     if workers > 1 and len(chunks) > 1 and n_trials >= min_parallel_trials:
         # fewer, larger chunks: each returns up to k tail rows, so this bounds what is sent back
         per_task = min(max(per_chunk, -(-len(sizes) // (2 * workers))), PARALLEL_CHUNK_BLOCKS)
         tasks = [list(enumerate(sizes))[i:i + per_task] for i in range(0, len(sizes), per_task)]
-        _run_parallel(model, seed, tasks, x, forced, k, workers, progress, should_cancel, n_trials, col)
+        _run_parallel(model, seed, tasks, x, forced, k, workers, progress, should_cancel, n_trials, col, nominal)
     else:
         done = 0
         for ch in chunks:
-            col.add(_run_chunk(model, seed, ch, x, forced, k, should_cancel, threshold=col.tail.threshold))
+            col.add(_run_chunk(model, seed, ch, x, forced, k, should_cancel, threshold=col.tail.threshold,
+                               nominal=nominal))
             done += sum(m for _, m in ch)
             progress(0.95 * done / n_trials, f"Simulated {done:,} of {n_trials:,} trials")
     check_cancel(should_cancel)
@@ -304,10 +326,11 @@ def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None 
 
 
 def _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_cancel, n_trials,
-                  col: _Collected) -> None:
+                  col: _Collected, nominal: bool = False) -> None:
     done = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(_run_chunk, model, seed, ch, x, forced, k): i for i, ch in enumerate(chunks)}
+        futures = {pool.submit(_run_chunk, model, seed, ch, x, forced, k, nominal=nominal): i
+                   for i, ch in enumerate(chunks)}
         pending = set(futures)
         try:
             while pending:
@@ -327,8 +350,10 @@ def _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_c
 class _Collected:
     """Per-trial outputs of every chunk, each written at its own trial indices, and the tail."""
 
-    def __init__(self, model: RiskModel, n: int, k: int):
+    def __init__(self, model: RiskModel, n: int, k: int, nominal: bool = False):
         self.pnl = np.empty(n)
+        self.net_cash = np.empty(n if nominal else 0)
+        self.irr = np.empty(n if nominal else 0)
         self.occurred = np.empty((len(model.events), n), dtype=bool)
         self.payout = np.empty(n)
         self.payout_pv = np.empty(n)
@@ -342,6 +367,9 @@ class _Collected:
         self.occurred[:, sl] = r.occurred
         self.payout[sl] = r.payout
         self.payout_pv[sl] = r.payout_pv
+        if len(self.irr):
+            self.net_cash[sl] = r.net_cash
+            self.irr[sl] = r.irr
         self._values[r.first] = r.value
         self._sums[r.first] = r.block_sums
         self.tail.add(r.tail_pnl, r.tail_idx, r.tail_rows)
@@ -406,6 +434,7 @@ def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, col: _
     )
     expected_by_project = _expected_by_project(model, col.block_sums, n)
     edges, counts = ms.histogram(pnl)
+    nominal = _nominal(model, x, col) if len(col.irr) else None
     notes = []
     if model.corr_repaired:
         notes.append("The correlation matrix was repaired to the nearest valid one.")
@@ -418,6 +447,26 @@ def _measures(model: RiskModel, x: np.ndarray, seed: int, n: int, k: int, col: _
         quantiles=np.quantile(srt, np.linspace(0, 1, 1001), method="inverted_cdf"),
         fan=fan, contributions=contributions, expected_by_project=expected_by_project,
         events=tuple(events), guarantees=guarantees, mc_error=mc, seconds=seconds, notes=tuple(notes),
+        discount_rate=float(model.discount_rate), nominal=nominal,
+    )
+
+
+def _nominal(model: RiskModel, x: np.ndarray, col: _Collected) -> NominalView:
+    """The undiscounted view from each trial's net cash and IRR."""
+    invested = float(x[model.instrument != GUARANTEE].sum())
+    net = col.net_cash
+    irr = col.irr[np.isfinite(col.irr)]
+    if invested > 0 and len(irr):
+        q = np.percentile(irr, IRR_PERCENTILES, method="inverted_cdf")
+        irr_pct = {int(p): float(v) for p, v in zip(IRR_PERCENTILES, q)}
+    else:
+        irr_pct = {int(p): float("nan") for p in IRR_PERCENTILES}
+    returned = invested + float(net.mean())
+    return NominalView(
+        cash_invested=invested, expected_cash_returned=returned,
+        cash_multiple=returned / invested if invested > 0 else float("nan"),
+        prob_cash_loss=float(np.mean(net < 0.0)) if invested > 0 else float("nan"),
+        irr_percentiles=irr_pct, irr_defined=len(irr) / len(net) if len(net) else 0.0,
     )
 
 

@@ -1,6 +1,6 @@
 """Risk measures as pure, vectorised functions of a P&L sample (USD m; losses positive).
 
-The definitions are those of ``shared/spec/models.md``: with ``N`` trials sorted by P&L
+The definitions (``docs/risk-model.md``): with ``N`` trials sorted by P&L
 and ``k = ceil(N * (1 - c))``, VaR is minus the k-th smallest P&L and CVaR minus the mean
 of the k smallest.
 """
@@ -115,3 +115,66 @@ def histogram(pnl: np.ndarray, bins: int = 200) -> tuple[np.ndarray, np.ndarray]
         lo, hi = lo - 0.5, hi + 0.5
     counts, edges = np.histogram(np.clip(pnl, lo, hi), bins=bins, range=(lo, hi))
     return edges, counts
+
+
+#: Bracket of the internal rate of return (per year): outside it the IRR is reported at the bound.
+IRR_LOW, IRR_HIGH = -0.99, 1.0
+#: Bisection steps (to a bracket of width 2 / 2**12, about 0.0005), then Newton steps inside it.
+IRR_BISECT, IRR_NEWTON = 12, 4
+
+def present_value(cash: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """``sum_t cash[t] (1 + rate)^-t`` for every column of ``cash`` (T, m) at its own ``rate`` (m,) (Horner)."""
+    v = 1.0 / (1.0 + rate)
+    acc = cash[-1].copy()
+    for t in range(cash.shape[0] - 2, -1, -1):
+        acc *= v
+        acc += cash[t]
+    return acc
+
+
+def internal_rate_of_return(cash: np.ndarray) -> np.ndarray:
+    """(m,): the annual rate at which each column of yearly cash flows ``cash`` (T, m) has present value 0.
+
+    Vectorised bisection over ``[IRR_LOW, IRR_HIGH]``, refined by Newton steps kept in the
+    bracket. A column whose present value has the same sign at both ends gets the nearer
+    bound (below -99 % or above 100 % a year); a column with no outflow or no inflow has no
+    rate (NaN). Where cash flows change sign more than once, this is the root bisection
+    finds in the bracket.
+    """
+    m = cash.shape[1]
+    lo = np.full(m, IRR_LOW)
+    hi = np.full(m, IRR_HIGH)
+    f_lo = present_value(cash, lo)
+    f_hi = present_value(cash, hi)
+    above = (f_lo > 0) & (f_hi > 0)       # still positive at 100 % a year
+    below = (f_lo < 0) & (f_hi < 0)       # already negative at -99 % a year
+    for _ in range(IRR_BISECT):
+        mid = 0.5 * (lo + hi)
+        f_mid = present_value(cash, mid)
+        same = np.sign(f_mid) == np.sign(f_lo)
+        lo = np.where(same, mid, lo)
+        f_lo = np.where(same, f_mid, f_lo)
+        hi = np.where(same, hi, mid)
+    rate = 0.5 * (lo + hi)
+    for _ in range(IRR_NEWTON):   # quadratic convergence from inside the bracket; never leaves it
+        f, slope = _value_and_slope(cash, rate)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(slope != 0.0, f / slope, 0.0)
+        nxt = rate - step
+        rate = np.where(np.isfinite(nxt), np.clip(nxt, lo, hi), rate)
+    out = np.where(above, IRR_HIGH, np.where(below, IRR_LOW, rate))
+    defined = (cash < 0).any(axis=0) & (cash > 0).any(axis=0)
+    return np.where(defined, out, np.nan)
+
+
+def _value_and_slope(cash: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Present value and its derivative with respect to the rate (Horner on ``v = 1 / (1 + rate)``)."""
+    v = 1.0 / (1.0 + rate)
+    p = cash[-1].copy()
+    dp = np.zeros_like(p)
+    for t in range(cash.shape[0] - 2, -1, -1):
+        dp *= v
+        dp += p
+        p *= v
+        p += cash[t]
+    return p, -dp * v * v

@@ -34,6 +34,7 @@ class BlockPaths:
     occurred: np.ndarray    # (E, m) bool: the event started at least once within the horizon
     tau: np.ndarray         # (n, m) int: default year offset, H when none (equity: H)
     value: np.ndarray | None = None    # (H, m): portfolio value at each year-end (needs amounts)
+    cash: np.ndarray | None = None     # (H + 1, m): nominal portfolio cash flows at times 0..H (needs amounts)
 
 
 def generator(seed: int, stream: int, block: int) -> np.random.Generator:
@@ -79,13 +80,15 @@ def draw_block(model: RiskModel, seed: int, stream: int, block: int, m: int) -> 
 
 def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
                    amounts: np.ndarray | None = None, forced: np.ndarray | None = None,
-                   values: bool = False, draws: Draws | None = None) -> BlockPaths:
+                   values: bool = False, draws: Draws | None = None, cash: bool = False) -> BlockPaths:
     """Simulate ``m`` trials of block ``block`` of ``stream``.
 
     ``forced`` (H, E) bool: event e is made to start in year t when not already under way
     (its uniform draw is still consumed, so random numbers stay common). ``values``: also
-    the portfolio value path at ``amounts`` (for the fan chart). ``draws``: the block's
-    random numbers when already drawn (shared by variants of one scenario; not modified).
+    the portfolio value path at ``amounts`` (for the fan chart). ``cash``: also the
+    portfolio's nominal cash flows at ``amounts`` (for the cash multiple and the IRR).
+    ``draws``: the block's random numbers when already drawn (shared by variants of one
+    scenario; not modified).
     """
     own = draws is None          # our own draws may be overwritten; shared ones are read only
     if own:
@@ -125,9 +128,11 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     unit = np.empty((n, m))
     tau = np.full((n, m), h, dtype=np.int64)
     n_eq = model.n_equity
+    growth = np.zeros((0, m))
     if n_eq:
         logv = c[h - 1, :n_eq] - base[:n_eq] + (drift[:n_eq] * (h - k0[:n_eq]))[:, None]
-        unit[:n_eq] = np.exp(logv) * disc[h] - disc[k0[:n_eq]][:, None]
+        growth = np.exp(logv)                                # equity value index at the horizon
+        unit[:n_eq] = growth * disc[h] - disc[k0[:n_eq]][:, None]
     if n_eq < n:
         d = slice(n_eq, n)
         tau[d] = _default_year(model, c[:, d], base[d], drift[d], k0[d])
@@ -153,8 +158,51 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     value = None
     if values and amounts is not None:
         value = _values(model, c, base, drift, k0, tau, amounts[order])
+    flows = None
+    if cash and amounts is not None:
+        flows = cash_flows(model, k0, tau, growth, amounts[order])
     back = model.engine_inverse
-    return BlockPaths(unit=unit[back], occurred=occurred, tau=tau[back], value=value)
+    return BlockPaths(unit=unit[back], occurred=occurred, tau=tau[back], value=value, cash=flows)
+
+
+def cash_flows(model: RiskModel, k0: np.ndarray, tau: np.ndarray, growth: np.ndarray,
+               amounts: np.ndarray) -> np.ndarray:
+    """(H + 1, m): the portfolio's nominal (undiscounted) cash flows at times 0..H (engine order arrays).
+
+    Time ``k`` is the start of year ``k`` (``k = H`` the end of the last year). Equity and
+    loans pay their capital out at the start of their Start year; equity returns its value
+    at the horizon; a loan pays its coupon at each year-end before default, then its
+    recovery at the default year-end or its principal at the horizon; a guarantee puts no
+    cash out, earns its fee at each year-end before default and pays ``1 - recovery`` of
+    the amount at the default year-end. The same flows, discounted, give the P&L.
+    """
+    h = model.horizon
+    m = tau.shape[1]
+    out = np.zeros((h + 1, m))
+    inst = model.instrument[model.engine_order]
+    cpn = model.coupon[model.engine_order]
+    rec = model.recovery[model.engine_order]
+    times = np.arange(h + 1)[:, None]
+    defaults = np.arange(h + 1)[None, :]                     # default year; h = none
+    for j in np.flatnonzero(amounts > 0):
+        x, k = float(amounts[j]), int(k0[j])
+        if inst[j] == EQUITY:
+            out[k] -= x
+            out[h] += x * growth[j]
+            continue
+        # table[time, default year]: flows of one USD m, looked up by each trial's default year
+        paid = (times > k) & (times <= defaults)             # coupons / fees at year-ends before default
+        table = cpn[j] * paid.astype(float)
+        at_default = times == np.minimum(defaults + 1, h)
+        hit = defaults < h
+        if inst[j] == LOAN:
+            table[k] -= 1.0
+            table += np.where(at_default & hit, rec[j], 0.0)
+            table[h] += np.where(hit[0], 0.0, 1.0)
+        else:
+            table -= np.where(at_default & hit, 1.0 - rec[j], 0.0)
+        out += (table * x)[:, tau[j]]
+    return out
 
 
 def _default_year(model: RiskModel, c: np.ndarray, base: np.ndarray, drift: np.ndarray,

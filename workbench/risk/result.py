@@ -51,6 +51,23 @@ class GuaranteeExposure:
 
 
 @dataclass(frozen=True)
+class NominalView:
+    """The undiscounted view: cash put in, cash that comes back, and the rate it earns.
+
+    Cash invested is the equity and loan amounts (guarantees put no cash out). Cash
+    returned, per trial, is every later nominal flow: equity value at the horizon,
+    coupons, principal, recoveries and guarantee fees, minus guarantee payouts.
+    """
+
+    cash_invested: float                 # USD m
+    expected_cash_returned: float        # mean over trials, USD m
+    cash_multiple: float                 # expected cash returned / cash invested (NaN without cash)
+    prob_cash_loss: float                # share of trials with cash returned below cash invested
+    irr_percentiles: dict[int, float]    # 5, 25, 50, 75, 95 -> annual IRR of the programme's cash flows
+    irr_defined: float = 1.0             # share of trials with an IRR (0 when no cash is invested)
+
+
+@dataclass(frozen=True)
 class MonteCarloError:
     expected_pnl_se: float                 # standard error of expected P&L
     var_ci: tuple[float, float]            # 95 % band for VaR (losses, low..high)
@@ -85,6 +102,8 @@ class RiskResult:
     mc_error: MonteCarloError
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    discount_rate: float = float("nan")      # the rate of every present value above
+    nominal: NominalView | None = None       # None when the simulation was asked for P&L only
 
     @property
     def capital(self) -> float:

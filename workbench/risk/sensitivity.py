@@ -18,6 +18,7 @@ import numpy as np
 from workbench.progress import CancelFn, ProgressFn
 from workbench.risk.batch import run_many
 from workbench.risk.model import build_model
+from workbench.risk.paths import BLOCK
 from workbench.scenario import Scenario
 
 RETURN_STEP = 0.01        # sector expected return, absolute
@@ -25,8 +26,9 @@ VOLATILITY_STEP = 0.01    # sector volatility, absolute
 PROBABILITY_FACTOR = 0.5  # event probability moves by this fraction of itself
 DISCOUNT_STEP = 0.01      # discount rate, absolute
 RECOVERY_STEP = 0.10      # every project's recovery rate, absolute
-#: The tornado runs at most this many trials (its baseline too), to keep a full run quick.
-TORNADO_TRIALS = 20_000
+#: The tornado runs at most this many trials (its baseline too), to keep a full run quick: whole
+#: blocks, so they are exactly the first trials of the reporting simulation.
+TORNADO_TRIALS = 5 * BLOCK
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class TornadoBar:
     base_cvar: float
     cvar_low: float
     cvar_high: float
+    trials: int = 0             # the trials every end and the baseline ran on (the first of the reporting stream)
 
     @property
     def expected_pnl_swing(self) -> float:
@@ -111,8 +114,12 @@ def moves(scn: Scenario) -> list[_Move]:
 def tornado(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None = None, seed: int | None = None,
             workers: int = 1, progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
             pool: Executor | None = None) -> tuple[TornadoBar, ...]:
-    """The tornado, sorted by expected P&L swing (largest first)."""
-    n = min(int(scn.field("Trials")) if trials is None else int(trials), TORNADO_TRIALS)
+    """The tornado, sorted by expected P&L swing (largest first).
+
+    It runs on the first ``min(trials, TORNADO_TRIALS)`` trials of the reporting stream
+    (``trials`` and ``seed`` default to the scenario's), each bar recording how many.
+    """
+    n = min(scn.trials if trials is None else int(trials), TORNADO_TRIALS)
     todo = moves(scn)
     common = {"trials": n, "seed": seed}
     jobs: list[dict[str, Any]] = [dict(common)]
@@ -130,6 +137,7 @@ def tornado(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None =
             input=mv.label, step=mv.step, base_value=mv.base, low_value=mv.low, high_value=mv.high,
             base_expected_pnl=base.expected_pnl, expected_pnl_low=low.expected_pnl,
             expected_pnl_high=high.expected_pnl, base_cvar=base.cvar, cvar_low=low.cvar, cvar_high=high.cvar,
+            trials=n,
         ))
     bars.sort(key=lambda b: -b.expected_pnl_swing)
     return tuple(bars)

@@ -2,7 +2,7 @@
 
 * the scenario: ``zlib(JSON {"scenario": scenario_to_dict(...), "provenance": [...]})``
   with a SHA-256 of the stored bytes, so salvage can tell an intact row from a damaged one;
-* the key results: plain JSON (``RunResult.summary()`` plus method, trials and seed);
+* the key results: plain JSON (``workbench.risk.report.summary_dict`` plus method, trials and seed);
 * the full results (only when asked): a JSON tree of the result objects in which each
   numpy array is replaced by a reference into an ``.npz`` archive stored beside it.
   They come back as plain data (dicts, lists, numpy arrays), not as result objects, so
@@ -73,7 +73,9 @@ def plain(x: Any) -> Any:
 
 def summary_of(result, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The key results of a RunResult as plain JSON data."""
-    out = dict(result.summary())
+    from workbench.risk.report import summary_dict
+
+    out = dict(summary_dict(result))
     for key in ("method", "trials", "seed", "scenario_hash"):
         value = getattr(result, key, None)
         if value is not None:

@@ -26,7 +26,7 @@ from typing import Any
 from workbench import schema
 from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
 
-#: The figures the waterfall tracks (RunResult.summary() keys).
+#: The figures the waterfall tracks (``workbench.risk.report.summary_dict`` keys).
 WATERFALL_KEYS = ("expected_pnl", "cvar")
 HELD_FIXED = ("Random seed", "Trials")
 TABLE_ORDER = ("Sectors", "Projects", "Financing", "Constraints", "Risk events")
@@ -215,11 +215,12 @@ def _put_row(scn, table: str, key: list[str], k: tuple, row):
 def pipeline_runner(trials: int | None, seed: int | None) -> Callable[..., dict[str, float]]:
     """Run the real pipeline (no stress tests or tornado) and return its key results."""
     from workbench.pipeline import run_scenario
+    from workbench.risk.report import summary_dict
 
     def run(scn, progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> dict[str, float]:
         result = run_scenario(scn, trials=trials, seed=seed, progress=progress, should_cancel=should_cancel,
                               stress=False, tornado=False)
-        return dict(result.summary())
+        return dict(summary_dict(result))
 
     return run
 
