@@ -12,9 +12,18 @@ import sys
 from collections.abc import Sequence
 
 from workbench import __version__
-from workbench.cli import diff_cmd, run_cmd, snapshot_cmd, template_cmd, validate_cmd
+from workbench.cli import (
+    diff_cmd,
+    run_cmd,
+    seek_cmd,
+    snapshot_cmd,
+    sobol_cmd,
+    switching_cmd,
+    template_cmd,
+    validate_cmd,
+)
 
-SUBCOMMANDS = (validate_cmd, run_cmd, template_cmd, diff_cmd, snapshot_cmd)
+SUBCOMMANDS = (validate_cmd, run_cmd, template_cmd, diff_cmd, snapshot_cmd, seek_cmd, switching_cmd, sobol_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

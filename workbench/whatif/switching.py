@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq
 
+from workbench.allocation import Infeasible, SolverFailed
 from workbench.progress import ProgressFn
 from workbench.whatif.evaluator import Evaluator
 from workbench.whatif.inputs import Input, fmt_value, tornado_inputs
@@ -112,6 +113,10 @@ def _scan_points(inp: Input) -> tuple[list[float], list[float]]:
     return sides[0], sides[1]
 
 
+class _Gap(Exception):
+    """A value with no feasible allocation inside a bracket."""
+
+
 class _Curve:
     """Cached evaluations of one statistic along one input."""
 
@@ -120,11 +125,18 @@ class _Curve:
         self.ev, self.inp, self.stat, self.realloc = ev, inp, stat, reallocate
         self.cache: dict[float, CurvePoint] = {}
         self.progress, self.budget, self.count = progress, budget, 0
+        self.infeasible: list[float] = []
 
     def at(self, v: float) -> CurvePoint:
         v = float(v)
         if v not in self.cache:
-            pnl = self.ev.pnl(self.inp, v, reallocate=self.realloc)
+            try:
+                pnl = self.ev.pnl(self.inp, v, reallocate=self.realloc)
+            except (Infeasible, SolverFailed):
+                # no allocation meets every limit at this value: the curve has no point here
+                self.infeasible.append(v)
+                self.cache[v] = CurvePoint(v, float("nan"), float("nan"))
+                return self.cache[v]
             c = self.ev.confidence
             self.cache[v] = CurvePoint(v, self.stat.value(pnl, c), self.stat.standard_error(pnl, c))
             self.count += 1
@@ -133,7 +145,14 @@ class _Curve:
         return self.cache[v]
 
     def points(self) -> tuple[CurvePoint, ...]:
-        return tuple(self.cache[k] for k in sorted(self.cache))
+        return tuple(self.cache[k] for k in sorted(self.cache) if math.isfinite(self.cache[k].statistic))
+
+    def feasibility_note(self) -> tuple[str, ...]:
+        if not self.infeasible:
+            return ()
+        vals = ", ".join(fmt_value(v, self.inp.unit) for v in sorted(self.infeasible)[:4])
+        return (f"No allocation meets every limit at {vals}{' ...' if len(self.infeasible) > 4 else ''}: "
+                "the search stopped there on that side.",)
 
 
 def _bracket(curve: _Curve, threshold: float) -> tuple[float, float] | None:
@@ -158,6 +177,7 @@ def _bracket(curve: _Curve, threshold: float) -> tuple[float, float] | None:
     below, above = _scan_points(inp)
     firsts = {s: pts[0] for s, pts in ((-1, below), (1, above)) if pts}
     vals = {s: f(v) for s, v in firsts.items()}
+    firsts = {s: v for s, v in firsts.items() if math.isfinite(vals[s])}
     for s, v in firsts.items():
         if vals[s] == 0.0 or (vals[s] > 0) != (f0 > 0):
             return (min(v0, v), max(v0, v))
@@ -182,6 +202,8 @@ def _bracket(curve: _Curve, threshold: float) -> tuple[float, float] | None:
             nxt = prev_v + s * d
             nxt = min(nxt, end) if s > 0 else max(nxt, end)
             fn = f(nxt)
+            if not math.isfinite(fn):
+                break   # no allocation at this value: the side ends here
             if fn == 0.0 or (fn > 0) != (f0 > 0):
                 if best is None or dist < best[0]:
                     best = (dist, prev_v, nxt)
@@ -216,6 +238,8 @@ def _slope(curve: _Curve, root: float, se: float) -> float:
         if b <= a:
             return float("nan")
         fa, fb = curve.at(a).statistic, curve.at(b).statistic
+        if not (math.isfinite(fa) and math.isfinite(fb)):
+            return float("nan")
         if abs(fb - fa) >= 2.0 * se or h >= 0.05 * width:
             return (fb - fa) / (b - a)
         h *= 2.0
@@ -230,6 +254,9 @@ def crossing(ev: Evaluator, inp: Input, statistic: Statistic | str, threshold: f
     curve = _Curve(ev, inp, stat, realloc, progress, budget=24)
     label = stat.label_at(ev.confidence)
     base = curve.at(inp.value).statistic
+    if not math.isfinite(base):
+        raise ValueError(f"No allocation meets every limit of the scenario as it stands, so {inp.name} "
+                         "cannot be analysed.")
     notes = []
     if not inp.touches_risk and not ev.reallocate:
         notes.append(f"{inp.name} changes only the allocation problem, so the allocation is re-fitted "
@@ -244,14 +271,23 @@ def crossing(ev: Evaluator, inp: Input, statistic: Statistic | str, threshold: f
                f"tried from {fmt_value(inp.low, inp.unit)} to {fmt_value(inp.high, inp.unit)} "
                f"(from {stat.format(lo_pt.statistic)} to {stat.format(hi_pt.statistic)}).")
         return Crossing(inp, stat.key, label, threshold, None, None, None, base, msg, pts,
-                        ev.evaluations - start, notes=tuple(notes))
+                        ev.evaluations - start, notes=tuple(notes) + curve.feasibility_note())
     a, b = br
     if a == b:
         root = a
     else:
         width = inp.high - inp.low
-        root = brentq(lambda v: curve.at(v).statistic - threshold, a, b, xtol=max(XTOL_SHARE * width, 1e-12),
-                      rtol=1e-10, maxiter=100)
+        def g(v: float) -> float:
+            y = curve.at(v).statistic - threshold
+            if not math.isfinite(y):
+                raise _Gap
+            return y
+        try:
+            root = brentq(g, a, b, xtol=max(XTOL_SHARE * width, 1e-12), rtol=1e-10, maxiter=100)
+        except _Gap:
+            notes.append("Between the values bracketing the crossing some have no feasible allocation; "
+                         "the crossing is reported at the last feasible value.")
+            root = a if math.isfinite(curve.at(a).statistic) else b
     at_root = curve.at(root)
     slope = _slope(curve, root, at_root.se)
     se = at_root.se / abs(slope) if slope and math.isfinite(slope) and slope != 0 else float("nan")
@@ -262,7 +298,8 @@ def crossing(ev: Evaluator, inp: Input, statistic: Statistic | str, threshold: f
               if math.isfinite(se) else "")
            + f"; the scenario has {fmt_value(inp.value, inp.unit)}.")
     return Crossing(inp, stat.key, label, threshold, float(root), float(se) if math.isfinite(se) else None,
-                    float(slope), base, msg, curve.points(), ev.evaluations - start, notes=tuple(notes))
+                    float(slope), base, msg, curve.points(), ev.evaluations - start,
+                    notes=tuple(notes) + curve.feasibility_note())
 
 
 # ---------------------------------------------------------------- the allocation criterion
@@ -283,9 +320,15 @@ def allocation_switch(ev: Evaluator, inp: Input, *, progress: ProgressFn | None 
     count = 0
     points: list[CurvePoint] = [CurvePoint(inp.value, 0.0, float("nan"))]
 
-    def dist(v: float) -> float:
+    infeasible: list[float] = []
+
+    def dist(v: float) -> bool:
         nonlocal count
-        x = ev.allocation_at([(inp, v)])
+        try:
+            x = ev.allocation_at([(inp, v)])
+        except (Infeasible, SolverFailed):
+            infeasible.append(v)   # no allocation at all: it has certainly changed
+            return True
         ev.evaluations += 1
         count += 1
         if progress:
@@ -330,6 +373,9 @@ def allocation_switch(ev: Evaluator, inp: Input, *, progress: ProgressFn | None 
            f"the nearest change is at {fmt_value(nearest, inp.unit)}.")
     notes = (f"Located to {fmt_value(BISECT_SHARE * width, inp.unit)} by bisection on the fitting sample of this "
              "seed; it has no slope, so no delta-method error is given.",)
+    if infeasible:
+        notes += (f"Beyond {fmt_value(min(infeasible, key=lambda v: abs(v - inp.value)), inp.unit)} no allocation "
+                  "meets every limit (counted as a change).",)
     return Crossing(inp, ALLOCATION, label, ALLOCATION_CHANGE_SHARE, nearest, None, None, 0.0, msg, pts,
                     ev.evaluations - start, other_side=other[0] if other else None, notes=notes)
 
