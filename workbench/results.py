@@ -29,6 +29,10 @@ class Binding:
     source: str          # as the user wrote it: "Constraints row 2: Sector * max share 0.35"
     shadow_price: float  # objective units per USD m of slack (e.g. USD m of expected P&L per USD m)
     text: str            # "raising ... by USD 1 bn adds USD x m of expected P&L"
+    # One-sided, measured by re-solving with the limit moved each way (NaN: not measured; inf: that move
+    # makes the limits conflict): objective change per USD m the limit is raised / lowered.
+    price_up: float = float("nan")
+    price_down: float = float("nan")
 
 
 @dataclass(frozen=True)
