@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import python_calamine as pc
 
-from workbench import schema
+from workbench import limits, schema
 from workbench.excel import cells, guards, sheetxml
 from workbench.excel.headers import norm, sheet_lookup
 from workbench.excel.layout import Layout
@@ -76,10 +76,17 @@ def read_workbook(path, *, jpy_per_usd: float | None = None) -> ImportResult:
     except RecursionError:
         return ImportResult(None, [Issue(ERROR, "The file is damaged or crafted: it is nested too deeply to read.")],
                             file=name, imported_at=now, fatal=True)
-    except Exception as exc:  # a file we did not foresee: one clear message, never a traceback
-        return ImportResult(None, [Issue(ERROR, f"The file could not be read as a workbook ({type(exc).__name__}: "
-                                            f"{str(exc)[:200]}). Re-save it in Excel or LibreOffice as .xlsx.")],
+    except Exception:  # a file we did not foresee: one clear message, never a traceback or an internal name
+        return ImportResult(None, [Issue(ERROR, "The file could not be read as a workbook: its contents are damaged "
+                                            "or arranged in a way the app does not know. Re-save it in Excel or "
+                                            "LibreOffice as .xlsx.")],
                             file=name, imported_at=now, fatal=True)
+
+
+def _row_limit(sheet: str) -> int | None:
+    """The most rows an input sheet may span; ``None`` for a sheet the import does not read."""
+    table = _SHEETS.get(norm(sheet))
+    return None if table is None else limits.sheet_rows(table)
 
 
 def _open(path: str, kind: str):
@@ -88,18 +95,18 @@ def _open(path: str, kind: str):
     except pc.PasswordError:
         raise guards.UnreadableWorkbook("The file is password-protected (encrypted). Remove the password in "
                                         "Excel (File > Info > Protect Workbook) and try again.") from None
-    except Exception as exc:
-        raise guards.UnreadableWorkbook(f"The file is damaged and cannot be read as a {kind} workbook "
-                                        f"({str(exc)[:120]}).") from None
+    except Exception:
+        raise guards.UnreadableWorkbook(f"The file is damaged and cannot be read as a {kind} workbook. "
+                                        "Re-save it in Excel or LibreOffice.") from None
 
 
 def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportResult:
     kind = guards.inspect(path)
     # what the values do not say, and the extent guards, before any sheet is loaded
     if kind.kind == "xlsx":
-        facts = sheetxml.xlsx_facts(path, lambda sheet: norm(sheet) in _SHEETS)
+        facts = sheetxml.xlsx_facts(path, _row_limit)
     elif kind.kind == "ods":
-        facts = sheetxml.ods_facts(path)
+        facts = sheetxml.ods_facts(path, _row_limit)
     else:
         facts = sheetxml.WorkbookFacts()
     book = _open(path, kind.kind)
@@ -188,9 +195,16 @@ def _canonical_sectors(frame, sectors: list[str]) -> None:
 def _grid(book, sheet: str, facts: sheetxml.WorkbookFacts, *, text_errors: bool, formats_unknown: bool) -> Grid:
     """A sheet's values. ``text_errors``: the format stores error values as their text
     (.xls, .ods), so a cell reading ``#REF!`` is an error; in .xlsx errors are marked."""
-    ws = book.get_sheet_by_name(sheet)
-    guards.check_extent(sheet, ws.height, ws.width)
-    rows = ws.to_python()
+    try:
+        ws = book.get_sheet_by_name(sheet)
+        guards.check_extent(sheet, ws.height, ws.width)
+        sheetxml.check_rows(sheet, ws.height, _row_limit(sheet))
+        rows = ws.to_python()
+    except guards.UnreadableWorkbook:
+        raise
+    except Exception:
+        raise guards.UnreadableWorkbook(f"Sheet {sheet!r} cannot be read: the part of the file holding it is missing "
+                                        "or damaged. Re-save the workbook in Excel or LibreOffice.") from None
     if text_errors:
         for row in rows:
             for j, v in enumerate(row):
