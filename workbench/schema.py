@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 INSTRUMENTS = ("Equity", "Loan", "Guarantee")
 FINANCING_INSTRUMENTS = (*INSTRUMENTS, "Any")
 CONSTRAINT_GROUPS = ("Total", "Sector", "Instrument", "Financier", "State", "Sponsor", "Project", "Year")
-METHODS = ("proportional", "max-return", "max-strategic", "mean-variance", "min-cvar", "risk-parity", "fixed")
+METHODS = ("proportional", "max-return", "max-strategic", "mean-variance", "min-cvar", "risk-parity", "fixed",
+           "min-regret", "worst-case")
 COPULAS = ("gaussian", "student-t")
 
 #: Two-letter codes and names of the US states (and DC), for the State column.

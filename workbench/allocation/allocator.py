@@ -141,8 +141,13 @@ class Allocator:
         if prob.n == 0 and method != "fixed":
             return result(method, prob, _nothing_included(prob), time.perf_counter() - t0)
         try:
-            out = run_method(method, prob, data, settings, time_limit=self.time_limit,
-                             mip_rel_gap=self.mip_rel_gap, should_cancel=should_cancel)
+            if method in ("min-regret", "worst-case"):   # across the baseline and the named stress tests
+                from workbench.allocation.robust import robust_outcome
+                out = robust_outcome(method, scn, prob, time_limit=self.time_limit, mip_rel_gap=self.mip_rel_gap,
+                                     sample=sample)
+            else:
+                out = run_method(method, prob, data, settings, time_limit=self.time_limit,
+                                 mip_rel_gap=self.mip_rel_gap, should_cancel=should_cancel)
         except linear.NoAllocation:
             check_cancel(should_cancel)
             why = explain(prob, time_limit=self.time_limit)
