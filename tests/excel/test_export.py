@@ -139,17 +139,18 @@ def test_results_workbook(tmp_path):
     path = tmp_path / "results.xlsx"
     write_workbook(path, with_run_options(scn, trials=1000, seed=7), results=run)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[7:] == ["Allocation", "Risk summary", "Distribution", "Stress tests", "Impact", "Charts",
-                                 "About"]
+    assert wb.sheetnames[7:] == ["Key figures", "Allocation", "Risk summary", "Distribution", "Stress tests",
+                                 "Impact", "Charts", "About"]
     assert len(wb["Charts"]._charts) == 4
     alloc = wb["Allocation"]
     header = [c.value for c in alloc[1]]
-    ids = [r[0].value for r in alloc.iter_rows(min_row=2)]
-    amounts = [r[header.index("Allocated (USD m)")].value for r in alloc.iter_rows(min_row=2)]
+    first = list(alloc.iter_rows(min_row=2, max_row=1 + len(run.allocation.amounts)))
+    ids = [r[0].value for r in first]
+    amounts = [r[header.index("Allocated (USD m)")].value for r in first]
     assert dict(zip(ids, amounts)) == pytest.approx(run.allocation.amounts)
-    measures = {r[0].value: r[1].value for r in wb["Risk summary"].iter_rows(min_row=3) if r[0].value}
-    assert measures["Expected P&L (USD m)"] == pytest.approx(run.risk.expected_pnl)
-    assert measures["CVaR at 95.0% (USD m loss)"] == pytest.approx(run.risk.cvar)
+    figures = {r[0].value: r[2].value for r in wb["Key figures"].iter_rows(min_row=3) if r[0].value}
+    assert figures["expected_npv"] == pytest.approx(run.risk.expected_pnl)
+    assert figures["cvar"] == pytest.approx(run.risk.cvar)
     stress = [r[0].value for r in wb["Stress tests"].iter_rows(min_row=2, max_row=1 + len(run.stress))]
     assert stress == [s.name for s in run.stress]
     about = {r[0].value: r[1].value for r in wb["About"].iter_rows(min_row=2) if r[0].value}

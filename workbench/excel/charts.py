@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from openpyxl.chart import BarChart, LineChart, Reference
 
-from workbench.excel.results_sheets import SheetWriter, _f
+from workbench.excel.sheet_writer import SheetWriter, _f
 from workbench.excel.style import COUNT, MONEY
 
 CHART_COL = "F"
