@@ -17,7 +17,7 @@ from workbench.allocation.binding import Objective, bindings
 from workbench.allocation.formulation import Base, base, binaries, clean
 from workbench.allocation.outcome import Outcome, SolverFailed, relative_gap, status_for
 from workbench.allocation.problem import Problem
-from workbench.allocation.solver import Solution, solve
+from workbench.allocation.solver import Resolver, Solution, solve
 
 
 class NoAllocation(Exception):
@@ -47,16 +47,19 @@ def solve_linear(prob: Problem, cost_w: np.ndarray, obj: Objective, *, time_limi
     _check(sol)
     gap, status = sol.gap, sol.status
     final = sol
+    priced = None if model.is_mip() else model
     if model.is_mip():
         fixed = base(prob, cost_w, fix_z=binaries(b, sol.x))
         if extra is not None:
             extra(fixed)
-        lp = solve(fixed.builder.model(), time_limit=max(time_limit - (time.perf_counter() - t0), 1.0))
+        fixed_model = fixed.builder.model()
+        lp = solve(fixed_model, time_limit=max(time_limit - (time.perf_counter() - t0), 1.0))
         if lp.has_solution and lp.status == "optimal" and lp.objective <= sol.objective + 1e-12:
-            final, b = lp, fixed
+            final, b, priced = lp, fixed, fixed_model
     x = clean(prob, b, final.x)
     objective = obj.scale * final.objective
-    binding = bindings(prob, b, x, final.row_dual, final.col_dual, obj)
+    resolve = Resolver(priced) if (priced is not None and final.status == "optimal") else None
+    binding = bindings(prob, b, x, final.row_dual, final.col_dual, obj, resolve=resolve)
     notes: tuple[str, ...] = ()
     if model.is_mip():
         if np.isfinite(sol.bound):   # the polish can only lower the objective: re-measure against the bound

@@ -200,3 +200,43 @@ def solve(model: Model, *, time_limit: float | None = None, mip_rel_gap: float |
                 time_limit is not None and time.perf_counter() - t0 >= time_limit):
             break
     return sol
+
+
+class Resolver:
+    """Re-solves ``model`` (solved once here, then warm-started) with one bound moved, for one-sided
+    shadow prices. ``move(kind, index, delta)``: ``kind`` ``row_lo``/``row_hi``/``col_lo``/``col_hi``,
+    ``delta`` in model units; returns the optimal objective, or ``inf`` when the move makes the model
+    infeasible, or ``None`` when the solver could not settle it. The bound is restored afterwards."""
+
+    def __init__(self, model: Model, time_limit: float = 5.0):
+        self.model = model
+        self.h = new_highs(time_limit)
+        if model.Q is not None:
+            self.h.setOptionValue("qp_iteration_limit", int(5_000 + 5 * model.num_col))
+        load(self.h, model)
+        self.h.run()
+        ok = self.h.getModelStatus() == _core.HighsModelStatus.kOptimal
+        self.objective = float(self.h.getInfo().objective_function_value) if ok else float("nan")
+
+    def move(self, kind: str, index: int, delta: float) -> float | None:
+        m = self.model
+        if kind.startswith("row"):
+            lo, hi = float(m.row_lo[index]), float(m.row_hi[index])
+            change = self.h.changeRowBounds
+        else:
+            lo, hi = float(m.col_lo[index]), float(m.col_hi[index])
+            change = self.h.changeColBounds
+        nlo, nhi = (lo + delta, hi) if kind.endswith("lo") else (lo, hi + delta)
+        if nlo > nhi + 1e-12:
+            return float("inf")
+        change(index, nlo, nhi)
+        try:
+            self.h.run()
+            st = self.h.getModelStatus()
+            if st == _core.HighsModelStatus.kOptimal:
+                return float(self.h.getInfo().objective_function_value)
+            if st in (_core.HighsModelStatus.kInfeasible, _core.HighsModelStatus.kUnboundedOrInfeasible):
+                return float("inf")
+            return None
+        finally:
+            change(index, lo, hi)
