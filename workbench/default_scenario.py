@@ -1,6 +1,6 @@
 """The embedded default scenario: the US-Japan strategic investment programme, USD 550 bn.
 
-Built from the seed document (shared/seed). Every number here is an illustrative,
+Built from the seed note (docs/contracts/seed-note.md). Every number here is an illustrative,
 editable assumption; the reasoning behind each is in ``docs/assumptions.md``.
 """
 

@@ -1,6 +1,6 @@
 """Economic impact: jobs and value added by project, sector and state.
 
-``models.md``: the amount allocated (face value, undiscounted, counted once) times its
+``docs/contracts/models.md``: the amount allocated (face value, undiscounted, counted once) times its
 sector's ``Jobs per USD m`` and ``Value added per USD``. Loans and guarantees count at
 their face amount like equity: the multipliers are the user's statement of what a dollar
 of the programme supports, whatever the instrument.

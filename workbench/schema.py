@@ -2,7 +2,7 @@
 
 Everything that needs to know what a column is (validation, the Excel reader and
 writer, the table models of the UI, the JSON output of the CLI) reads it from here, so a
-column is described once. The contract is ``shared/spec/workbook-format.md``.
+column is described once. The contract is ``docs/contracts/workbook.md``.
 """
 
 from __future__ import annotations

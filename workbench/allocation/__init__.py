@@ -1,7 +1,7 @@
 """Allocation engine: seven methods under the scenario's constraints, minimum tickets as a
 mixed-integer problem, the efficient frontier, and infeasibility explained.
 
-The contract is the "Allocation model" section of ``shared/spec/models.md``; the choices
+The contract is the "Allocation model" section of ``docs/contracts/models.md``; the choices
 made where it is silent are in ``docs/allocation.md``.
 """
 

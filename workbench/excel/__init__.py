@@ -1,6 +1,6 @@
 """Excel exchange: read colleagues' scenario workbooks tolerantly, write them back well.
 
-The contract is ``shared/spec/workbook-format.md``; ``docs/workbook-format.md`` explains
+The contract is ``docs/contracts/workbook.md``; ``docs/workbook-format.md`` explains
 it for colleagues.
 """
 

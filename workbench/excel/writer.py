@@ -1,6 +1,6 @@
 """``write_workbook``: a scenario (and its results) -> a workbook a colleague is glad to get.
 
-Scenario sheets in the format of ``shared/spec/workbook-format.md``, styled, with number
+Scenario sheets in the format of ``docs/contracts/workbook.md``, styled, with number
 formats and dropdowns; the results sheets when results are given; ``About`` always. The
 file is written beside the target and renamed into place (atomic).
 """

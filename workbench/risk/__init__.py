@@ -2,7 +2,7 @@
 
 ``fit_sample`` gives the allocation engine each project's P&L per USD m on the fitting
 stream; ``simulate`` reports an allocation on the reporting stream as a ``RiskResult``.
-The model is ``shared/spec/models.md``; choices are documented in ``docs/risk-model.md``.
+The model is ``docs/contracts/models.md``; choices are documented in ``docs/risk-model.md``.
 """
 
 from workbench.risk.engine import UnitSample, fit_sample, simulate

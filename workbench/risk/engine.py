@@ -1,6 +1,6 @@
 """The Monte Carlo engine: the fitting sample for the allocation, and the reporting simulation.
 
-Two independent random streams come from the seed (``models.md``, Samples): stream 0
+Two independent random streams come from the seed (``docs/contracts/models.md``, Samples): stream 0
 fits the allocation (``fit_sample``, at most 20,000 trials), stream 1 gives every reported
 measure (``simulate``, the scenario's Trials). Each stream is cut into fixed blocks of
 :data:`~workbench.risk.paths.BLOCK` trials with their own generators, so results are

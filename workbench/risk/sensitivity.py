@@ -1,7 +1,7 @@
 """Sensitivity: a tornado of expected P&L and CVaR, each input moved down and up by a step.
 
 Every run uses the reporting stream (common random numbers) with the allocation fixed.
-The steps are the settings below (``models.md``: 1 point for sector expected returns and
+The steps are the settings below (``docs/contracts/models.md``: 1 point for sector expected returns and
 volatilities and the discount rate, 50 % of itself for event probabilities, 10 points for
 recovery rates); moved values are clipped to their valid ranges.
 """
