@@ -43,7 +43,7 @@ def test_sector_minimum_against_two_capacities():
     assert got["Financing: Banks (any instrument) capacity 20"].amount == pytest.approx(10, abs=1e-6)
     text = exc.explain()
     assert "Sector Alpha min share 0.50" in text and "lower it to 0.40" in text
-    assert json.loads(json.dumps(exc.as_json()))[0].keys() == {"source", "change", "amount"}
+    assert json.loads(json.dumps(exc.as_json()))[0].keys() == {"conflict", "source", "change", "amount"}
 
 
 def test_minimum_ticket_against_a_project_cap():

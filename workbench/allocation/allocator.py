@@ -150,7 +150,7 @@ class Allocator:
                                  mip_rel_gap=self.mip_rel_gap, should_cancel=should_cancel)
         except linear.NoAllocation:
             check_cancel(should_cancel)
-            why = explain(prob, time_limit=self.time_limit)
+            why = explain(prob, time_limit=self.time_limit, scn=scn)
             if why is None:  # the solver said infeasible, the elastic check disagrees: report honestly
                 raise SolverFailed("The solver reported no feasible allocation, but the diagnosis found one; "
                                    "this is a numerical problem. Try loosening near-equal limits.") from None

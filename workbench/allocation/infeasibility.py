@@ -14,50 +14,133 @@ them, with the least change to each that makes the whole problem feasible.
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from workbench.allocation.formulation import Builder
-from workbench.allocation.problem import TOL, Limit, Problem, fmt_share, fmt_usd
+from workbench.allocation.problem import TOL, Limit, Problem, _missing, build_problem, fmt_share, fmt_usd, with_target
 from workbench.allocation.solver import solve
 from workbench.results import Conflict
+from workbench.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class ConflictSet:
+    """One irreducible conflicting set, its members as the user wrote them with the least change to
+    each that resolves it, and (``note``) the least total change of members none of which can alone."""
+
+    conflicts: tuple[Conflict, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One cell of the user's scenario that the repair changes."""
+
+    source: str     # the limit as the user wrote it: "Constraints row 2: Sector Alpha min share 0.50"
+    where: str      # the cell: "Constraints row 2, Min share", "Scenario, Programme size (USD bn)"
+    old: float      # as written there (a share, USD m, or USD bn for the programme size)
+    new: float
+    text: str       # "Constraints row 2, Min share: 0.50 -> 0.40"
+    command: Any = field(repr=False, compare=False)   # the pure command that makes this edit
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One combined change of the user's own cells that makes every limit hold, proven by a re-solve.
+
+    ``command`` applies every edit as one undoable step (a :class:`~workbench.commands.Macro`);
+    ``relative`` is the total relative change (the sum over the changed limits of change / value)."""
+
+    edits: tuple[Edit, ...]
+    relative: float
+    command: Any = field(repr=False, compare=False)
+
+    def as_json(self) -> dict:
+        return {"total_relative_change": self.relative, "proven": True,
+                "edits": [{"source": e.source, "cell": e.where, "old": e.old, "new": e.new, "text": e.text}
+                          for e in self.edits]}
 
 
 class Infeasible(Exception):
-    """No allocation satisfies every limit; ``conflicts`` is an irreducible conflicting set."""
+    """No allocation satisfies every limit.
 
-    def __init__(self, conflicts: tuple[Conflict, ...], note: str = ""):
+    ``sets``: every independent conflict found (disjoint irreducible conflicting sets, the smallest
+    first); ``conflicts``: their members, in that order; ``repair``: one combined least change of the
+    user's cells that makes every limit hold (``None`` when it could not be computed or proven)."""
+
+    def __init__(self, conflicts: tuple[Conflict, ...], note: str = "", sets: tuple[ConflictSet, ...] | None = None,
+                 repair: Repair | None = None, repair_note: str = ""):
         self.conflicts = tuple(conflicts)
         self.note = note
+        self.sets = tuple(sets) if sets is not None else ((ConflictSet(self.conflicts, note),) if conflicts else ())
+        self.repair = repair
+        self.repair_note = repair_note
         super().__init__(self.explain())
 
     def __reduce__(self):  # picklable across worker processes
-        return (Infeasible, (self.conflicts, self.note))
+        return (Infeasible, (self.conflicts, self.note, self.sets, self.repair, self.repair_note))
 
     def explain(self) -> str:
         if not self.conflicts:
             return "No allocation satisfies every limit. " + (self.note or "")
-        lines = [f"No allocation satisfies every limit. These {len(self.conflicts)} limits conflict (without any "
-                 "one of them the rest could hold); the least change to each that lets every limit hold:"
-                 if len(self.conflicts) > 1 else
-                 "No allocation satisfies every limit. This limit cannot be met:"]
-        for c in self.conflicts:
-            lines.append(f"  - {c.source}: {c.change}")
-        if self.note:
-            lines.append(self.note)
+        lines = []
+        if len(self.sets) > 1:
+            lines.append(f"No allocation satisfies every limit. {len(self.sets)} independent conflicts (no limit is "
+                         "in two of them, so each must be resolved):")
+            for k, group in enumerate(self.sets, start=1):
+                lines.append(f"Conflict {k} of {len(self.sets)}: these {len(group.conflicts)} limits conflict "
+                             "(without any one of them the rest of this conflict could hold); the least change to "
+                             "each that resolves this conflict:" if len(group.conflicts) > 1 else
+                             f"Conflict {k} of {len(self.sets)}: this limit cannot be met:")
+                lines += [f"  - {c.source}: {c.change}" for c in group.conflicts]
+                if group.note:
+                    lines.append("  " + group.note)
+        else:
+            lines.append(f"No allocation satisfies every limit. These {len(self.conflicts)} limits conflict (without "
+                         "any one of them the rest could hold); the least change to each that lets every limit hold:"
+                         if len(self.conflicts) > 1 else
+                         "No allocation satisfies every limit. This limit cannot be met:")
+            lines += [f"  - {c.source}: {c.change}" for c in self.conflicts]
+            if self.note:
+                lines.append(self.note)
+        if self.repair is not None:
+            n = len(self.repair.edits)
+            lines.append(f"One combined change that makes every limit hold (the least total relative change of "
+                         f"your limits: {100 * self.repair.relative:,.3g} % summed over {n} "
+                         f"{'cell' if n == 1 else 'cells'}; proven: with it applied the allocation was solved "
+                         "again and every limit holds):")
+            lines += [f"  - {e.text}" for e in self.repair.edits]
+        elif self.repair_note:
+            lines.append(self.repair_note)
         return "\n".join(lines)
 
     def as_json(self) -> list[dict]:
-        return [{"source": c.source, "change": c.change,
-                 "amount": c.amount if math.isfinite(c.amount) else None} for c in self.conflicts]
+        """Every member of every conflict; ``conflict`` numbers the independent conflicts from 1."""
+        groups = self.sets or (ConflictSet(self.conflicts),)
+        return [{"conflict": k, "source": c.source, "change": c.change,
+                 "amount": c.amount if math.isfinite(c.amount) else None}
+                for k, group in enumerate(groups, start=1) for c in group.conflicts]
+
+    def repair_json(self) -> dict | None:
+        """The combined repair (``None`` when there is none)."""
+        return None if self.repair is None else self.repair.as_json()
 
 
-def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, share: bool = False):
+def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, share: bool = False,
+           key: dict[int, object] | None = None, cost: dict[int, float] | None = None,
+           scale_with_size: bool = False):
     """Shares ``w`` (no upper bound: requests are limits too), binaries, and the chosen limits.
 
     ``share``: the elastic limits move together (one slack for all: the expanded rows of one
-    ``*`` row, whose single written value is what the user would change)."""
+    ``*`` row, whose single written value is what the user would change). ``key``: elastic limits
+    with the same key share one slack (one written cell); ``cost``: the price of each limit's slack
+    per unit (default 1). ``scale_with_size``: limits written as shares move with the programme
+    size, so the size limit's slack raises (or lowers) them in proportion."""
     S, n = prob.S, prob.n
     b = Builder()
     b.add_cols(n, 0.0, np.inf)
@@ -70,8 +153,16 @@ def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, s
     big = 10.0 + 2.0 * max([lim.value / S for lim in limits] + [1.0])
     slack_of: dict[int, int] = {}
     common = b.add_cols(1, 0.0, np.inf, 1.0).start if (share and elastic) else None
+    by_key: dict[object, int] = {}
     for j in sorted(elastic):
-        slack_of[j] = common if common is not None else b.add_cols(1, 0.0, np.inf, 1.0).start
+        if common is not None:
+            slack_of[j] = common
+            continue
+        k = key.get(j, ("limit", j)) if key is not None else ("limit", j)
+        if k not in by_key:
+            by_key[k] = b.add_cols(1, 0.0, np.inf, 1.0 if cost is None else cost.get(j, 1.0)).start
+        slack_of[j] = by_key[k]
+    size_j = next((j for j in elastic if limits[j].kind == "size"), None) if scale_with_size else None
     rows, lo, hi = [], [], []
     for j in sorted(elastic | hard):
         lim = limits[j]
@@ -87,7 +178,10 @@ def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, s
             coeffs = {i: float(c) for i, c in zip(lim.members, weights_, strict=True) if c != 0}
             r_lo, r_hi = (lim.value / S, np.inf) if lim.sense == "min" else (-np.inf, lim.value / S)
         if j in slack_of:
-            coeffs[slack_of[j]] = 1.0 if lim.sense == "min" else -1.0
+            coeffs[slack_of[j]] = coeffs.get(slack_of[j], 0.0) + (1.0 if lim.sense == "min" else -1.0)
+        if size_j is not None and lim.unit == "share" and lim.kind == "constraint":
+            col = slack_of[size_j]
+            coeffs[col] = coeffs.get(col, 0.0) - lim.value / S
         rows.append(coeffs)
         lo.append(r_lo)
         hi.append(r_hi)
@@ -109,9 +203,12 @@ def _feasible(prob: Problem, hard: set[int], tickets: bool, time_limit: float) -
     return sol.status != "infeasible"
 
 
-def find_conflict(prob: Problem, *, tickets: bool = True, time_limit: float = 30.0) -> list[int] | None:
-    """Indices (into ``prob.limits``) of an irreducible infeasible subset, or ``None`` if feasible."""
-    everything = set(range(len(prob.limits)))
+def find_conflict(prob: Problem, *, tickets: bool = True, time_limit: float = 30.0,
+                  pool: set[int] | None = None) -> list[int] | None:
+    """Indices (into ``prob.limits``) of an irreducible infeasible subset, or ``None`` if feasible.
+
+    ``pool``: only these limits (the others are left out, as if the user had deleted them)."""
+    everything = set(range(len(prob.limits))) if pool is None else set(pool)
     hard: set[int] = set()
     tol = TOL * 1e-3
     while True:
@@ -203,11 +300,13 @@ def units(prob: Problem, idx) -> list[tuple[int, ...]]:
     return sorted(out, key=lambda u: (prob.limits[u[0]].kind not in ("request", "ticket"), u[0]))
 
 
-def least_change(prob: Problem, j, *, tickets: bool, time_limit: float, share: bool = False) -> float:
+def least_change(prob: Problem, j, *, tickets: bool, time_limit: float, share: bool = False,
+                 dropped: frozenset[int] | set[int] = frozenset()) -> float:
     """The least change (USD m) of limit ``j`` (or of the limits in ``j`` together) that makes
-    every limit hold; ``inf`` if none. ``share``: one common change for all of them."""
+    every limit hold; ``inf`` if none. ``share``: one common change for all of them.
+    ``dropped``: limits left out (the members of the other, independent conflicts)."""
     unit = {j} if isinstance(j, int) else set(j)
-    others = set(range(len(prob.limits))) - unit
+    others = set(range(len(prob.limits))) - unit - set(dropped)
     model, slack_of = _model(prob, unit, others, tickets=tickets, share=share)
     sol = solve(model, time_limit=time_limit)
     if not sol.has_solution:
@@ -218,7 +317,7 @@ def least_change(prob: Problem, j, *, tickets: bool, time_limit: float, share: b
 
 def change_text(lim: Limit, amount: float, S: float) -> str:
     if not math.isfinite(amount):
-        return "changing this one alone cannot make every limit hold: another conflict remains"
+        return ALONE
     by = f"(by USD {fmt_usd(_up(amount))} m)"
     if lim.kind == "size":
         return f"raise the programme size to USD {(lim.value + amount) / 1000:,.6g} bn {by}"
@@ -241,45 +340,92 @@ def _down(x: float) -> float:
     return float(math.floor(x * 10 + 1e-6) / 10)
 
 
-def explain(prob: Problem, *, tickets: bool = True, time_limit: float = 30.0) -> Infeasible | None:
-    """The :class:`Infeasible` explaining why ``prob`` has no allocation, or ``None`` if it has one."""
-    iis = find_conflict(prob, tickets=tickets, time_limit=time_limit)
-    if iis is None:
+#: What a member's least change says when changing it alone cannot resolve its conflict.
+ALONE = "changing this one alone cannot resolve this conflict: other limits must change too"
+
+
+def conflicts(prob: Problem, *, tickets: bool = True, time_limit: float = 30.0) -> list[list[int]]:
+    """Every independent conflict: disjoint irreducible infeasible subsets, the smallest first.
+
+    Found one after another: the next is searched among the limits in no conflict found so far
+    (the others left out), until those limits alone can all hold. Each is irreducible, so none
+    can be resolved by resolving another; a repair must change at least one limit of each."""
+    everything = set(range(len(prob.limits)))
+    found: list[list[int]] = []
+    used: set[int] = set()
+    while True:
+        iis = find_conflict(prob, tickets=tickets, time_limit=time_limit, pool=everything - used)
+        if not iis:
+            break
+        found.append(iis)
+        used |= set(iis)
+    return sorted(found, key=lambda iis: (len(units(prob, iis)), len(iis), iis[0]))
+
+
+def explain(prob: Problem, *, tickets: bool = True, time_limit: float = 30.0,
+            scn: Scenario | None = None) -> Infeasible | None:
+    """The :class:`Infeasible` explaining why ``prob`` has no allocation, or ``None`` if it has one.
+
+    With ``scn`` (the scenario ``prob`` was built from) it also carries a :class:`Repair`, proven by
+    solving the repaired scenario again."""
+    found = conflicts(prob, tickets=tickets, time_limit=time_limit)
+    if not found:
         return None
-    conflicts = []
+    used = set().union(*map(set, found))
+    sets = []
+    for iis in found:
+        dropped = used - set(iis)
+        members = _describe(prob, iis, tickets, time_limit, dropped)
+        sets.append(ConflictSet(tuple(members), _together(prob, iis, members, tickets, time_limit, dropped)))
+    repair, repair_note = (None, "")
+    if scn is not None:
+        repair = find_repair(scn, prob, tickets=tickets, time_limit=time_limit)
+        if repair is None:
+            repair_note = ("No combined change of the limits could be proven to make every limit hold; "
+                           "change the limits above and run again.")
+    flat = tuple(c for group in sets for c in group.conflicts)
+    note = sets[0].note if len(sets) == 1 else ""
+    return Infeasible(flat, note, tuple(sets), repair, repair_note)
+
+
+def _describe(prob: Problem, iis: list[int], tickets: bool, time_limit: float, dropped: set[int]) -> list[Conflict]:
+    """The members of one conflict as the user wrote them, each with its least change (the other
+    conflicts' limits left out: the change resolves this conflict)."""
+    out = []
     for unit in units(prob, iis):
         lim = prob.limits[unit[0]]
         if len(unit) == 1:
-            amount = least_change(prob, unit[0], tickets=tickets, time_limit=time_limit)
-            conflicts.append(Conflict(lim.label, change_text(lim, amount, prob.S), amount))
+            amount = least_change(prob, unit[0], tickets=tickets, time_limit=time_limit, dropped=dropped)
+            out.append(Conflict(lim.label, change_text(lim, amount, prob.S), amount))
             continue
         ids = [prob.ids[prob.limits[j].members[0]] for j in unit] if lim.kind in ("request", "ticket") else \
             [prob.limits[j].label.rsplit(" (", 1)[-1].rstrip(")") for j in unit]
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         if lim.kind in ("request", "ticket"):
-            amount = least_change(prob, unit, tickets=tickets, time_limit=time_limit)
+            amount = least_change(prob, unit, tickets=tickets, time_limit=time_limit, dropped=dropped)
             what = "Requested" if lim.kind == "request" else "Minimum ticket"
             verb = "raise" if lim.kind == "request" else "lower"
             change = (f"{verb} them by USD {fmt_usd(_up(amount))} m in total" if math.isfinite(amount) else
-                      "changing them alone cannot make every limit hold: another conflict remains")
-            conflicts.append(Conflict(f"Projects: {what} of {len(ids)} projects ({shown})", change, amount))
+                      "changing them alone cannot resolve this conflict: other limits must change too")
+            out.append(Conflict(f"Projects: {what} of {len(ids)} projects ({shown})", change, amount))
         else:   # the expanded rows of one '*' row: one written value, one common change
-            amount = least_change(prob, unit, tickets=tickets, time_limit=time_limit, share=True)
-            conflicts.append(Conflict(f"{family(lim)} (binding for {len(ids)} of its values: {shown})",
-                                      change_text(lim, amount, prob.S), amount))
-    conflicts.sort(key=lambda c: (c.source.startswith("Projects"), c.source))
-    return Infeasible(tuple(conflicts), _together(prob, iis, conflicts, tickets, time_limit))
+            amount = least_change(prob, unit, tickets=tickets, time_limit=time_limit, share=True, dropped=dropped)
+            out.append(Conflict(f"{family(lim)} (binding for {len(ids)} of its values: {shown})",
+                                change_text(lim, amount, prob.S), amount))
+    out.sort(key=lambda c: (c.source.startswith("Projects"), c.source))
+    return out
 
 
-def _together(prob: Problem, iis, conflicts: list[Conflict], tickets: bool, time_limit: float) -> str:
+def _together(prob: Problem, iis, members: list[Conflict], tickets: bool, time_limit: float,
+              dropped: set[int]) -> str:
     """For requests (or tickets) listed one by one of which none alone can help: their least total change."""
-    alone = {c.source: c.amount for c in conflicts}
+    alone = {c.source: c.amount for c in members}
     notes = []
     for kind, what, verb in (("request", "requests", "raising"), ("ticket", "minimum tickets", "lowering")):
         unit = tuple(j for j in iis if prob.limits[j].kind == kind)
         if not 1 < len(unit) <= FAMILY or any(math.isfinite(alone.get(prob.limits[j].label, 0.0)) for j in unit):
             continue
-        amount = least_change(prob, unit, tickets=tickets, time_limit=time_limit)
+        amount = least_change(prob, unit, tickets=tickets, time_limit=time_limit, dropped=dropped)
         if math.isfinite(amount):
             ids = [prob.ids[prob.limits[j].members[0]] for j in unit]
             notes.append(f"Together: {verb} the {what} of these {len(ids)} projects ({', '.join(ids)}) by USD "
@@ -287,4 +433,160 @@ def _together(prob: Problem, iis, conflicts: list[Conflict], tickets: bool, time
     return " ".join(notes)
 
 
-__all__ = ["Infeasible", "explain", "find_conflict", "least_change"]
+# ---------------------------------------------------------------- the combined repair
+@dataclass(frozen=True)
+class Cell:
+    """Where the user wrote a limit: a table cell (``row`` its position) or a Scenario field (``row`` -1)."""
+
+    table: str
+    row: int
+    column: str
+    written: float
+    where: str
+
+
+_CONSTRAINT_COLUMN = {("min", "share"): "Min share", ("max", "share"): "Max share",
+                      ("min", "usd"): "Min (USD m)", ("max", "usd"): "Max (USD m)"}
+_ROW = re.compile(r"^Constraints row (\d+):")
+SIZE_FIELD, TARGET_FIELD = "Programme size (USD bn)", "Target expected P&L (USD m)"
+
+
+def cells(scn: Scenario, prob: Problem) -> dict[int, Cell]:
+    """The cell each limit of ``prob`` (built from ``scn``) was written in, by limit index."""
+    out: dict[int, Cell] = {}
+    included = [r for r, inc in enumerate(scn.projects_effective()["Include"]) if bool(inc)]
+    fin = scn.financing
+    capacity_rows = [r for r in range(len(fin)) if not _missing(fin.iloc[r]["Financier"])
+                     and not _missing(fin.iloc[r]["Capacity (USD m)"])]
+    k = 0
+    for j, lim in enumerate(prob.limits):
+        if lim.kind == "constraint":
+            m = _ROW.match(lim.label)
+            if m:
+                col = _CONSTRAINT_COLUMN[(lim.sense, lim.unit)]
+                what = re.split(r" (?:min|max) ", lim.label[m.end():].strip(), maxsplit=1)[0]
+                out[j] = Cell("Constraints", int(m.group(1)) - 1, col, lim.written,
+                              f"Constraints row {m.group(1)} ({what}), {col}")
+        elif lim.kind == "capacity":
+            if k < len(capacity_rows):
+                r = capacity_rows[k]
+                shown = lim.label.removeprefix("Financing: ").rsplit(" capacity ", 1)[0]
+                out[j] = Cell("Financing", r, "Capacity (USD m)", lim.written,
+                              f"Financing row {r + 1} ({shown}), Capacity (USD m)")
+            k += 1
+        elif lim.kind == "size":
+            out[j] = Cell("Scenario", -1, SIZE_FIELD, prob.S / 1000.0, f"Scenario, {SIZE_FIELD}")
+        elif lim.kind == "target":
+            out[j] = Cell("Scenario", -1, TARGET_FIELD, lim.value, f"Scenario, {TARGET_FIELD}")
+        elif lim.kind in ("request", "ticket"):
+            col = "Requested (USD m)" if lim.kind == "request" else "Minimum ticket (USD m)"
+            pid = prob.ids[lim.members[0]]
+            out[j] = Cell("Projects", included[lim.members[0]], col, lim.value, f"Projects {pid}, {col}")
+    return out
+
+
+#: A limit's relative change is its change divided by its value, or by this share of the programme
+#: size when the value is smaller (a limit of 0 would otherwise cost infinitely much to move).
+RELATIVE_FLOOR = 1e-3
+
+
+def find_repair(scn: Scenario, prob: Problem, *, tickets: bool = True, time_limit: float = 30.0) -> Repair | None:
+    """One combined change of the user's cells that makes every limit hold, with the least total
+    relative change; ``None`` when none can be proven.
+
+    An elastic programme: every limit the user wrote gets a slack, the expanded rows of one ``*``
+    row share one (one written value), and the total of slack / value is minimised; the programme
+    size may change too (limits written as shares then move with it). The new values are rounded
+    outward (shares to 4 decimals, USD m to 0.1, the size to USD 1 m), applied to the scenario with
+    the real commands, and the repaired scenario is solved again: the repair is returned only if
+    every limit holds there and validation finds no error. If raising the size does not survive
+    that check, the repair is sought again with the size fixed."""
+    where = cells(scn, prob)
+    for with_size in (True, False):
+        repair = _try_repair(scn, prob, where, tickets, time_limit, with_size)
+        if repair is not None:
+            return repair
+    return None
+
+
+def _try_repair(scn: Scenario, prob: Problem, where: dict[int, Cell], tickets: bool, time_limit: float,
+                with_size: bool) -> Repair | None:
+    from workbench.commands import Macro, SetCell, SetField
+    from workbench.validation import validate
+
+    everything = set(range(len(prob.limits)))
+    elastic = {j for j in where if with_size or prob.limits[j].kind != "size"}
+    key = {j: (where[j].table, where[j].row, where[j].column) for j in elastic}
+    floor = RELATIVE_FLOOR * prob.S
+    cost = {j: prob.S / max(abs(prob.limits[j].value), floor) for j in elastic}
+    model, slack_of = _model(prob, elastic, everything - elastic, tickets=tickets, key=key, cost=cost,
+                             scale_with_size=with_size)
+    sol = solve(model, time_limit=time_limit)
+    if not sol.has_solution or sol.status == "infeasible":
+        return None
+    tol = TOL * 1e-3
+    edits: list[Edit] = []
+    relative = 0.0
+    done: set[tuple] = set()
+    for j in sorted(elastic, key=lambda j: _order(where[j])):
+        cell, lim = where[j], prob.limits[j]
+        if key[j] in done:
+            continue
+        done.add(key[j])
+        slack = float(sol.x[slack_of[j]])
+        if slack <= tol:
+            continue
+        new = _new_value(lim, cell, slack, prob.S)
+        if new == cell.written:
+            continue
+        relative += slack * cost[j]
+        if cell.table == "Scenario":
+            cmd = SetField(cell.column, new, f"Set {cell.column}")
+        else:
+            cmd = SetCell(cell.table, cell.row, cell.column, new)
+        text = f"{cell.where}: {_shown(lim, cell, cell.written)} -> {_shown(lim, cell, new)}"
+        edits.append(Edit(lim.label, cell.where, cell.written, new, text, cmd))
+    if not edits:
+        return None
+    macro = Macro(tuple(e.command for e in edits), "Apply the changes that make every limit hold")
+    repaired, _ = macro.apply(scn)
+    if any(i.is_error for i in validate(repaired)):
+        return None
+    again = build_problem(repaired)
+    target = next((lim for lim in prob.limits if lim.kind == "target"), None)
+    if target is not None:
+        again = with_target(again, np.asarray(target.coeffs, float), float(repaired.field(TARGET_FIELD)))
+    if again.ids != prob.ids or not _feasible(again, set(range(len(again.limits))), tickets, time_limit):
+        return None
+    return Repair(tuple(edits), relative, macro)
+
+
+def _order(cell: Cell) -> tuple:
+    return (("Scenario", "Constraints", "Financing", "Projects").index(cell.table), cell.row, cell.column)
+
+
+def _new_value(lim: Limit, cell: Cell, slack: float, S: float) -> float:
+    """The written value after a slack of ``slack`` (shares of the programme), rounded outward."""
+    if lim.kind == "size":
+        return math.ceil((cell.written * 1000.0 + slack * S) - 1e-6) / 1000.0
+    if lim.unit == "share" and lim.kind == "constraint":
+        if lim.sense == "min":
+            return max(math.floor((cell.written - slack) * 1e4 + 1e-9) / 1e4, 0.0)
+        return math.ceil((cell.written + slack) * 1e4 - 1e-9) / 1e4
+    amount = slack * S
+    if lim.sense == "min":
+        new = _down(cell.written - amount)
+        return new if lim.kind == "target" else max(new, 0.0)
+    return _up(cell.written + amount)
+
+
+def _shown(lim: Limit, cell: Cell, value: float) -> str:
+    if lim.kind == "size":
+        return f"{value:,.6g}"
+    if lim.unit == "share" and lim.kind == "constraint":
+        return fmt_share(value)
+    return fmt_usd(value)
+
+
+__all__ = ["ConflictSet", "Edit", "Infeasible", "Repair", "conflicts", "explain", "find_conflict", "find_repair",
+           "least_change"]

@@ -52,7 +52,7 @@ def frontier(scn: Scenario, sample, *, points: int = 12, measure: str = "cvar", 
         top = linear.max_return(prob, data.mu, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
         low = _min_risk(prob, data, measure, confidence, None, **kw)
     except linear.NoAllocation:
-        why = explain(prob, time_limit=time_limit)
+        why = explain(prob, time_limit=time_limit, scn=scn)
         if why is None:
             raise SolverFailed("The solver reported no feasible allocation, but the diagnosis found one.") from None
         raise why from None
