@@ -1,9 +1,35 @@
-"""Scenario Workbench: the pure core (no Qt). Scenario, validation, models, Excel and snapshot I/O, CLI."""
+"""Scenario Workbench: the pure core (no Qt). Scenario, validation, models, Excel and snapshot I/O, CLI.
 
-from workbench.default_scenario import default_scenario
-from workbench.issues import Issue
-from workbench.scenario import Scenario
-from workbench.validation import validate
+The names below are imported on first use (PEP 562), so that ``import workbench`` and
+``workbench --help`` do not pay for pandas and numpy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.default_scenario import default_scenario
+    from workbench.issues import Issue
+    from workbench.scenario import Scenario
+    from workbench.validation import validate
 
 __version__ = "0.1.0"
 __all__ = ["Issue", "Scenario", "__version__", "default_scenario", "validate"]
+
+_LAZY = {
+    "default_scenario": "workbench.default_scenario",
+    "Issue": "workbench.issues",
+    "Scenario": "workbench.scenario",
+    "validate": "workbench.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'workbench' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

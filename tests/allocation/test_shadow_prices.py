@@ -100,7 +100,7 @@ def test_default_scenario_prices_match_finite_differences(method):
         row = next(r for r in range(len(fin)) if b.source.startswith(f"Financing: {fin.iloc[r]['Financier']}"))
         cap = float(fin.iloc[row]["Capacity (USD m)"])
 
-        def run(v, row=row):
+        def run(v, row=row, fin=fin):
             f = fin.copy()
             f.loc[row, "Capacity (USD m)"] = v
             return allocate(scn.with_table("Financing", f), method=method, sample=sample)

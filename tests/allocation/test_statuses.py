@@ -111,7 +111,7 @@ def test_linear_methods_statuses_against_enumeration(seed):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_proportional_status_against_enumeration(seed):
-    ids, scn, smp, _ = case(seed)
+    _ids, scn, smp, _ = case(seed)
     prob = build_problem(scn)
     res = allocate(scn, method="proportional", sample=smp)
     # The largest t with x_p >= t * request for every project, over every funded set (unfunded: t = 0).

@@ -13,8 +13,6 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +165,9 @@ def run(args) -> int:
     jobs = [(f, args.trials, args.seed, args.method, o) for f, o in zip(files, outs)]
     workers = min(args.jobs, len(files), os.cpu_count() or 1)
     if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             results = list(pool.map(_run_one_quiet, jobs))
     else:
