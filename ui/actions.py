@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox, QStyle, QToolBar
 
-from ui import files
+from ui import files, repair
 from ui.settings import preferences_dialog
 
 Key = QKeySequence.StandardKey
@@ -140,6 +140,7 @@ def build(window) -> SimpleNamespace:
     run_menu = menu.addMenu("&Run")
     for act in (a.run, a.cancel, a.auto_run, a.apply_allocation):
         run_menu.addAction(act)
+    a.repair = repair.install(window, run_menu)   # 'Apply these changes' after an infeasible run
 
     view_menu = menu.addMenu("&View")
     tables = view_menu.addMenu("&Tables")

@@ -104,6 +104,7 @@ class _RunThread(QThread):
         self._last_emit = 0.0
         self._last_fraction = -1.0
         self._last_message = "Running"
+        self.error: BaseException | None = None   # what the core raised, for the views that act on it
 
     def _progress(self, fraction: float, message: str) -> None:
         message = str(message or "").strip() or self._last_message   # a step without words keeps the last ones
@@ -129,6 +130,7 @@ class _RunThread(QThread):
             if self.cancel_event.is_set():
                 self.stopped.emit(self.token)
                 return
+            self.error = exc
             expected = callable(getattr(exc, "explain", None)) or bool(getattr(exc, "issues", None))
             if expected:   # the user's input cannot run: the message says why; no traceback needed
                 log.info("run refused: %s", exc)
@@ -171,6 +173,8 @@ class RunController(QObject):
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self._start_pending)
         self.last_result: Any = None
+        #: The exception and the scenario of the last failed run (read by ui.repair when ``failed`` arrives).
+        self.last_error: tuple[BaseException | None, Any] = (None, None)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -278,6 +282,7 @@ class RunController(QObject):
 
     def _on_errored(self, token: int, message: str) -> None:
         if self._is_current(token):
+            self.last_error = (self._current.error, self._current.scn)
             self._current = None
             self.failed.emit(message)
 
