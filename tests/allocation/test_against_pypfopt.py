@@ -13,8 +13,6 @@ from tests.allocation.helpers import sample, scenario
 from workbench.allocation import allocate
 from workbench.allocation.cvar import cvar_of
 
-pypfopt = pytest.importorskip("pypfopt")
-
 
 def _inputs(n=20, trials=2000, seed=3):
     rng = np.random.default_rng(np.random.SeedSequence(seed))

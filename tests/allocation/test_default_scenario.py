@@ -78,8 +78,8 @@ def test_infeasible_variant_is_explained(fitted):
 
 
 def test_cli_run_exits_1_with_the_explanation(fitted, tmp_path, capsys):
-    openpyxl = pytest.importorskip("openpyxl")
-    pytest.importorskip("workbench.excel")
+    import openpyxl
+
     from workbench.cli import main
     scn, _ = fitted
     bad, row = _semis_min(scn, 0.40)

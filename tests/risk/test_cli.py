@@ -143,7 +143,6 @@ def test_batch_in_parallel_processes(capsys, workbooks):
 
 
 def test_out_writes_the_results_workbook(capsys, tmp_path):
-    pytest.importorskip("workbench.excel.results_sheets", reason="the Excel results sheets have not landed")
     import openpyxl
 
     from workbench.excel import read_workbook
