@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.default_sources import default_sources
 from workbench.scenario import Scenario, make_table
 
 DC, SEMI, BATT, REN, BIO = (
@@ -172,5 +173,5 @@ def default_scenario() -> Scenario:
         corr.at[b, a] = rho
     return Scenario(
         fields=dict(FIELDS), sectors=sectors, projects=projects, financing=financing,
-        constraints=constraints, risk_events=events, correlations=corr,
+        constraints=constraints, risk_events=events, correlations=corr, sources=default_sources(),
     )

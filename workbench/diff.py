@@ -11,10 +11,17 @@ Rows are matched by their key: ``ID`` for Projects, ``Sector``, ``Event``,
 no key column; a repeated group and value gets ``#2``, ``#3``...). Scenario fields use
 the table ``"Scenario"`` with the field as the row and ``"Value"`` as the column;
 correlations use ``"Correlations"`` with the two sectors as row and column.
+
+The assumption register (:mod:`workbench.sources`) shows as the table ``"Sources"``: an
+entry added or removed, or the attributes of an entry that changed (``Source``, ``Review
+by``...). A proposal with no register at all (a workbook without a Sources sheet) says
+nothing about sources, so it removes none; merge records where each accepted entry came
+from, like any other value.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -26,9 +33,11 @@ import pandas as pd
 from workbench import schema
 from workbench.scenario import Provenance, Scenario, _norm, coerce_table
 from workbench.scenario import row_keys as scenario_row_keys
+from workbench.sources import Source, Sources, describe_key
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
-TABLE_ORDER = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events")
+TABLE_ORDER = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events",
+               "Sources")
 
 #: ``locate(table, row_index_in_new, column) -> "Sheet!A1" | None``; ImportResult.where fits.
 Locate = Callable[[str, Any, Any], "str | None"]
@@ -137,6 +146,8 @@ def _missing(v: Any) -> bool:
 
 
 def _show(v: Any) -> str:
+    if isinstance(v, dict):
+        return ", ".join(f"{k}={_show(x)}" for k, x in v.items()) or "(empty)"
     v = _norm(v)
     if v is None:
         return "(empty)"
@@ -173,7 +184,56 @@ def diff_scenarios(old: Scenario, new: Scenario, *, where: Locate | Any = None) 
     for table in schema.TABLES:
         changes.extend(_diff_table(table, old.table(table), new.table(table), locate))
     changes.extend(_diff_corr(old.correlations, new.correlations, locate))
+    changes.extend(_diff_sources(old.sources, new.sources))
     return ScenarioDiff(tuple(changes))
+
+
+_SOURCES = "Sources"
+_ATTR_OF_LABEL = {label: attr for attr, label in Source.LABELS.items()}
+
+
+def source_key(change: Change) -> tuple[str, str, str]:
+    """The register key ``(sheet, row, column)`` a Sources change is about."""
+    sheet, row, column = json.loads(change.id.split("|", 1)[1])
+    return str(sheet), str(row), str(column)
+
+
+def _diff_sources(a: Sources, b: Sources) -> list[Change]:
+    out: list[Change] = []
+    for key in sorted(set(a) | set(b)):
+        x, y = a.get(key), b.get(key)
+        if x == y:
+            continue
+        cid = f"{_SOURCES}|{json.dumps(list(key), ensure_ascii=True)}"
+        label = describe_key(key)
+        if x is None:
+            out.append(Change(cid, ADDED, _SOURCES, label, None, None, _labelled(y, Source.ATTRS)))
+        elif y is None:
+            if b:  # a proposal without any register says nothing about sources
+                out.append(Change(cid, REMOVED, _SOURCES, label, None, _labelled(x, Source.ATTRS), None))
+        else:
+            attrs = [n for n in Source.ATTRS if getattr(x, n) != getattr(y, n)]
+            out.append(Change(cid, CHANGED, _SOURCES, label, ", ".join(Source.LABELS[n] for n in attrs),
+                              _labelled(x, attrs), _labelled(y, attrs)))
+    return out
+
+
+def _labelled(src: Source, attrs) -> dict[str, str]:
+    return {Source.LABELS[n]: getattr(src, n) for n in attrs if getattr(src, n) or len(attrs) < len(Source.ATTRS)}
+
+
+def _apply_sources(reg: Sources, changes: list[Change], prov: dict, record) -> Sources:
+    for ch in changes:
+        key = source_key(ch)
+        if ch.kind == REMOVED:
+            reg = reg.with_entry(key, None)
+            prov.pop((_SOURCES, describe_key(key), "Source"), None)
+            continue
+        base = reg.get(key) or Source()
+        values = {_ATTR_OF_LABEL[k]: v or "" for k, v in (ch.new or {}).items() if k in _ATTR_OF_LABEL}
+        reg = reg.with_entry(key, replace(base, **values))
+        record((_SOURCES, describe_key(key), "Source"), f"{_SOURCES}!")
+    return reg
 
 
 def _diff_table(table: str, a: pd.DataFrame, b: pd.DataFrame, locate: Locate | None) -> list[Change]:
@@ -286,8 +346,11 @@ def merge(current: Scenario, proposal: Scenario, diff: ScenarioDiff, accepted: I
     frames = {t: current.table(t) for t in schema.TABLES}
     edits: dict[str, list[Change]] = {}
     corr_changes: list[Change] = []
+    source_changes: list[Change] = []
     for ch in chosen:
-        if ch.table == "Scenario":
+        if ch.table == _SOURCES:
+            source_changes.append(ch)
+        elif ch.table == "Scenario":
             fields[ch.row] = ch.new
             record(("Scenario", ch.row, "Value"), ch.where)
         elif ch.table == "Correlations":
@@ -298,9 +361,10 @@ def merge(current: Scenario, proposal: Scenario, diff: ScenarioDiff, accepted: I
     for table, changes in edits.items():
         frames[table] = _apply_table(table, frames[table], changes, prov, record)
     corr = _apply_corr(current.correlations, corr_changes) if corr_changes else current.correlations
+    sources = _apply_sources(current.sources, source_changes, prov, record) if source_changes else current.sources
     return replace(current, fields=fields, sectors=frames["Sectors"], projects=frames["Projects"],
                    financing=frames["Financing"], constraints=frames["Constraints"],
-                   risk_events=frames["Risk events"], correlations=corr, provenance=prov)
+                   risk_events=frames["Risk events"], correlations=corr, provenance=prov, sources=sources)
 
 
 def _apply_table(table: str, frame: pd.DataFrame, changes: list[Change], prov: dict, record) -> pd.DataFrame:

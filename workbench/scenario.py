@@ -21,6 +21,7 @@ import pandas as pd
 
 from workbench import schema
 from workbench.schema import SCENARIO_FIELDS, TABLES, Column, Table
+from workbench.sources import Sources
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class Provenance:
     def describe(self) -> str:
         who = f" by {self.author}" if self.author else ""
         when = f" on {self.imported_at}" if self.imported_at else ""
-        return f"{self.file} {self.sheet}!{self.cell}{who}{when}"
+        place = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{self.file} {place}{who}{when}"
 
 
 #: Provenance is keyed by (table, row key, column); the Scenario fields use table "Scenario".
@@ -125,6 +127,8 @@ class Scenario:
     #: the workbook had no Correlations sheet (sectors independent, with a warning).
     correlations: pd.DataFrame | None = None
     provenance: dict[ProvenanceKey, Provenance] = field(default_factory=dict, compare=False)
+    #: The assumption register (:mod:`workbench.sources`): where the numbers come from.
+    sources: Sources = field(default_factory=Sources, compare=False)
 
     # ------------------------------------------------------------------ access
     TABLE_ATTRS: ClassVar[dict[str, str]] = {"Sectors": "sectors", "Projects": "projects", "Financing": "financing",
@@ -255,6 +259,8 @@ class Scenario:
                 "rows": labels, "columns": cols,
                 "matrix": [[_norm(corr.at[a, b]) for b in cols] for a in labels],
             }
+        if self.sources:  # an empty register adds nothing: scenarios from before it keep their hash
+            out["Sources"] = self.sources.canonical()
         return out
 
     def content_hash(self) -> str:

@@ -5,7 +5,9 @@ The shape is the ``"scenario"`` object of ``workbench validate --json``: ``"scen
 (Field -> value), ``"sectors"``, ``"projects"``, ``"financing"``, ``"constraints"``,
 ``"risk_events"`` (lists of records keyed by canonical column names, values in canonical
 units, ``Include`` as true/false, empty cells as null) and ``"correlations"``
-(``{"sectors": [...], "matrix": [[...]]}`` or null when the workbook had none).
+(``{"sectors": [...], "matrix": [[...]]}`` or null when the workbook had none) and
+``"sources"`` (the assumption register: records with sheet, row, column, source, date,
+owner, grade, review_by and note; absent or empty when there is none).
 Snapshots and crash-recovery records store this form too; provenance travels beside it
 through :func:`provenance_to_list` / :func:`provenance_from_list`.
 """
@@ -20,6 +22,7 @@ import pandas as pd
 
 from workbench import schema
 from workbench.scenario import Provenance, Scenario, make_table
+from workbench.sources import Sources
 
 KEYS = {"Sectors": "sectors", "Projects": "projects", "Financing": "financing",
         "Constraints": "constraints", "Risk events": "risk_events"}
@@ -61,6 +64,8 @@ def scenario_to_dict(scn: Scenario) -> dict[str, Any]:
             "matrix": [[_plain(corr.at[a, b]) if a in corr.index and b in corr.columns else None
                         for b in labels] for a in labels],
         }
+    if scn.sources:
+        out["sources"] = scn.sources.to_list()
     return out
 
 
@@ -83,7 +88,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         labels = list(corr_data["sectors"])
         matrix = [[math.nan if v is None else float(v) for v in row] for row in corr_data["matrix"]]
         corr = pd.DataFrame(matrix, index=labels, columns=labels, dtype="float64")
-    return Scenario(fields=fields, correlations=corr, **tables)
+    return Scenario(fields=fields, correlations=corr, sources=Sources.from_list(data.get("sources")), **tables)
 
 
 def provenance_to_list(scn: Scenario) -> list[dict[str, str]]:

@@ -29,7 +29,7 @@ def test_default_scenario_round_trips(exported):
 def test_sheets_header_style_panes_and_formats(exported):
     wb = openpyxl.load_workbook(exported)
     assert wb.sheetnames == ["Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations",
-                             "Risk events", "About"]
+                             "Risk events", "Sources", "About"]
     ws = wb["Projects"]
     header = [c.value for c in ws[1]]
     assert header[:3] == ["ID", "Project", "Sector"]
@@ -139,7 +139,7 @@ def test_results_workbook(tmp_path):
     path = tmp_path / "results.xlsx"
     write_workbook(path, with_run_options(scn, trials=1000, seed=7), results=run)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[7:] == ["Key figures", "Allocation", "Risk summary", "Distribution", "Stress tests",
+    assert wb.sheetnames[7:] == ["Sources", "Key figures", "Allocation", "Risk summary", "Distribution", "Stress tests",
                                  "Impact", "Charts", "About"]
     assert len(wb["Charts"]._charts) == 4
     alloc = wb["Allocation"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import python_calamine as pc
 
 from workbench import limits, schema
-from workbench.excel import cells, guards, sheetxml
+from workbench.excel import cells, guards, sheetxml, sources_sheet
 from workbench.excel.headers import norm, sheet_lookup
 from workbench.excel.layout import Layout
 from workbench.excel.matrix import read_correlations, read_fields
@@ -85,6 +85,8 @@ def read_workbook(path, *, jpy_per_usd: float | None = None) -> ImportResult:
 
 def _row_limit(sheet: str) -> int | None:
     """The most rows an input sheet may span; ``None`` for a sheet the import does not read."""
+    if sources_sheet.is_sources_sheet(sheet):
+        return sources_sheet.ROW_LIMIT
     table = _SHEETS.get(norm(sheet))
     return None if table is None else limits.sheet_rows(table)
 
@@ -112,9 +114,13 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
     book = _open(path, kind.kind)
     issues: list[Issue] = []
     mapping: dict[str, str] = {}      # table -> sheet name in the workbook
+    register_sheet = None             # the assumption register's sheet, when there is one
     for meta in book.sheets_metadata:
         sheet = meta.name
         key = norm(sheet)
+        if sources_sheet.is_sources_sheet(sheet) and register_sheet is None:
+            register_sheet = sheet
+            continue
         table = _SHEETS.get(key)
         if table is None:
             if key not in _RESULTS:
@@ -160,6 +166,11 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
         corr, found = read_correlations(grids["Correlations"], sectors, layout)
         issues.extend(found)
     author = str(fields.get("Author") or facts.creator or "")
+    register = None
+    if register_sheet is not None:
+        register, found = sources_sheet.read_sources(
+            _grid(book, register_sheet, facts, text_errors=kind.kind != "xlsx", formats_unknown=kind.kind == "xls"))
+        issues.extend(found)
     if tables["Sectors"] is None or tables["Projects"] is None:
         return ImportResult(None, _sorted(issues), author, name, now, layout=layout)
     scn = Scenario(
@@ -170,6 +181,8 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
                      else coerce_table("Risk events", empty_table(schema.RISK_EVENTS))),
         correlations=corr,
     )
+    if register:
+        scn = replace(scn, sources=register)
     unread = {t for t in ("Financing", "Constraints", "Risk events") if t in grids and tables[t] is None}
     seen = {(i.sheet, i.cell) for i in issues if i.cell}
     for found_issue in validate(scn):

@@ -133,6 +133,8 @@ def build_workbook(scn: Scenario, results=None) -> Workbook:
         _table_sheet(wb, name, frame, comments, sectors_n, financing_n)
     if scn.correlations is not None:
         _correlations_sheet(wb, scn)
+    from workbench.excel.sources_sheet import write_sources
+    write_sources(wb, scn)
     _reorder(wb)
     if results is not None:
         from workbench.excel.results_sheets import write_results
