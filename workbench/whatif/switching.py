@@ -201,6 +201,8 @@ def _bracket(curve: _Curve, threshold: float) -> tuple[float, float] | None:
                 d = min(d, best[0] - dist)   # never past the distance already bracketed
             nxt = prev_v + s * d
             nxt = min(nxt, end) if s > 0 else max(nxt, end)
+            if nxt == prev_v:
+                break   # the step vanished in rounding: nothing nearer left to try on this side
             fn = f(nxt)
             if not math.isfinite(fn):
                 break   # no allocation at this value: the side ends here

@@ -1,0 +1,575 @@
+"""The What if menu: switching values, goal seek, robust allocation across the stress tests, and
+global (Sobol) sensitivity beside the tornado, each a non-modal dialog.
+
+Every dialog reads the window's current scenario when Run is pressed, runs one core task of
+:mod:`workbench.whatif.tasks` in the background through its own
+:class:`~ui.runner.RunController` (progress bar, Cancel), and shows the answer as a plot
+beside a table. A what-if run waits for the main window's run under way, so two solver runs
+never overlap. A result computed for an earlier version of the scenario is marked as such.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.plots.canvas import PlotCanvas
+from ui.plots.whatif import plot_robust, plot_seek, plot_sobol, plot_switching
+from ui.results_table import RowsView, plot_beside_table
+from ui.runner import RunController
+from workbench.whatif import tasks
+from workbench.whatif.inputs import all_inputs, fmt_value, tornado_inputs
+from workbench.whatif.statistics import STATISTICS, UnknownStatistic, find_statistic, parse_number
+from workbench.whatif.vocabulary import definition
+
+#: Milliseconds between checks whether the main window's run has ended (a what-if run waits for it).
+WAIT_POLL_MS = 200
+DEFAULT_TRIALS = 20_000
+EVERY_TORNADO_INPUT = "Every input the tornado varies"
+ALLOCATION_CRITERION = "The allocation changes"
+
+
+class WhatIfDialog(QDialog):
+    """Options on top, Run / Cancel with a progress bar, then the plot beside the table."""
+
+    title = ""
+    plot = staticmethod(plot_switching)
+    intro = ""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.setWindowTitle(self.title)
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        self.result: Any = None
+        self.result_scenario: Any = None
+        self.runner = RunController(self, run_function=self.task, delay_ms=0)
+        self.runner.options = {}   # the task's own options only (no pipeline defaults)
+        self.runner.started.connect(self._on_started)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(self._on_cancelled)
+        self._wait = QTimer(self)
+        self._wait.setInterval(WAIT_POLL_MS)
+        self._wait.timeout.connect(self._start_when_free)
+        self._pending: dict[str, Any] | None = None
+        self._heading_text = ""
+        self._scenario_run: Any = None
+
+        layout = QVBoxLayout(self)
+        intro = QLabel(self.intro)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.form = QFormLayout()
+        layout.addLayout(self.form)
+        self.trials = QSpinBox()
+        self.trials.setRange(100, 1_000_000)
+        self.trials.setSingleStep(1000)
+        self.trials.setGroupSeparatorShown(True)
+        self.trials.setValue(min(int(window.scenario.trials), DEFAULT_TRIALS))
+        self.trials.setToolTip("Trials of every evaluation: the same draws at every evaluation (common random "
+                               "numbers). More trials: a smaller Monte Carlo error, a longer run.")
+        self.build_options()
+        row = QHBoxLayout()
+        self.run_button = QPushButton("Run")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop this analysis; the scenario is not changed.")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("")
+        row.addWidget(self.run_button)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.progress, 1)
+        layout.addLayout(row)
+        self.status = QLabel("Press Run to compute on the current scenario.")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.status)
+        body = QWidget()
+        self.canvas = PlotCanvas(self.plot, title=self.title)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.table = RowsView()
+        plot_beside_table(body, self.canvas, self.heading, self.build_side())
+        layout.addWidget(body, 1)
+        self.canvas.show_run(None)
+        window.document.changed.connect(self._on_scenario_changed)
+        self.resize(1200, 760)
+
+    # ------------------------------------------------------------ to override
+    def build_options(self) -> None:
+        self.form.addRow("Trials per evaluation", self.trials)
+
+    def build_side(self) -> QWidget:
+        return self.table
+
+    def options(self) -> dict[str, Any]:
+        """The task's keyword arguments from the widgets; ValueError with a sentence when one is wrong."""
+        return {"trials": self.trials.value()}
+
+    def task(self, scn: Any, **kwargs: Any) -> Any:
+        raise TypeError("a what-if dialog defines its task")
+
+    def show_result(self, result: Any) -> None:
+        self.canvas.show_run(result)
+
+    # ------------------------------------------------------------ running
+    def run(self) -> bool:
+        """Start the analysis on the current scenario (after the main window's run under way, if any)."""
+        errors = [i for i in self.window.document.issues if i.is_error]
+        if errors:
+            self._say(f"The scenario has {len(errors)} error{'s' if len(errors) != 1 else ''} to fix first: see the "
+                      "Issues panel.", error=True)
+            return False
+        try:
+            opts = self.options()
+        except (ValueError, UnknownStatistic) as exc:
+            self._say(str(exc), error=True)
+            return False
+        self._pending = opts
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        if self.window.run_controller.is_running():
+            self._say("Waiting for the run under way in the main window to finish...")
+            self._wait.start()
+            return True
+        self._start_when_free()
+        return True
+
+    def _start_when_free(self) -> None:
+        if self.window.run_controller.is_running() or self._pending is None:
+            return
+        self._wait.stop()
+        opts, self._pending = self._pending, None
+        self._scenario_run = self.window.scenario
+        self.runner.start(self._scenario_run, **opts)
+
+    def cancel(self) -> None:
+        if self._pending is not None:
+            self._pending = None
+            self._wait.stop()
+            self._on_cancelled()
+            return
+        self.runner.cancel()
+
+    def is_running(self) -> bool:
+        return self.runner.is_running() or self._pending is not None
+
+    def _on_started(self) -> None:
+        self.progress.setValue(0)
+        self.progress.setFormat("Starting...")
+        self._say("Running...")
+
+    def _on_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
+        self.progress.setFormat(f"{message} %p%" if message else "%p%")
+
+    def _idle(self) -> None:
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def _on_finished(self, result: Any) -> None:
+        self._idle()
+        self.result = result
+        self.result_scenario = self._scenario_run
+        self.progress.setValue(1000)
+        self.progress.setFormat("Done")
+        self._say(self.summary(result))
+        self.show_result(result)
+
+    def _on_failed(self, message: str) -> None:
+        self._idle()
+        self.progress.setFormat("Stopped")
+        self._say(message, error=True)
+
+    def _on_cancelled(self) -> None:
+        self._idle()
+        self.progress.setValue(0)
+        self.progress.setFormat("Cancelled")
+        self._say("Cancelled: nothing was computed; the results shown (if any) are from before.")
+
+    def summary(self, result: Any) -> str:
+        return ""
+
+    def _on_scenario_changed(self, scn: Any) -> None:
+        if self.result_scenario is not None and not self.result_scenario.same_content(scn):
+            self.heading.setText("<span style='color:#8a6d00'>Computed for an earlier version of the scenario: "
+                                 "press Run again.</span><br>" + self._heading_text)
+
+    def set_heading(self, text: str) -> None:
+        self._heading_text = text
+        self.heading.setText(text)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(f"<span style='color:#b00020'>{_html(text)}</span>" if error else _html(text))
+
+    def shutdown(self) -> None:
+        self._pending = None
+        self._wait.stop()
+        self.runner.shutdown()
+
+    def closeEvent(self, event: Any) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+
+
+def _stat_combo(default: str = "expected-npv") -> QComboBox:
+    box = QComboBox()
+    for st in STATISTICS:
+        box.addItem(st.label, st.key)
+    box.setCurrentIndex(max(box.findData(default), 0))
+    return box
+
+
+# ---------------------------------------------------------------- switching values
+class SwitchingDialog(WhatIfDialog):
+    title = "Switching values"
+    plot = staticmethod(plot_switching)
+    intro = ("For each input, the value at which the criterion crosses its threshold, the other inputs as in the "
+             "scenario (HM Treasury Green Book's switching values). Select a row to see its curve.")
+
+    def build_options(self) -> None:
+        self.input = QComboBox()
+        self.input.addItem(EVERY_TORNADO_INPUT, "")
+        for inp in all_inputs(self.window.scenario):
+            self.input.addItem(inp.name, inp.name)
+        self.criterion = _stat_combo()
+        self.criterion.addItem(ALLOCATION_CRITERION, "allocation")
+        self.threshold = QLineEdit("0")
+        self.threshold.setToolTip("The criterion's threshold: USD m (or 80bn) for amounts, 10% or 0.1 for "
+                                  "P(NPV < 0). Not used for 'The allocation changes'.")
+        self.criterion.currentIndexChanged.connect(self._criterion_changed)
+        self.form.addRow("Inputs", self.input)
+        self.form.addRow("Criterion", self.criterion)
+        self.form.addRow("Threshold", self.threshold)
+        self.form.addRow("Trials per evaluation", self.trials)
+
+    def _criterion_changed(self) -> None:
+        key = self.criterion.currentData()
+        self.threshold.setEnabled(key != "allocation")
+        self.threshold.setText({"p-loss": "10%", "expected-npv": "0"}.get(key, self.threshold.text()))
+
+    def options(self) -> dict[str, Any]:
+        key = self.criterion.currentData()
+        threshold = 0.0
+        if key != "allocation":
+            threshold = parse_number(self.threshold.text(), find_statistic(key).unit)
+        name = self.input.currentData()
+        return {"inputs": [name] if name else None, "criterion": key, "threshold": threshold,
+                "trials": self.trials.value()}
+
+    def task(self, scn: Any, **kwargs: Any) -> Any:
+        return tasks.switching_task(scn, **kwargs)
+
+    def summary(self, r: Any) -> str:
+        found = sum(1 for c in r.crossings if c.found)
+        return (f"{found} of {len(r.crossings)} inputs cross the threshold within their valid range; "
+                f"{r.evaluations:,} evaluations of {r.trials:,} trials (seed {r.seed}, allocation: {r.method}).")
+
+    def show_result(self, r: Any) -> None:
+        headers = ["Input", "Scenario value", "Switching value", "95 % band", "Monte Carlo s.e.",
+                   "Criterion at scenario value", "Evaluations", "What it says"]
+        rows, tips = [], []
+        for c in r.crossings:
+            u = c.input.unit
+            band = c.band()
+            rows.append([c.input.name, fmt_value(c.input.value, u),
+                         fmt_value(c.value, u) if c.found else "None within the range",
+                         f"{fmt_value(band[0], u)} to {fmt_value(band[1], u)}" if band else "",
+                         fmt_value(c.se, u) if c.se is not None else "",
+                         "" if c.criterion == "allocation" else _stat_text(c.criterion, c.base_statistic),
+                         c.evaluations, c.message])
+            tips.append(" ".join((c.message, *c.notes)))
+        self.table.set_rows(headers, rows, tooltips=tips)
+        if not getattr(self, "_row_hooked", False):
+            self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+            self._row_hooked = True
+        crit = "the allocation changes" if r.criterion == "allocation" else \
+            f"{find_statistic(r.criterion).label} = {_stat_text(r.criterion, r.threshold)}"
+        self.set_heading(f"<b>Switching values: where {crit}</b><br>{_html(definition('switching_value'))}")
+        self.table.setToolTip(definition("switching_value_se"))
+        self.canvas.show_run(r, selected=0)
+
+    def _row_changed(self, current: Any, _previous: Any) -> None:
+        if current.isValid() and self.result is not None:
+            self.canvas.show_run(self.result, selected=self.table.proxy.mapToSource(current).row())
+
+
+def _stat_text(key: str, value: float) -> str:
+    return find_statistic(key).format(value)
+
+
+# ---------------------------------------------------------------- goal seek
+class SeekDialog(WhatIfDialog):
+    title = "Goal seek on a statistic"
+    plot = staticmethod(plot_seek)
+    intro = ("The value of one input at which a statistic meets a target, e.g. the minimum expected return of "
+             "data centers that keeps P(NPV < 0) at or below 10 %; or a statement that the target cannot be "
+             "reached within the input's valid range.")
+
+    def build_options(self) -> None:
+        self.input = QComboBox()
+        names = [i.name for i in all_inputs(self.window.scenario)]
+        self.input.addItems(names)
+        default = next((n for n in names if n.lower().startswith("data centers: expected return")), names[0] if names
+                       else "")
+        self.input.setCurrentText(default)
+        self.statistic = _stat_combo("p-loss")
+        self.op = QComboBox()
+        self.op.addItem("at or below", "<=")
+        self.op.addItem("at or above", ">=")
+        self.value = QLineEdit("10%")
+        self.value.setToolTip("The target: 10% or 0.1 for P(NPV < 0); USD m, or 80bn, for amounts.")
+        target = QHBoxLayout()
+        target.addWidget(self.statistic, 2)
+        target.addWidget(self.op)
+        target.addWidget(self.value, 1)
+        self.form.addRow("Vary", self.input)
+        self.form.addRow("Target", target)
+        self.form.addRow("Trials per evaluation", self.trials)
+
+    def options(self) -> dict[str, Any]:
+        st = find_statistic(self.statistic.currentData())
+        value = parse_number(self.value.text(), st.unit)
+        return {"vary": self.input.currentText(), "target": f"{st.key}{self.op.currentData()}{value!r}",
+                "trials": self.trials.value()}
+
+    def task(self, scn: Any, **kwargs: Any) -> Any:
+        return tasks.seek_task(scn, **kwargs)
+
+    def summary(self, r: Any) -> str:
+        return r.result.message
+
+    def show_result(self, r: Any) -> None:
+        res, c = r.result, r.result.crossing
+        u = res.input.unit
+        band = c.band()
+        st = res.target.statistic
+        rows = [
+            ["Target", res.target.describe(r.confidence)],
+            ["Input varied", f"{res.input.name} (valid range {res.input.describe_range()})"],
+            ["Answer", (f"{'at least' if res.holds_when == '>=' else 'at most'} {fmt_value(res.answer, u)}"
+                        if res.answer is not None else
+                        "cannot be reached within the valid range" if not res.reachable else
+                        "holds across the whole valid range")],
+            ["95 % band of the answer", f"{fmt_value(band[0], u)} to {fmt_value(band[1], u)}" if band else ""],
+            ["Monte Carlo standard error", fmt_value(res.se, u) if res.se is not None else ""],
+            ["Scenario's value", fmt_value(res.input.value, u)],
+            ["Statistic at the scenario's value", st.format(c.base_statistic)],
+            ["Target holds at the scenario's value", "yes" if res.holds_at_scenario_value else "no"],
+            ["Engine evaluations", f"{c.evaluations:,} of {r.trials:,} trials each"],
+            ["Seed, allocation", f"{r.seed}, {r.method} (held fixed unless the input changes only the allocation)"],
+        ]
+        rows += [[f"Curve: {fmt_value(p.value, u)}", f"{st.format(p.statistic)} (s.e. {st.format(p.se)})"]
+                 for p in c.curve]
+        self.table.set_rows(["Quantity", "Value"], rows)
+        self.set_heading(f"<b>Goal seek</b><br>{_html(definition('goal_seek_answer'))}")
+        self.canvas.show_run(r)
+
+
+# ---------------------------------------------------------------- robust allocation
+class RobustDialog(WhatIfDialog):
+    title = "Robust allocation across the stress tests"
+    plot = staticmethod(plot_robust)
+    intro = ("The min-regret and worst-case methods beside the scenario's method and max-return: each allocation's "
+             "expected P&L and CVaR in the baseline and every named stress test (the same draws in every stress), "
+             "and its regret against the best any allocation gets in that stress. Use a method for the scenario "
+             "with the button below the table.")
+
+    def build_side(self) -> QWidget:
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(self.table)
+        self.detail = RowsView()
+        side.addWidget(self.detail)
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(side, 1)
+        self.use_button = QPushButton("Use the selected method for the scenario")
+        self.use_button.setToolTip("Sets the Scenario's Allocation method (one undo step).")
+        self.use_button.setEnabled(False)
+        self.use_button.clicked.connect(self.use_selected)
+        lay.addWidget(self.use_button)
+        return box
+
+    def options(self) -> dict[str, Any]:
+        return {"trials": self.trials.value()}
+
+    def task(self, scn: Any, **kwargs: Any) -> Any:
+        return tasks.robust_task(scn, **kwargs)
+
+    def summary(self, r: Any) -> str:
+        best = r.allocations[int(r.max_regret.argmin())]
+        return (f"Smallest largest regret: {best}. {len(r.scenarios) - 1} stress tests and the baseline on "
+                f"{r.trials:,} trials of the fitting sample (seed {r.seed}).")
+
+    def show_result(self, r: Any) -> None:
+        conf = f"{100 * r.confidence:g} %"
+        self.table.set_rows(
+            ["Allocation", "Status", "Largest regret (USD m)", "Worst expected P&L (USD m)",
+             f"Worst CVaR {conf} (USD m)"],
+            [[a, s, float(mr), float(w), float(cv)] for a, s, mr, w, cv in
+             zip(r.allocations, r.statuses, r.max_regret, r.worst_pnl, r.worst_cvar)],
+            tooltips=[definition("max_regret")] * len(r.allocations))
+        rows = []
+        for i, a in enumerate(r.allocations):
+            for k, s in enumerate(r.scenarios):
+                rows.append([a, s, float(r.pnl[i, k]), float(r.best[k]), float(r.regret[i, k]), float(r.cvar[i, k])])
+        self.detail.set_rows(["Allocation", "Scenario", "Expected P&L (USD m)", "Best possible (USD m)",
+                              "Regret (USD m)", f"CVaR {conf} (USD m)"], rows)
+        self.use_button.setEnabled(True)
+        self.set_heading(f"<b>Regret table</b><br>{_html(definition('max_regret'))} "
+                         f"{_html(definition('worst_stress_pnl'))}")
+        self.canvas.show_run(r)
+
+    def use_selected(self) -> None:
+        from workbench.commands import SetField
+
+        if self.result is None:
+            return
+        index = self.table.currentIndex()
+        row = self.table.proxy.mapToSource(index).row() if index.isValid() else int(self.result.max_regret.argmin())
+        method = self.result.allocations[row]
+        if self.window.push(SetField("Allocation method", method, f"Use the {method} allocation method")):
+            self._say(f"The scenario's allocation method is now {method} (Undo restores the previous one).")
+
+
+# ---------------------------------------------------------------- global sensitivity
+class SobolDialog(WhatIfDialog):
+    title = "Global sensitivity (Sobol) beside the tornado"
+    plot = staticmethod(plot_sobol)
+    intro = ("Variance-based sensitivity: every tornado input varies at once over the tornado's range. The "
+             "first-order index is the share of the statistic's variance an input explains alone, the total "
+             "index includes its interactions. Inputs ranked differently than in the tornado are marked in red.")
+
+    def build_options(self) -> None:
+        from workbench.whatif.sobol import SOBOL_SAMPLES, SOBOL_TRIALS
+
+        self.statistic = _stat_combo()
+        self.samples = QSpinBox()
+        self.samples.setRange(8, 4096)
+        self.samples.setValue(SOBOL_SAMPLES)
+        self.samples.setToolTip("Rows of each pick-freeze sample matrix; evaluations = rows x (2 + factors).")
+        self.trials.setValue(SOBOL_TRIALS)
+        self.form.addRow("Statistic", self.statistic)
+        self.form.addRow("Sample rows", self.samples)
+        self.form.addRow("Trials per evaluation", self.trials)
+        n = len([i for i in tornado_inputs(self.window.scenario) if i.touches_risk])
+        self.form.addRow("", QLabel(f"{n} inputs over the tornado's ranges, with groups (all events, each sector)."))
+
+    def options(self) -> dict[str, Any]:
+        return {"statistic": self.statistic.currentData(), "samples": self.samples.value(),
+                "trials": self.trials.value()}
+
+    def task(self, scn: Any, **kwargs: Any) -> Any:
+        return tasks.sobol_task(scn, **kwargs)
+
+    def summary(self, r: Any) -> str:
+        s = r.sobol
+        return (f"{len(r.differences)} inputs rank differently by total Sobol index than in the tornado; "
+                f"{s.samples} rows per matrix, {s.trials:,} trials per evaluation, {s.evaluations:,} evaluations.")
+
+    def show_result(self, r: Any) -> None:
+        s = r.sobol
+        t_rank = {n: k + 1 for k, n in enumerate(r.tornado_order)}
+        s_rank = {i.name: k + 1 for k, i in enumerate(sorted(s.inputs, key=lambda i: -i.total))}
+        rows, tips = [], []
+        for i in sorted(s.inputs, key=lambda i: t_rank.get(i.name, 10**6)):
+            rows.append([i.name, "input", i.first, f"{i.first_ci[0]:.3f} to {i.first_ci[1]:.3f}", i.total,
+                         f"{i.total_ci[0]:.3f} to {i.total_ci[1]:.3f}", t_rank.get(i.name, ""),
+                         s_rank[i.name], "differs" if i.name in r.differences else ""])
+            tips.append(definition("rank_differs") if i.name in r.differences else "")
+        for g in s.groups:
+            rows.append([g.name, "group", g.first, f"{g.first_ci[0]:.3f} to {g.first_ci[1]:.3f}", g.total,
+                         f"{g.total_ci[0]:.3f} to {g.total_ci[1]:.3f}", "", "", ""])
+            tips.append(", ".join(g.members))
+        self.table.set_rows(["Input or group", "Kind", "First order", "95 % interval", "Total", "95 % interval",
+                             "Tornado rank", "Sobol rank", "Ranking"], rows, decimals=[0, 0, 3, 0, 3, 0, 0, 0, 0],
+                            tooltips=tips)
+        self.set_heading(f"<b>Sobol indices of {_html(s.statistic_label)}</b><br>"
+                         f"{_html(definition('sobol_first_order'))} {_html(definition('sobol_total'))}")
+        self.canvas.show_run(r)
+
+
+# ---------------------------------------------------------------- the menu
+DIALOGS: dict[str, tuple[str, type[WhatIfDialog], str]] = {
+    "switching": ("&Switching values...", SwitchingDialog,
+                  "The value of each input at which expected NPV (or another criterion) crosses its threshold"),
+    "seek": ("&Goal seek on a statistic...", SeekDialog,
+             "The value of one input at which a statistic meets a target, with its Monte Carlo error"),
+    "robust": ("&Robust allocation across the stress tests...", RobustDialog,
+               "Min-regret and worst-case allocations, each allocation's outcome in every stress, the regret table"),
+    "sobol": ("Global &sensitivity (Sobol) beside the tornado...", SobolDialog,
+              "First-order and total Sobol indices with intervals, flagged where the ranking differs from the "
+              "tornado's"),
+}
+
+
+def install(window: Any) -> SimpleNamespace:
+    """Add the What if menu (before View) to ``window``; the dialogs open from it, one of each kind."""
+    menu = QMenu("&What if", window)
+    menu.setToolTipsVisible(True)
+    bar = window.menuBar()
+    view = getattr(getattr(window, "menu_actions", None), "view_menu", None)
+    if view is not None:
+        bar.insertMenu(view.menuAction(), menu)
+    else:
+        bar.addMenu(menu)
+    state = SimpleNamespace(menu=menu, actions={}, dialogs={})
+    for key, (text, _cls, tip) in DIALOGS.items():
+        act = menu.addAction(text)
+        act.setToolTip(tip)
+        act.setStatusTip(tip)
+        act.triggered.connect(lambda _checked=False, k=key: open_dialog(window, k))
+        state.actions[key] = act
+    window.whatif = state
+    return state
+
+
+def open_dialog(window: Any, key: str) -> WhatIfDialog:
+    """Show (creating it the first time) the dialog ``key`` of :data:`DIALOGS`."""
+    dialogs = window.whatif.dialogs
+    if key not in dialogs:
+        dialogs[key] = DIALOGS[key][1](window)
+    dlg = dialogs[key]
+    dlg.show()
+    dlg.raise_()
+    dlg.activateWindow()
+    return dlg
+
+
+def shutdown(window: Any) -> None:
+    """Stop every what-if run (called when the window closes)."""
+    for dlg in getattr(getattr(window, "whatif", None), "dialogs", {}).values():
+        dlg.shutdown()
+
+
+__all__ = ["DIALOGS", "RobustDialog", "SeekDialog", "SobolDialog", "SwitchingDialog", "WhatIfDialog", "install",
+           "open_dialog", "shutdown"]
