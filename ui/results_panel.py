@@ -3,7 +3,7 @@
 :class:`ResultsPanel` is what the main window embeds. ``set_result(run)`` shows a
 :class:`~workbench.results.RunResult` (``None`` clears it); ``show_view(name)`` switches
 to one of :data:`VIEWS`; ``set_comparison(other, label)`` compares the current run with
-another one (overlaid P&L distributions and a table of key-figure differences).
+another one (overlaid NPV distributions and a table of key-figure differences).
 
 Each view is a :class:`~ui.plots.canvas.PlotCanvas` (matplotlib with its toolbar, export
 and copy) drawn by a pure function of :mod:`ui.plots.figures`, beside a sortable table
@@ -13,6 +13,7 @@ when first shown.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ VIEWS: dict[str, str] = {
     "summary": "Summary",
     "allocation": "Allocation",
     "states": "By state (map)",
-    "distribution": "P&L distribution",
+    "distribution": "NPV distribution",
     "fan": "Value by year",
     "frontier": "Efficient frontier",
     "contributions": "CVaR contributions",
@@ -45,18 +46,19 @@ class ViewSpec:
     plot: str            # name of the function in ui.plots.figures
     table: str           # name of the function in ui.plots.tables
     table_title: str
+    note: str = ""       # name of a function in ui.plots.tables giving a sentence shown under the title
 
 
 SPECS: dict[str, ViewSpec] = {
     "summary": ViewSpec("plot_summary", "key_figures_table", "Key figures"),
-    "allocation": ViewSpec("plot_allocation", "allocation_by_project", "Allocation by project"),
+    "allocation": ViewSpec("plot_allocation", "allocation_by_project", "Allocation by project", "allocation_note"),
     "states": ViewSpec("plot_allocation_states", "allocation_by_state", "Allocation by state"),
-    "distribution": ViewSpec("plot_distribution", "percentiles", "Percentiles of P&L"),
+    "distribution": ViewSpec("plot_distribution", "percentiles", "Percentiles of NPV"),
     "fan": ViewSpec("plot_fan", "fan_table", "Portfolio value by year"),
     "frontier": ViewSpec("plot_frontier", "frontier_table", "Frontier points"),
     "contributions": ViewSpec("plot_contributions", "contributions_table", "Contributions to CVaR"),
     "stress": ViewSpec("plot_stress", "stress_table", "Stress tests"),
-    "tornado": ViewSpec("plot_tornado", "tornado_table", "Sensitivity"),
+    "tornado": ViewSpec("plot_tornado", "tornado_table", "Sensitivity", "tornado_note"),
     "impact": ViewSpec("plot_impact", "impact_table", "Jobs and value added"),
     "compare": ViewSpec("plot_compare", "compare_table", "Differences of key figures"),
 }
@@ -71,6 +73,8 @@ class ResultView(QWidget):
         self.spec = SPECS[name]
         self.canvas = PlotCanvas(getattr(figures, self.spec.plot), self, title=VIEWS[name])
         self.table_label = QLabel(f"<b>{self.spec.table_title}</b>")
+        self.table_label.setWordWrap(True)
+        self.note = ""
         self.table = RowsView()
         self.splitter, side = plot_beside_table(self, self.canvas, self.table_label, self.table)
         self.splitter.setSizes([1060, 380])
@@ -130,6 +134,11 @@ class ResultView(QWidget):
         table_fn: Callable[..., tables.Rows] = getattr(tables, self.spec.table)
         rows = table_fn(*args, **kwargs)
         self.table.set_rows(rows.headers, rows.rows, rows.decimals, rows.tooltips)
+        if self.spec.note:
+            self.note = getattr(tables, self.spec.note)(*args, **kwargs)
+            title = f"<b>{html.escape(self.spec.table_title)}</b>"
+            self.table_label.setText(f"{title}<br>{html.escape(self.note)}" if self.note else title)
+            self.table_label.setToolTip(self.note)
         if not self._user_split:
             self.fit_table()
         self.canvas.show_run(*args, **kwargs)

@@ -72,8 +72,9 @@ def format_value(value: float, unit: str) -> str:
         return "n/a"
     v = float(value)
     if unit == USD_M:
-        sign = "\u2212" if v < 0 else ""
-        return f"USD {sign}{abs(v) / 1000:,.1f} bn" if abs(v) >= 10_000 else f"USD {sign}{abs(v):,.0f} m"
+        text = f"{abs(v) / 1000:,.1f} bn" if abs(v) >= 10_000 else f"{abs(v):,.0f} m"
+        sign = "\u2212" if v < 0 and text.strip("0.,bnm ") else ""     # no "-0": a true minus before a digit
+        return f"USD {sign}{text}"
     if unit == FRACTION:
         return f"{100 * v:.1f} %"
     if unit == RATE:
@@ -83,9 +84,14 @@ def format_value(value: float, unit: str) -> str:
     return f"{v:,.0f}"
 
 
+def npv_label(discount_rate: float) -> str:
+    """``"NPV at 5 %"``: the present value measure, named with its discount rate."""
+    return f"NPV at {pct(discount_rate, 2)}"
+
+
 def npv_name(run: RunResult) -> str:
-    """``"NPV at 5 %"``: the present value measure, named with the run's discount rate."""
-    return f"NPV at {pct(run.risk.discount_rate, 2)}"
+    """The run's present value measure, named with its discount rate (:func:`npv_label`)."""
+    return npv_label(run.risk.discount_rate)
 
 
 def _amount(run: RunResult, instruments: Sequence[str]) -> float:
@@ -238,7 +244,10 @@ def allocation_table(run: RunResult, by: str = "project", scenario: Scenario | N
         cols = [Column(by.capitalize()), Column("Allocated (USD m)", USD_M, "Amount committed (cash or guarantee)."),
                 Column("Share of programme", FRACTION, "Allocated divided by the programme size.")]
         if by == "state":
-            return Table(f"allocation_by_{by}", f"Allocation by {by}", tuple(cols), tuple(r[:3] for r in rows))
+            jobs = {r.name: r.jobs for r in run.impact.by_state} if run.impact is not None else {}
+            return Table(f"allocation_by_{by}", f"Allocation by {by}",
+                         (*cols, Column("Jobs", JOBS, "Jobs supported in the state.")),
+                         tuple((*r[:3], float(jobs.get(r[0], math.nan))) for r in rows if r[1] > 0))
         cols.append(Column("CVaR contribution (USD m)", USD_M, _CONTRIB_DEF))
         return Table(f"allocation_by_{by}", f"Allocation by {by}", tuple(cols), rows)
     info: dict[str, dict[str, Any]] = {}
@@ -357,5 +366,5 @@ def definitions_markdown(run: RunResult) -> str:
 
 __all__ = ["BAND_LEVEL", "TABLES", "Column", "KeyFigure", "Table", "allocation_explanation", "allocation_table",
            "cash_deployed", "contributions_table", "definitions_markdown", "format_value", "guarantee_exposure",
-           "impact_table", "key_figure_map", "key_figures", "npv_name", "pct", "stress_table", "tornado_note",
-           "tornado_table"]
+           "impact_table", "key_figure_map", "key_figures", "npv_label", "npv_name", "pct", "stress_table",
+           "tornado_note", "tornado_table"]

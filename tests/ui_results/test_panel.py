@@ -128,4 +128,4 @@ def test_compare_view_on_its_own(qtbot, default_scn, proportional):
     assert any(lab.startswith("Proportional CVaR") for lab in labels)
     model = view.table.model()
     names = [model.index(r, 0).data() for r in range(model.rowCount())]
-    assert "Expected P&L" in names and "Value added" in names
+    assert "Expected NPV at 5 %" in names and "Value added" in names

@@ -90,7 +90,7 @@ def test_distribution_marks_var_cvar_and_the_mean(run):
     assert lines[mean_label] == pytest.approx(risk.expected_pnl)
     assert fmt_money(risk.cvar, unit) in cvar_label
     # The histogram is a density: bar areas add up to one.
-    main = next(c for c in ax.containers if c.get_label() == "P&L")
+    main = next(c for c in ax.containers if c.get_label() == "NPV at 5 %")
     tail = next(c for c in ax.containers if c.get_label().startswith("worst"))
     area = sum(b.get_width() * b.get_height() for b in main)
     tail_area = sum(b.get_width() * b.get_height() for b in tail)
@@ -125,7 +125,7 @@ def test_stress_bars_are_the_changes(run):
     assert run.stress, "the default scenario has risk events, so stress tests"
     fig = Figure()
     figures.plot_stress(fig, run)
-    ax = axes_by_title(fig)["Change of expected P&L"]
+    ax = axes_by_title(fig)["Change of expected NPV at 5 %"]
     changes = [s.expected_pnl_change for s in run.stress]
     divisor, _ = money_unit([*changes, *(s.cvar_change for s in run.stress)])
     widths = [b.get_width() * divisor for b in ax.patches if isinstance(b, Rectangle)]
@@ -198,9 +198,9 @@ def test_compare_overlays_both_distributions_and_lists_differences(run, other):
     np.testing.assert_allclose(widths, money, rtol=1e-9, atol=1e-6)
     rows = tables.compare_table(run, other=other, label="Mean-variance", other_label="Proportional")
     names = [r[0] for r in rows.rows]
-    assert "Expected P&L" in names
-    row = rows.rows[names.index("Expected P&L")]
-    assert row[3] == fmt_money(run.risk.expected_pnl - other.risk.expected_pnl)
+    assert "Expected NPV at 5 %" in names
+    row = rows.rows[names.index("Expected NPV at 5 %")]
+    assert row[3] == fmt_money(run.risk.expected_pnl - other.risk.expected_pnl)   # the core formats as the plots do
 
 
 def test_every_plot_draws_something_or_says_why(run):
@@ -223,7 +223,12 @@ def test_tables_hold_the_run(run, scn):
     assert all(r[1] for r in alloc.rows)       # project names come from the scenario
     keys = tables.key_figures_table(run)
     values = dict(keys.rows)
-    assert values["Expected P&L"] == fmt_money(run.risk.expected_pnl)
+    assert values["Expected NPV at 5 %"].startswith(fmt_money(run.risk.expected_pnl) + " (95 % band ")
+    assert values["Cash deployed (equity and loans)"] == fmt_money(run.allocation.by_instrument["Equity"]
+                                                                   + run.allocation.by_instrument["Loan"])
+    assert values["Guarantee exposure (face value)"] == fmt_money(run.allocation.by_instrument["Guarantee"])
+    tips = dict(zip((r[0] for r in keys.rows), keys.tooltips))
+    assert tips["P(NPV at 5 % below zero)"].startswith("The share of trials whose NPV at 5 % is below zero")
     stress = tables.stress_table(run)
     assert len(stress.rows) == len(run.stress)
     contrib = tables.contributions_table(run)

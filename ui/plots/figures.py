@@ -30,6 +30,8 @@ from ui.plots.risk_figures import (
 )
 from ui.plots.style import GAIN, PALETTE, briefing, colours, fmt_money, fmt_number, fmt_percent, money_unit
 from ui.plots.tools import BAR_LABEL, bar_breakdown, label_signed_bars, note
+from workbench import figures as kf
+from workbench.figures import npv_name
 
 NOTHING_YET = "No results yet: press Run to allocate and simulate the scenario."
 
@@ -42,7 +44,8 @@ def plot_allocation(fig: Figure, run: Any, **_: Any) -> None:
         return
     alloc = run.allocation
     total = alloc.total
-    fig.suptitle(f"Allocation of {fmt_money(total)} ({alloc.method})")
+    fig.suptitle(f"Committed {fmt_money(total)} ({alloc.method}): cash {fmt_money(kf.cash_deployed(run))}, "
+                 f"guarantees {fmt_money(kf.guarantee_exposure(run))} at face value")
     axes = fig.subplots(2, 2)
     unit = money_unit([*alloc.by_sector.values(), *alloc.by_state.values(), *alloc.by_instrument.values(),
                        *alloc.by_financier.values()])
@@ -121,18 +124,19 @@ def _thousands_bars(ax: Any, values: dict[str, float], title: str, colour: str) 
 
 @briefing
 def plot_summary(fig: Figure, run: Any, **_: Any) -> None:
-    """One page for a briefing: allocation by sector, P&L distribution, fan chart, CVaR contributions."""
+    """One page for a briefing: allocation by sector, distribution of NPV, fan chart, CVaR contributions."""
     if run is None:
         note(fig, NOTHING_YET)
         return
     risk = run.risk
-    fig.suptitle(f"Expected P&L {fmt_money(risk.expected_pnl)}, CVaR {fmt_percent(risk.confidence, 0)} "
-                 f"{fmt_money(risk.cvar)}, probability of loss {fmt_percent(risk.prob_loss, 0)}")
+    npv = npv_name(run)
+    fig.suptitle(f"Expected {npv} {fmt_money(risk.expected_pnl)}, CVaR {fmt_percent(risk.confidence, 0)} "
+                 f"{fmt_money(risk.cvar)}, P({npv} below zero) {fmt_percent(risk.prob_loss, 0)}")
     grid = fig.subplots(2, 2)
     alloc = run.allocation
     bar_breakdown(grid[0, 0], alloc.by_sector, title="Allocation by sector", total=alloc.total, colour=GAIN)
     distribution_axes(grid[0, 1], risk, short=True)
-    grid[0, 1].set_title(f"P&L distribution ({risk.trials:,} trials)")
+    grid[0, 1].set_title(f"Distribution of {npv} ({risk.trials:,} trials)")
     grid[0, 1].legend(loc="upper right", fontsize="x-small", frameon=True, framealpha=0.85)
     fan_axes(grid[1, 0], risk.fan, compact=True)
     bar_breakdown(grid[1, 1], risk.contributions.get("sector", {}), title="Contributions to CVaR by sector",
@@ -142,7 +146,7 @@ def plot_summary(fig: Figure, run: Any, **_: Any) -> None:
 @briefing
 def plot_compare(fig: Figure, run: Any, *, other: Any = None, label: str = "Current", other_label: str = "Other",
                  **_: Any) -> None:
-    """Two runs compared: overlaid P&L distributions and the differences of key figures."""
+    """Two runs compared: overlaid NPV distributions and the differences of key figures."""
     if run is None:
         note(fig, NOTHING_YET)
         return
@@ -155,7 +159,7 @@ def plot_compare(fig: Figure, run: Any, *, other: Any = None, label: str = "Curr
              other.risk.histogram_edges[-1]]
     divisor, unit = money_unit(edges)
     overlay_distributions(ax_dist, run, other, label, other_label, divisor, unit)
-    ax_dist.set_title(f"P&L distributions: {label} against {other_label}")
+    ax_dist.set_title(f"Distributions of {npv_name(run)}: {label} against {other_label}")
     ax_dist.legend(loc="upper left")
     figures = key_differences(run, other)
     names = [f[0] for f in figures if f[4] == "money"]
@@ -175,28 +179,21 @@ def plot_compare(fig: Figure, run: Any, *, other: Any = None, label: str = "Curr
     ax_diff.set_xlim(lo - pad, hi + pad)
 
 
+#: Plot kind of each key-figure unit of :mod:`workbench.figures`.
+KINDS = {kf.USD_M: "money", kf.FRACTION: "share", kf.RATE: "rate", kf.MULTIPLE: "multiple", kf.JOBS: "count"}
+
+
 def key_figures(run: Any) -> list[tuple[str, float, str]]:
-    """``(name, value, kind)`` of the key figures; kind is "money" (USD m), "share" or "count"."""
-    risk = run.risk
-    c = fmt_percent(risk.confidence, 0)
-    rows: list[tuple[str, float, str]] = [
-        ("Allocated", run.allocation.total, "money"),
-        ("Expected P&L", risk.expected_pnl, "money"),
-        ("Standard deviation of P&L", risk.std, "money"),
-        (f"VaR {c}", risk.var, "money"),
-        (f"CVaR {c}", risk.cvar, "money"),
-        ("Probability of loss", risk.prob_loss, "share"),
-    ]
-    if run.impact is not None:
-        rows += [("Jobs supported", run.impact.jobs, "count"), ("Value added", run.impact.value_added, "money")]
-    return rows
+    """``(label, value, kind)`` of the core's key figures (:func:`workbench.figures.key_figures`);
+    kind is "money" (USD m), "share", "rate", "multiple" or "count"."""
+    return [(f.label, f.value, KINDS.get(f.unit, "count")) for f in kf.key_figures(run)]
 
 
 def key_differences(run: Any, other: Any) -> list[tuple[str, float, float, float, str]]:
-    """``(name, this, other, this - other, kind)`` for each key figure both runs have."""
-    mine = key_figures(run)
-    theirs = {name: value for name, value, _ in key_figures(other)}
-    return [(name, value, theirs[name], value - theirs[name], kind) for name, value, kind in mine if name in theirs]
+    """``(label, this, other, this - other, kind)`` for each key figure both runs have (matched by key)."""
+    theirs = kf.key_figure_map(other)
+    return [(f.label, f.value, theirs[f.key].value, f.value - theirs[f.key].value, KINDS.get(f.unit, "count"))
+            for f in kf.key_figures(run) if f.key in theirs]
 
 
 __all__ = ["key_differences", "key_figures", "plot_allocation", "plot_allocation_states", "plot_compare",

@@ -1,4 +1,4 @@
-"""Risk plots: P&L distribution with VaR and CVaR, fan chart, frontier, contributions,
+"""Risk plots: distribution of NPV at the discount rate with VaR and CVaR, fan chart, frontier, contributions,
 stress tests and tornado. Pure matplotlib; re-exported by :mod:`ui.plots.figures`.
 """
 
@@ -26,13 +26,14 @@ from ui.plots.style import (
     money_unit,
 )
 from ui.plots.tools import bar_breakdown, label_signed_bars, note, top_items
+from workbench.figures import npv_label
 
 #: Tornado bars shown (largest swing first).
 TORNADO_BARS = 15
 
 
 def plot_range(risk: Any, tail: float = 0.002) -> tuple[float, float]:
-    """P&L range (USD m) holding all but ``tail`` of the trials on each side, padded, with VaR and CVaR inside."""
+    """NPV range (USD m) holding all but ``tail`` of the trials on each side, padded, with VaR and CVaR inside."""
     q = np.asarray(risk.quantiles, dtype=float)
     n = len(q) - 1
     lo, hi = float(q[round(tail * n)]), float(q[round((1 - tail) * n)])
@@ -45,10 +46,12 @@ def plot_range(risk: Any, tail: float = 0.002) -> tuple[float, float]:
 def distribution_axes(ax: Axes, risk: Any, *, label: str = "", colour: str = GAIN, divisor: float | None = None,
                       unit: str | None = None, filled: bool = True, mark: bool = True, linestyle: str = "-",
                       xlim: tuple[float, float] | None = None, short: bool = False) -> None:
-    """The P&L histogram of ``risk`` (a RiskResult) as a density, with VaR, CVaR and the mean marked.
+    """The histogram of ``risk``'s NPV at its discount rate (a RiskResult) as a density, with VaR, CVaR and the
+    mean marked.
 
     ``xlim`` (USD m) defaults to :func:`plot_range`: the far tails (a few trials) are left out of view.
     """
+    npv = npv_label(risk.discount_rate)
     edges = np.asarray(risk.histogram_edges, dtype=float)
     counts = np.asarray(risk.histogram_counts, dtype=float)
     if divisor is None or unit is None:
@@ -60,11 +63,11 @@ def distribution_axes(ax: Axes, risk: Any, *, label: str = "", colour: str = GAI
         centres = (x[:-1] + x[1:]) / 2
         tail = centres <= -risk.var / divisor
         ax.bar(x[:-1], density, width=widths, align="edge", color=colour, alpha=0.55, linewidth=0,
-               label=(f"{label} P&L" if label else "P&L") if not short else "_P&L")
+               label=(f"{label} {npv}" if label else npv) if not short else "_npv")
         ax.bar(x[:-1][tail], density[tail], width=widths[tail], align="edge", color=LOSS, alpha=0.75, linewidth=0,
                label=f"worst {fmt_percent(1 - risk.confidence, 0)} of trials" if not short else "_worst")
     else:
-        ax.stairs(density, x, color=colour, linewidth=1.8, linestyle=linestyle, label=f"{label} P&L")
+        ax.stairs(density, x, color=colour, linewidth=1.8, linestyle=linestyle, label=f"{label} {npv}")
     if mark:
         c = fmt_percent(risk.confidence, 0)
         prefix = f"{label} " if label else ""
@@ -73,14 +76,14 @@ def distribution_axes(ax: Axes, risk: Any, *, label: str = "", colour: str = GAI
                      f"Mean {fmt_money(risk.expected_pnl, unit)}")
         else:
             names = (f"VaR {c}: loss of {fmt_money(risk.var, unit)}", f"CVaR {c}: loss of {fmt_money(risk.cvar, unit)}",
-                     f"Expected P&L {fmt_money(risk.expected_pnl, unit)}")
+                     f"Expected {npv} {fmt_money(risk.expected_pnl, unit)}")
         for value, name, col in ((-risk.var, names[0], VAR_COLOUR), (-risk.cvar, names[1], CVAR_COLOUR),
                                  (risk.expected_pnl, names[2], MEAN_COLOUR)):
             ax.axvline(value / divisor, color=col, linestyle=linestyle if not filled else "--", linewidth=1.6,
                        label=prefix + name)
     lo, hi = xlim if xlim is not None else plot_range(risk)
     ax.set_xlim(lo / divisor, hi / divisor)
-    ax.set_xlabel(f"P&L over the horizon, present value ({unit})")
+    ax.set_xlabel(f"{npv} over the horizon ({unit})")
     ax.set_ylabel(f"Probability density (per {unit.split()[-1]})")
     ax.xaxis.set_major_formatter(money_formatter(divisor))
     ax.axvline(0, color=NEUTRAL, linewidth=0.8)
@@ -89,7 +92,7 @@ def distribution_axes(ax: Axes, risk: Any, *, label: str = "", colour: str = GAI
 @briefing
 def plot_distribution(fig: Figure, run: Any, *, other: Any = None, label: str = "Current",
                       other_label: str = "Other", **_: Any) -> None:
-    """P&L distribution with VaR and CVaR marked (and another run overlaid when given)."""
+    """Distribution of NPV at the discount rate with VaR and CVaR marked (and another run overlaid when given)."""
     if run is None:
         note(fig, "No results yet: press Run.")
         return
@@ -103,14 +106,15 @@ def plot_distribution(fig: Figure, run: Any, *, other: Any = None, label: str = 
         distribution_axes(ax, risk, divisor=divisor, unit=unit)
     else:
         overlay_distributions(ax, run, other, label, other_label, divisor, unit)
-    ax.set_title(f"Distribution of programme P&L ({risk.trials:,} trials); probability of loss "
+    npv = npv_label(risk.discount_rate)
+    ax.set_title(f"Distribution of the programme's {npv} ({risk.trials:,} trials); P({npv} below zero) "
                  f"{fmt_percent(risk.prob_loss)}")
     ax.legend(loc="upper right")
 
 
 def overlay_distributions(ax: Axes, run: Any, other: Any, label: str, other_label: str, divisor: float,
                           unit: str) -> None:
-    """Two runs' P&L densities as outlines on one axes, each with its VaR, CVaR and mean."""
+    """Two runs' NPV densities as outlines on one axes, each with its VaR, CVaR and mean."""
     (a, b), (c, d) = plot_range(run.risk), plot_range(other.risk)
     xlim = (min(a, c), max(b, d))
     distribution_axes(ax, run.risk, label=label, divisor=divisor, unit=unit, filled=False, colour=GAIN, xlim=xlim)
@@ -154,7 +158,7 @@ def fan_axes(ax: Axes, fan: Any, compact: bool = False) -> None:
 
 @briefing
 def plot_frontier(fig: Figure, run: Any, **_: Any) -> None:
-    """Efficient frontier (expected P&L against CVaR, and against standard deviation) with the run marked."""
+    """Efficient frontier (expected NPV against CVaR, and against standard deviation) with the run marked."""
     if run is None:
         note(fig, "No results yet: press Run.")
         return
@@ -168,10 +172,11 @@ def plot_frontier(fig: Figure, run: Any, **_: Any) -> None:
     cvar = np.array([p.cvar for p in pts], dtype=float)
     std = np.array([p.std for p in pts], dtype=float)
     risk = run.risk
+    npv = npv_label(risk.discount_rate)
     divisor, unit = money_unit([*ret, *cvar, *std, risk.expected_pnl, risk.cvar])
     axes = fig.subplots(1, 2, sharey=True)
     for ax, xs, current, name in ((axes[0], cvar, risk.cvar, f"CVaR {fmt_percent(risk.confidence, 0)}"),
-                                  (axes[1], std, risk.std, "Standard deviation of P&L")):
+                                  (axes[1], std, risk.std, f"Standard deviation of {npv}")):
         order = np.argsort(xs)
         ax.plot(xs[order] / divisor, ret[order] / divisor, "-o", color=GAIN, markersize=4, label="Efficient frontier")
         ax.plot([current / divisor], [risk.expected_pnl / divisor], marker="*", markersize=16, color=LOSS,
@@ -181,9 +186,9 @@ def plot_frontier(fig: Figure, run: Any, **_: Any) -> None:
         ax.set_xlabel(f"{name} ({unit})")
         ax.xaxis.set_major_formatter(money_formatter(divisor))
         ax.yaxis.set_major_formatter(money_formatter(divisor))
-    axes[0].set_ylabel(f"Expected P&L ({unit})")
-    axes[0].set_title("Expected P&L against CVaR")
-    axes[1].set_title("Expected P&L against standard deviation")
+    axes[0].set_ylabel(f"Expected {npv} ({unit})")
+    axes[0].set_title(f"Expected {npv} against CVaR")
+    axes[1].set_title(f"Expected {npv} against standard deviation")
     axes[0].legend(loc="lower right")
     fig.suptitle("Efficient frontier under your limits (computed on the fitting sample; the current allocation "
                  "on the reporting sample)", fontsize="medium", fontweight="normal", color="#444444")
@@ -210,7 +215,7 @@ def plot_contributions(fig: Figure, run: Any, **_: Any) -> None:
 
 @briefing
 def plot_stress(fig: Figure, run: Any, **_: Any) -> None:
-    """Change of expected P&L and of CVaR under each stress test, against the baseline."""
+    """Change of expected NPV and of CVaR under each stress test, against the baseline."""
     if run is None:
         note(fig, "No results yet: press Run.")
         return
@@ -219,6 +224,7 @@ def plot_stress(fig: Figure, run: Any, **_: Any) -> None:
         note(fig, "No stress tests in this run.\nAdd risk events to the scenario (or turn stress tests on) "
                   "and run again.")
         return
+    npv = npv_label(run.risk.discount_rate)
     names = [s.name for s in stress]
     d_pnl = np.array([s.expected_pnl_change for s in stress], dtype=float)
     d_cvar = np.array([s.cvar_change for s in stress], dtype=float)
@@ -229,7 +235,7 @@ def plot_stress(fig: Figure, run: Any, **_: Any) -> None:
     axes[1].barh(y, d_cvar / divisor, color=[LOSS if v > 0 else GAIN for v in d_cvar], height=0.65)
     axes[0].set_yticks(y, names)
     axes[0].invert_yaxis()
-    for ax, vals, title in ((axes[0], d_pnl, "Change of expected P&L"), (axes[1], d_cvar, "Change of CVaR")):
+    for ax, vals, title in ((axes[0], d_pnl, f"Change of expected {npv}"), (axes[1], d_cvar, "Change of CVaR")):
         ax.axvline(0, color=NEUTRAL, linewidth=0.8)
         ax.set_title(title)
         ax.set_xlabel(unit)
@@ -239,13 +245,13 @@ def plot_stress(fig: Figure, run: Any, **_: Any) -> None:
         lo, hi = ax.get_xlim()
         pad = 0.25 * (hi - lo)
         ax.set_xlim(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0))
-    fig.suptitle(f"Stress tests against the baseline (expected P&L {fmt_money(run.risk.expected_pnl)}, "
+    fig.suptitle(f"Stress tests against the baseline (expected {npv} {fmt_money(run.risk.expected_pnl)}, "
                  f"CVaR {fmt_money(run.risk.cvar)})")
 
 
 @briefing
 def plot_tornado(fig: Figure, run: Any, **_: Any) -> None:
-    """Tornado: expected P&L and CVaR when each input moves down and up (largest swing on top)."""
+    """Tornado: expected NPV and CVaR when each input moves down and up (largest swing on top)."""
     if run is None:
         note(fig, "No results yet: press Run.")
         return
@@ -253,12 +259,13 @@ def plot_tornado(fig: Figure, run: Any, **_: Any) -> None:
     if not bars:
         note(fig, "No sensitivity analysis in this run.\nTurn the tornado on in the run options and run again.")
         return
+    npv = npv_label(run.risk.discount_rate)
     axes = fig.subplots(1, 2, sharey=True)
     swing = np.array([abs(b.expected_pnl_high - b.expected_pnl_low) + abs(b.cvar_high - b.cvar_low) * 1e-9
                       for b in bars])
     order = np.argsort(-swing, kind="stable")[:TORNADO_BARS]
     for ax, base_name, low_name, high_name, title in (
-            (axes[0], "base_expected_pnl", "expected_pnl_low", "expected_pnl_high", "Expected P&L"),
+            (axes[0], "base_expected_pnl", "expected_pnl_low", "expected_pnl_high", f"Expected {npv}"),
             (axes[1], "base_cvar", "cvar_low", "cvar_high", "CVaR")):
         tornado_axes(ax, bars, base_name, low_name, high_name, title, order=order)
     axes[1].tick_params(axis="y", left=False, labelleft=False)
