@@ -166,6 +166,9 @@ def test_cli_names_both_conflicts_prints_the_repair_and_exits_1(capsys, default_
     assert f"Constraints row {row['Data centers'] + 1}: Sector Data centers min share 0.34" in text
     assert "One combined change that makes every limit hold" in text and "proven" in text
     assert "Traceback" not in text
+    # 'Sector * max share 0.35' cannot resolve its conflict alone: the semiconductor requests stand in the way
+    star = next(line for line in text.splitlines() if "Sector * max share 0.35 (Semiconductors)" in line)
+    assert "not enough: these limits also stand in the way" in star and "Projects SC-02: Requested 40,000" in star
 
     code = main(["run", "--json", "--trials", "1000", str(path)])
     obj = json.loads(capsys.readouterr()[0])

@@ -396,7 +396,10 @@ def _describe(prob: Problem, iis: list[int], tickets: bool, time_limit: float, d
         lim = prob.limits[unit[0]]
         if len(unit) == 1:
             amount = least_change(prob, unit[0], tickets=tickets, time_limit=time_limit, dropped=dropped)
-            out.append(Conflict(lim.label, change_text(lim, amount, prob.S), amount))
+            change = change_text(lim, amount, prob.S)
+            if not math.isfinite(amount):
+                change = _blockers(prob, unit, iis, tickets, time_limit, dropped) or change
+            out.append(Conflict(lim.label, change, amount))
             continue
         ids = [prob.ids[prob.limits[j].members[0]] for j in unit] if lim.kind in ("request", "ticket") else \
             [prob.limits[j].label.rsplit(" (", 1)[-1].rstrip(")") for j in unit]
@@ -414,6 +417,21 @@ def _describe(prob: Problem, iis: list[int], tickets: bool, time_limit: float, d
                                 change_text(lim, amount, prob.S), amount))
     out.sort(key=lambda c: (c.source.startswith("Projects"), c.source))
     return out
+
+
+def _blockers(prob: Problem, unit, iis, tickets: bool, time_limit: float, dropped: set[int]) -> str:
+    """For a member whose change alone cannot resolve its conflict: the limits outside the conflict
+    that would still stand in the way (found as a conflict among the limits without this member);
+    empty when there are none to add (the conflict's own members are the obstacle)."""
+    pool = set(range(len(prob.limits))) - set(unit) - set(dropped)
+    other = find_conflict(prob, tickets=tickets, time_limit=time_limit, pool=pool) or []
+    outside = sorted((j for j in other if j not in set(iis)),
+                     key=lambda j: (prob.limits[j].kind in ("request", "ticket"), j))
+    if not outside:
+        return ""
+    names = [prob.limits[j].label for j in outside]
+    shown = "; ".join(names[:4]) + (f"; and {len(names) - 4} more" if len(names) > 4 else "")
+    return f"changing this one alone is not enough: these limits also stand in the way: {shown}"
 
 
 def _together(prob: Problem, iis, members: list[Conflict], tickets: bool, time_limit: float,
