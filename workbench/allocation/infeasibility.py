@@ -379,7 +379,10 @@ def explain(prob: Problem, *, tickets: bool = True, time_limit: float = 30.0,
         sets.append(ConflictSet(tuple(members), _together(prob, iis, members, tickets, time_limit, dropped)))
     repair, repair_note = (None, "")
     if scn is not None:
-        repair = find_repair(scn, prob, tickets=tickets, time_limit=time_limit)
+        try:
+            repair = find_repair(scn, prob, tickets=tickets, time_limit=time_limit)
+        except (ValueError, KeyError, IndexError, TypeError):   # a cell the commands refuse: no proven repair
+            repair = None
         if repair is None:
             repair_note = ("No combined change of the limits could be proven to make every limit hold; "
                            "change the limits above and run again.")
