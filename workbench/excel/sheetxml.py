@@ -124,9 +124,13 @@ def xlsx_facts(path: str, limit_of: Callable[[str], int | None]) -> WorkbookFact
             limit = limit_of(name)
             if limit is None:
                 continue
-            member = parts.find(part)
+            member = parts.find(part) if part else None
             if member is None:
-                continue
+                # the value reader may still find it (its own path rules), but then its
+                # formulas and extent would go unchecked: refuse rather than guess
+                raise UnreadableWorkbook(f"Sheet {name!r} is stored in the file where Excel does not put it"
+                                         + (f" ({part[:80]})" if part else "") + ", so the app cannot check it and "
+                                         "did not open the workbook. Re-save it in Excel or LibreOffice.")
             try:
                 with zf.open(member) as stream:   # sizes and checksums were verified by the guards
                     data = stream.read()
@@ -162,7 +166,7 @@ def reader_target(target: str) -> str:
     return f"xl/{target}"
 
 
-def _sheet_parts(zf: zipfile.ZipFile, parts: PartNames) -> dict[str, str]:
+def _sheet_parts(zf: zipfile.ZipFile, parts: PartNames) -> dict[str, str | None]:
     book, rels = parts.find("xl/workbook.xml"), parts.find("xl/_rels/workbook.xml.rels")
     if book is None or rels is None:
         return {}
@@ -179,8 +183,8 @@ def _sheet_parts(zf: zipfile.ZipFile, parts: PartNames) -> dict[str, str]:
     for el in root.iter():
         if _local(el.tag) == "sheet":
             rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-            if rid in targets and el.get("name") is not None:
-                out[el.get("name")] = targets[rid]
+            if el.get("name") is not None:
+                out[el.get("name")] = targets.get(rid)
     return out
 
 

@@ -12,7 +12,7 @@ from workbench import schema
 from workbench.excel import cells
 from workbench.excel.headers import find_header_row, match_columns, norm, table_lookup
 from workbench.excel.layout import TableLayout
-from workbench.excel.sheetxml import SheetFacts, a1
+from workbench.excel.sheetxml import SheetFacts, a1, col_letters
 from workbench.issues import ERROR, WARNING, Issue, did_you_mean
 from workbench.scenario import row_keys
 from workbench.schema import Column, Table
@@ -74,6 +74,7 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
                                       f"Add a header row with the column names: {', '.join(table.column_names)}.",
                                       table=table.name)], None)
     hr, header = found
+    header, unreadable = _readable_header(grid, hr, header)
     matched, unknown = match_columns(header, {**extra, **lookup}, table.by_name)
     issues: list[Issue] = []
     by_col: dict[str, int] = {}
@@ -94,8 +95,16 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
                                 "would be lost.", close, table=table.name, row="(header)", column=text))
         else:
             hint = did_you_mean(text, table.column_names)
-            issues.append(issue(grid, hr, j, f'Column "{text}" is not a {table.name} column and is ignored.',
-                                hint, severity=WARNING, table=table.name, row="(header)", column=text))
+            # a near miss of a column the table lacks: its values would be replaced by defaults
+            meant = next((c for c in table.column_names if hint and f'"{c}"' in hint and c not in by_col), None)
+            if meant is not None and _has_values(grid, hr, j):
+                issues.append(issue(grid, hr, j, f'Column "{text}" is not a {table.name} column, so its values '
+                                    f"would be ignored and {meant} would take its default.", hint,
+                                    table=table.name, row="(header)", column=text))
+            else:
+                issues.append(issue(grid, hr, j, f'Column "{text}" is not a {table.name} column and is ignored.',
+                                    hint, severity=WARNING, table=table.name, row="(header)", column=text))
+    issues.extend(_headerless_columns(table, grid, hr, header, unreadable, by_col, sectors))
     for name in required:
         if name not in by_col:
             issues.append(issue(grid, hr, 0 if not matched else matched[0].position,
@@ -135,6 +144,14 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
                 elif special:
                     raw[k] = cells.CellError(special)
         values, found_problems = _read_column(col, raw, units.get(name), grid, data_rows, j, jpy_per_usd)
+        # "nan" stored as a number is not an empty cell: never read as one
+        maybe = np.flatnonzero(np.isnan(values)).tolist() if col.is_numeric else range(len(raw))
+        for k in maybe:
+            v = raw[k]
+            if type(v) is float and v != v and k not in flagged:
+                problems.append((k, name, f"{name} holds NaN (not a number) as its value, which the app cannot "
+                                 "use.", "Type the value, or clear the cell."))
+                flagged.add(k)
         columns[name] = values
         problems.extend((k, name, msg, hint) for k, msg, hint in found_problems if k not in flagged)
     frame = _frame(table, columns, len(data_rows), sectors)
@@ -143,6 +160,75 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
         issues.append(issue(grid, data_rows[k], by_col[name], msg, hint, table=table.name, row=keys[k],
                             column=name, row_index=k))
     return TableRead(frame, issues, layout)
+
+
+def _readable_header(grid: Grid, hr: int, header: list) -> tuple[list, dict[int, str]]:
+    """The header row with the cells that name nothing blanked: an error value (``#REF!``
+    would otherwise read as the synonym "Ref") or a formula with no saved value. Returns
+    the row and, by position, what each blanked cell held."""
+    out = list(header)
+    unreadable: dict[int, str] = {}
+    for j, v in enumerate(out):
+        special = special_cells(grid, hr, j)
+        if special == "formula":
+            unreadable[j] = "a formula with no saved value"
+        elif special or isinstance(v, cells.CellError) or (isinstance(v, str) and v[:1] == "#"
+                                                            and cells.looks_like_error(v)):
+            unreadable[j] = f"the error {special or str(v).strip()}"
+        else:
+            continue
+        out[j] = None
+    return out, unreadable
+
+
+def _has_values(grid: Grid, hr: int, j: int) -> int | None:
+    """The first row below the header with something in column ``j``, else ``None``."""
+    facts = grid.facts
+    for r in range(hr + 1, len(grid.rows)):
+        row = grid.rows[r]
+        v = row[j] if j < len(row) else None
+        if not (v is None or v == "" or (type(v) is str and v.isspace())):
+            return r
+        pos = (grid.top + r, grid.left + j)
+        if pos in facts.no_value_formula or pos in facts.errors:
+            return r
+    return None
+
+
+def _headerless_columns(table: Table, grid: Grid, hr: int, header: list, unreadable: dict[int, str],
+                        by_col: dict[str, int], sectors: list[str] | None) -> list[Issue]:
+    """Values under a header cell that names nothing (blank, spaces, an error, a formula with
+    no saved value): never dropped in silence. An error when the table lacks a column, so
+    that these values may be that column's and it would take its defaults; else a warning."""
+    width = max((len(r) for r in grid.rows[hr + 1:]), default=0)
+    missing = [c for c in table.column_names if c not in by_col]
+    if table.extra_columns == "sectors":
+        missing += [s for s in sectors or [] if s not in by_col]
+    out = []
+    for j in range(width):
+        if j < len(header) and header[j] is not None and not (isinstance(header[j], str) and not header[j].strip()):
+            continue
+        r = _has_values(grid, hr, j)
+        if r is None:
+            continue
+        held = unreadable.get(j)
+        head = (f"its header {grid.cell(hr, j)} holds {held}" if held else f"its header {grid.cell(hr, j)} is blank")
+        if missing:
+            shown = ", ".join(missing[:4]) + (", ..." if len(missing) > 4 else "")
+            out.append(issue(grid, r, j, f"Column {sheetxml_col(grid, j)} has values but {head}, so the app cannot "
+                             f"tell which column they are; the table has no {shown} column, which would take "
+                             "default values.", "Type the column's name in its header cell, or delete the column.",
+                             table=table.name, row="(header)"))
+        else:
+            out.append(issue(grid, r, j, f"Column {sheetxml_col(grid, j)} has values but {head}, so it is ignored.",
+                             "Type a header for it, or delete the column.", severity=WARNING, table=table.name,
+                             row="(header)"))
+    return out
+
+
+def sheetxml_col(grid: Grid, j: int) -> str:
+    """The letters of grid column ``j`` as Excel shows them."""
+    return col_letters(grid.left + j)
 
 
 class _PercentRows:
