@@ -134,7 +134,7 @@ def key_figures(run: RunResult) -> tuple[KeyFigure, ...]:
         KeyFigure("total_committed", "Total committed (cash + guarantees)", total, USD_M,
                   "Cash deployed plus guarantee exposure: what counts toward the programme size and the limits."),
         KeyFigure("not_allocated", "Not allocated", run.programme_size - total, USD_M,
-                  "The programme size minus the total committed (the Allocation view says why)."),
+                  "The programme size minus the total committed; the explanation beside the allocation says why."),
         KeyFigure("expected_npv", f"Expected {npv}", r.expected_pnl, USD_M,
                   f"The mean over the trials of the allocation's net present value at the {pct(r.discount_rate, 2)} "
                   "discount rate: discounted cash returned and guarantee fees, minus guarantee payouts and the "

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.figures import USD_M, allocation_explanation, format_value, key_figures, npv_name, tornado_note
+from workbench.figures import (
+    USD_M,
+    allocation_explanation,
+    contributions_table,
+    format_value,
+    key_figures,
+    npv_name,
+    stress_table,
+    tornado_table,
+)
 from workbench.results import RunResult, finite_or_none
 
 #: The top-level keys of ``summary_dict``, in order (documented in docs/risk-model.md).
@@ -102,31 +111,48 @@ def _usd(x: float | None) -> str:
     return format_value(float("nan") if x is None else x, USD_M)
 
 
+#: The heading of the definitions at the end of the text summary.
+DEFINITIONS_HEADING = "What each key figure measures:"
+
+
 def summary_text(run: RunResult) -> str:
-    """A readable summary for the terminal: the key figures with their labels and bands, then the tables."""
-    s = summary_dict(run)
+    """A readable summary for the terminal: the key figures with their labels and bands, why less than the
+    programme is allocated, the tables (from :mod:`workbench.figures`), then each key figure's definition."""
+    figs = key_figures(run)
     npv = npv_name(run)
+    width = max(len(f.label) for f in figs) + 2
     lines = [
-        f"Scenario: {s['scenario'] or '(unnamed)'}",
-        f"Method {s['method']}, {s['trials']:,} trials, seed {s['seed']}; scenario {s['scenario_hash'][:12]}",
+        f"Scenario: {run.scenario_name or '(unnamed)'}",
+        f"Method {run.method}, {run.trials:,} trials, seed {run.seed}; scenario {run.scenario_hash[:12]}",
         "",
         "Key figures:",
     ]
-    lines += [f"  {f.label:<52} {f.text()}" for f in key_figures(run)]
+    lines += [f"  {f.label:<{width}}{f.text()}" for f in figs]
     why = allocation_explanation(run)
     if why:
         lines += ["", "Why not the whole programme:", f"  {why}"]
-    lines += ["", f"{npv}: percentiles " + ", ".join(f"{q} %: {_usd(v)}" for q, v in s["percentiles"].items()),
-              "", f"CVaR contributions by sector (sum to CVaR {_usd(s['cvar'])}):",
-              *[f"  {k:<48} {_usd(v)}" for k, v in s["contributions"].items()]]
-    if s["stress"]:
-        lines += ["", f"Stress tests: change in expected {npv} from the baseline; CVaR under the stress"]
-        lines += [f"  {k[:48]:<48} {_usd(v['change']):>14};  CVaR {_usd(v['cvar'])}" for k, v in s["stress"].items()]
-    if s["tornado"]:
-        lines += ["", f"Largest sensitivities: expected {npv} with the input at its low / high value",
-                  f"  ({tornado_note(run)})"]
-        for b in s["tornado"][:6]:
-            lines.append(f"  {b['input'][:48]:<48} {_usd(b['expected_pnl_low']):>14} / {_usd(b['expected_pnl_high'])}")
-    for w in s["warnings"]:
-        lines.append(f"Warning: {w}")
+    percentiles = sorted(run.risk.percentiles.items())
+    lines += ["", f"{npv}: percentiles " + ", ".join(f"{q} %: {_usd(v)}" for q, v in percentiles)]
+    contrib = contributions_table(run, "sector")
+    lines += ["", f"{contrib.title} (they add up to CVaR {_usd(run.risk.cvar)}):",
+              *[f"  {name:<48} {_usd(v)}" for name, v, _share in contrib.rows]]
+    stress = stress_table(run)
+    if stress.rows:
+        lines += ["", f"{stress.title}: change in expected {npv} from the baseline; CVaR under the stress",
+                  f"  ({stress.note})"]
+        w = max(len(r[0]) for r in stress.rows)
+        lines += [f"  {r[0]:<{w}} {_usd(r[3]):>14};  CVaR {_usd(r[4])}" for r in stress.rows]
+    tornado = tornado_table(run)
+    if tornado.rows:
+        low, high = (tornado.columns[i].header.removesuffix(" (USD m)") for i in (6, 7))
+        lines += ["", f"{tornado.title}, largest first: {low} / {high}", f"  ({tornado.note})"]
+        top = tornado.rows[:6]
+        w = max(len(r[0]) for r in top)
+        lines += [f"  {r[0]:<{w}} {_usd(r[6]):>14} / {_usd(r[7])}" for r in top]
+    lines += ["", DEFINITIONS_HEADING]
+    for f in figs:
+        lines += [f"  {f.label}", f"      {f.definition}"]
+    for i in run.issues:
+        if not i.is_error:
+            lines.append(f"Warning: {i.text()}")
     return "\n".join(lines)
