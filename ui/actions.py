@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox, QStyle, QToolBar
 
-from ui import files, repair
+from ui import files, help, repair
 from ui.settings import preferences_dialog
 
 Key = QKeySequence.StandardKey
@@ -65,7 +65,8 @@ def build(window) -> SimpleNamespace:
     stack = window.undo_stack
     a = SimpleNamespace()
     a.new = _action(window, "&New from the default scenario", partial(files.new_default, window), Key.New,
-                    "Start again from the built-in default scenario (one undo step).", sp.SP_FileIcon)
+                    "Start a new document from the built-in default scenario (unsaved changes are offered for "
+                    "saving first).", sp.SP_FileIcon)
     a.open = _action(window, "&Open workbook...", partial(files.open_dialog, window), Key.Open,
                      "Open a scenario workbook (.xlsx, .xlsm, .xls, .ods); you can also drop one on the window.",
                      sp.SP_DialogOpenButton)
@@ -83,9 +84,11 @@ def build(window) -> SimpleNamespace:
     a.undo = stack.createUndoAction(window, "&Undo")
     a.undo.setShortcuts(QKeySequence.keyBindings(Key.Undo))
     a.undo.setIcon(window.style().standardIcon(sp.SP_ArrowBack))
+    a.undo.setIconText("Undo")   # the toolbar's label; the menu item says what (Undo Edit Projects ...)
     a.redo = stack.createRedoAction(window, "&Redo")
     a.redo.setShortcuts(QKeySequence.keyBindings(Key.Redo))
     a.redo.setIcon(window.style().standardIcon(sp.SP_ArrowForward))
+    a.redo.setIconText("Redo")
     a.copy = _action(window, "&Copy", partial(_on_page, window, "copy"), Key.Copy,
                      "Copy the selected cells (paste them into Excel).")
     a.paste = _action(window, "&Paste", partial(_on_page, window, "paste"), Key.Paste,
@@ -161,6 +164,14 @@ def build(window) -> SimpleNamespace:
     a.view_menu = view_menu
 
     help_menu = menu.addMenu("&Help")
+    a.help_guides = {}
+    for i, (key, (title, _file)) in enumerate(help.GUIDES.items()):
+        act = help_menu.addAction(f"&{title}", partial(help.show_help, window, key))
+        act.setStatusTip(f"Read the {title.lower()} in a window of its own (searchable, offline).")
+        if i == 0:
+            act.setShortcuts(QKeySequence.keyBindings(Key.HelpContents))
+        a.help_guides[key] = act
+    help_menu.addSeparator()
     help_menu.addAction("&Quick start", partial(_quick_start, window))
     help_menu.addAction("&About Scenario Workbench", partial(_about, window))
 
@@ -170,12 +181,10 @@ def build(window) -> SimpleNamespace:
     for act in (a.open, a.save, None, a.undo, a.redo, None, a.run, a.cancel, a.auto_run, None, a.merge,
                 a.export):
         toolbar.addSeparator() if act is None else toolbar.addAction(act)
-    for act in (a.undo, a.redo, a.auto_run):  # their text is long or changes: icon (or short text) only
-        button = toolbar.widgetForAction(act)
-        if act is a.auto_run:
-            button.setText("Auto-run")
-        else:
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+    toolbar.widgetForAction(a.auto_run).setText("Auto-run")   # Undo and Redo show their icon text
+    for act, stack_signal in ((a.undo, stack.undoTextChanged), (a.redo, stack.redoTextChanged)):
+        stack_signal.connect(partial(_tip_what, act))
+        _tip_what(act)
     window.addToolBar(toolbar)
     a.toolbar = toolbar
     window.addActions([a.find])
@@ -183,6 +192,13 @@ def build(window) -> SimpleNamespace:
         act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         window.tabs.addAction(act)
     return a
+
+
+def _tip_what(action: QAction, _text: str = "") -> None:
+    """The toolbar's Undo/Redo tooltip says what it undoes or redoes, and its key."""
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    what = action.text().replace("&", "") if action.isEnabled() else f"Nothing to {action.iconText().lower()}"
+    action.setToolTip(f"{what} ({keys})" if keys else what)
 
 
 def _fill_recent(window, menu: QMenu) -> None:

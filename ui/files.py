@@ -1,9 +1,17 @@
 """Files: open/import workbooks (menu, recent list, drag-and-drop), save, export results, merge.
 
-Opening a workbook is one undo step (``ReplaceScenario``). A workbook with errors is not
-imported at all: a non-modal dialog lists every problem located as ``Sheet!Cell`` and
-the scenario stays exactly as it was. Saving writes the scenario as ``.xlsx``; other
+Opening a workbook starts a new document (:class:`ui.document.Document`) with a new undo
+history, as in Word and Excel: unsaved changes are offered for saving first (Save, Discard,
+Cancel), and Undo never goes back into another file's content. A workbook with errors is
+not opened at all: a non-modal dialog lists every problem located as ``Sheet!Cell`` and
+the document stays exactly as it was. Saving writes the scenario as ``.xlsx``; other
 readable formats (``.xlsm``, ``.xls``, ``.ods``) are opened but saved as a new ``.xlsx``.
+Saving over a file that another program changed since it was opened or saved here asks
+first: Overwrite, Save As or Cancel.
+
+Every question is a modal box or file dialog built here (:func:`ask`,
+:func:`ask_open_path`, :func:`ask_save_path`); tests answer them as a user would, by
+clicking the button of the dialog that is up.
 """
 
 from __future__ import annotations
@@ -14,18 +22,22 @@ from typing import Any
 
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
     QDialogButtonBox,
     QDockWidget,
     QFileDialog,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
 )
 
+from ui.document import FileStamp, same_file
+from ui.document import savable_path as savable_path
 from workbench.commands import ReplaceScenario
 from workbench.default_scenario import default_scenario
 from workbench.issues import Issue
@@ -35,14 +47,6 @@ log = logging.getLogger(__name__)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OPEN_FILTER = "Workbooks (*.xlsx *.xlsm *.xls *.ods);;All files (*)"
 SAVE_FILTER = "Excel workbook (*.xlsx)"
-
-
-def savable_path(path: str | Path | None) -> Path | None:
-    """The path Save writes back to: only an ``.xlsx`` file (others are saved as a new file)."""
-    if path is None:
-        return None
-    p = Path(path)
-    return p if p.suffix.lower() == ".xlsx" else None
 
 
 def dropped_workbook(mime: QMimeData) -> Path | None:
@@ -135,34 +139,90 @@ def show_problems(window, path: Path, issues: list[Issue], imported: bool) -> Im
     return window.import_dialog
 
 
+def ask(window, title: str, text: str, informative: str, choices: list[tuple[str, str]],
+        default: str, escape: str = "cancel") -> str:
+    """A modal question; returns the key of the button clicked (``escape``'s key when the box is closed).
+
+    ``choices`` are ``(key, label)`` pairs; the key ``"cancel"`` gets the reject role.
+    """
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, window)
+    box.setInformativeText(informative)
+    buttons: dict[str, QAbstractButton] = {}
+    for key, label in choices:
+        role = (QMessageBox.ButtonRole.RejectRole if key == "cancel" else
+                QMessageBox.ButtonRole.DestructiveRole if key in ("discard", "overwrite") else
+                QMessageBox.ButtonRole.AcceptRole)
+        buttons[key] = box.addButton(label, role)
+    box.setDefaultButton(buttons[default])  # type: ignore[arg-type]
+    if escape in buttons:
+        box.setEscapeButton(buttons[escape])
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    return next((k for k, b in buttons.items() if b is clicked), escape)
+
+
+def ask_open_path(window, caption: str) -> str:
+    name, _ = QFileDialog.getOpenFileName(window, caption, window.settings.last_folder(), OPEN_FILTER)
+    return name
+
+
+def ask_save_path(window, caption: str, suggested: str) -> str:
+    name, _ = QFileDialog.getSaveFileName(window, caption, suggested, SAVE_FILTER)
+    return name
+
+
+def settle_unsaved(window, doing: str) -> bool:
+    """Before the document is replaced: True when its unsaved changes were saved or the user let them go.
+
+    ``doing`` completes "Save them before ...?" (e.g. "opening colleague.xlsx").
+    """
+    if not window.document.modified:
+        return True
+    answer = window.confirm_unsaved(f"Save them before {doing}?")
+    if answer == QMessageBox.StandardButton.Cancel:
+        return False
+    if answer == QMessageBox.StandardButton.Save:
+        return save(window)
+    return True
+
+
 def open_path(window, path: str | Path) -> bool:
-    """Open (import) a workbook as one undo step; False when nothing changed."""
+    """Open a workbook as a new document (asking to save unsaved changes first); False when nothing changed."""
     path = Path(path)
-    scn = read(window, path)
+    stamp = FileStamp.of(path)   # before reading: a change made while it is read shows at the next save
+    scn = read(window, path)     # first: a workbook that cannot be opened asks nothing and changes nothing
     if scn is None:
         window.statusBar().showMessage(f"Nothing was imported from {path.name}.", 15_000)
         return False
-    window.push(ReplaceScenario(scn, f"Open {path.name}"))
-    window.current_path = savable_path(path)
+    if not settle_unsaved(window, f"opening {path.name}"):
+        if window.import_dialog is not None:     # its warnings were about a workbook that is not opened after all
+            window.import_dialog.close()
+        window.statusBar().showMessage(f"{path.name} was not opened.", 15_000)
+        return False
+    window.document.start(scn, path, stamp)
     window.settings.add_recent_file(path)
     window.settings.set_last_folder(str(path.parent))
-    if window.current_path is not None:
-        window.undo_stack.setClean()
-    window.statusBar().showMessage(f"Opened {path.name} (Undo goes back to what you had).", 15_000)
+    if window.current_path is None:
+        window.statusBar().showMessage(f"Opened {path.name}; Save writes it as a new .xlsx workbook.", 15_000)
+    else:
+        window.statusBar().showMessage(f"Opened {path.name}.", 15_000)
     window._update_title()
     return True
 
 
 def open_dialog(window) -> bool:
-    name, _ = QFileDialog.getOpenFileName(window, "Open a scenario workbook", window.settings.last_folder(),
-                                          OPEN_FILTER)
+    name = ask_open_path(window, "Open a scenario workbook")
     return open_path(window, name) if name else False
 
 
-def new_default(window) -> None:
-    window.push(ReplaceScenario(default_scenario(), "New from the default scenario"))
-    window.current_path = None
+def new_default(window) -> bool:
+    """A new document on the default scenario (asking to save unsaved changes first)."""
+    if not settle_unsaved(window, "starting from the default scenario"):
+        return False
+    window.document.start(default_scenario())
     window._update_title()
+    return True
 
 
 def _write(window, path: Path, results: Any) -> bool:
@@ -181,21 +241,52 @@ def _write(window, path: Path, results: Any) -> bool:
     return True
 
 
-def save_to(window, path: str | Path) -> bool:
-    """Save the scenario to ``path`` (``.xlsx`` added when missing)."""
+def _xlsx(path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         path = path.with_suffix(path.suffix + ".xlsx") if path.suffix.lower() not in WORKBOOK_SUFFIXES \
             else path.with_suffix(".xlsx")
+    return path
+
+
+def save_to(window, path: str | Path) -> bool:
+    """Save the scenario to ``path`` (``.xlsx`` added when missing); the document belongs to it from now on.
+
+    Saving to the document's own file when another program changed it since it was opened
+    or saved here asks first (:func:`resolve_conflict`).
+    """
+    path = _xlsx(path)
+    doc = window.document
+    if same_file(path, doc.path) and doc.changed_on_disk():
+        return resolve_conflict(window)
+    return _save_here(window, path)
+
+
+def _save_here(window, path: Path) -> bool:
     if not _write(window, path, None):
         return False
-    window.current_path = path
-    window.undo_stack.setClean()
+    window.document.saved_to(path)
     window.settings.add_recent_file(path)
     window.settings.set_last_folder(str(path.parent))
     window.statusBar().showMessage(f"Saved {path.name}.", 10_000)
     window._update_title()
     return True
+
+
+def resolve_conflict(window) -> bool:
+    """The document's file changed on disk since it was read or written here: Overwrite, Save As or Cancel."""
+    path = window.document.path
+    answer = ask(window, "The file changed on disk",
+                 f"{path.name} was changed by another program since you opened or saved it here.",
+                 "Overwrite it with your scenario (the other program's changes are lost), save your scenario "
+                 "as a new workbook, or cancel and look at the file first.",
+                 [("overwrite", "Overwrite"), ("save_as", "Save As..."), ("cancel", "Cancel")], default="save_as")
+    if answer == "overwrite":
+        return _save_here(window, path)
+    if answer == "save_as":
+        return save_as(window)
+    window.statusBar().showMessage(f"Not saved: {path.name} is as the other program left it.", 15_000)
+    return False
 
 
 def save(window) -> bool:
@@ -211,8 +302,7 @@ def _suggested_name(window, suffix: str = "") -> str:
 
 
 def save_as(window) -> bool:
-    name, _ = QFileDialog.getSaveFileName(window, "Save the scenario as a workbook", _suggested_name(window),
-                                          SAVE_FILTER)
+    name = ask_save_path(window, "Save the scenario as a workbook", _suggested_name(window))
     return save_to(window, name) if name else False
 
 
@@ -237,8 +327,7 @@ def export_to(window, path: str | Path) -> bool:
 def export_results(window) -> bool:
     if window.last_result is None:
         return export_to(window, "")
-    name, _ = QFileDialog.getSaveFileName(window, "Export the results workbook",
-                                          _suggested_name(window, " - results"), SAVE_FILTER)
+    name = ask_save_path(window, "Export the results workbook", _suggested_name(window, " - results"))
     return export_to(window, name) if name else False
 
 
@@ -247,8 +336,7 @@ def merge_dialog(window, path: str | Path | None = None) -> Any:
     from ui.merge_dialog import MergeDialog
 
     if path is None:
-        name, _ = QFileDialog.getOpenFileName(window, "Merge from a colleague's workbook",
-                                              window.settings.last_folder(), OPEN_FILTER)
+        name = ask_open_path(window, "Merge from a colleague's workbook")
         if not name:
             return None
         path = name
@@ -315,6 +403,9 @@ def autosave(window) -> None:
 def shutdown(window) -> None:
     """Before the window closes: stop background work and remove the recovery record."""
     window.run_controller.shutdown()
+    compare = getattr(window, "compare_window", None)
+    if compare is not None:
+        compare.shutdown()
     panel = getattr(window, "snapshots_panel", None)
     if panel is not None:
         panel.shutdown()

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.issues import Issue
 
@@ -27,6 +36,24 @@ def summary(issues: list[Issue]) -> str:
     return ", ".join(parts)
 
 
+class _WrapDelegate(QStyledItemDelegate):
+    """Rows as tall as their wrapped problem text needs at the column's current width."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        if index.column() != 2:
+            return size
+        width = max(self.tree.columnWidth(2) - 8, 40)
+        text = str(index.data() or "")
+        rect = option.fontMetrics.boundingRect(QRect(0, 0, width, 1_000_000),
+                                               int(Qt.TextFlag.TextWordWrap), text)
+        return QSize(size.width(), max(size.height(), rect.height() + 4))
+
+
 class IssuesPanel(QWidget):
     """A list of issues (severity, where, message); activating one emits :attr:`issue_activated`."""
 
@@ -39,7 +66,10 @@ class IssuesPanel(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Severity", "Where", "Problem"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
+        self.tree.setWordWrap(True)                # a long problem goes on as many lines as it needs, never "..."
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setItemDelegate(_WrapDelegate(self.tree))
         self.tree.setAlternatingRowColors(True)
         self.tree.setToolTip("Click a problem to go to its cell.")
         head = self.tree.header()
@@ -47,6 +77,7 @@ class IssuesPanel(QWidget):
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         head.resizeSection(1, 260)
         head.setStretchLastSection(True)
+        head.sectionResized.connect(self._rewrap)
         self.tree.itemClicked.connect(self._activated)
         self.tree.itemActivated.connect(self._activated)
         layout = QVBoxLayout(self)
@@ -79,6 +110,11 @@ class IssuesPanel(QWidget):
             items.append(more)
         self.tree.addTopLevelItems(items)
         self.tree.setUpdatesEnabled(True)
+
+    def _rewrap(self, index: int, _old: int, _new: int) -> None:
+        """A column got narrower or wider: lay the rows out again so wrapped problems take the lines they need."""
+        if index == 2:
+            self.tree.scheduleDelayedItemsLayout()
 
     def activate_row(self, row: int) -> None:
         """Act as if the user clicked the ``row``-th issue."""

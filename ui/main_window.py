@@ -23,14 +23,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
-from ui import actions, files
+from ui import actions, files, run_checks
 from ui.correlation_view import CorrelationView
+from ui.document import Document
 from ui.issues_panel import IssuesPanel, summary
 from ui.scenario_form import ScenarioForm
 from ui.settings import Settings
 from ui.status import RunStatus
 from ui.table_page import TablePage
-from ui.undo import ScenarioDocument
 from workbench import schema
 from workbench.commands import ApplyAllocation
 from workbench.default_scenario import default_scenario
@@ -48,16 +48,17 @@ LAYOUT_VERSION = 2
 
 
 class MainWindow(QMainWindow):
-    """Scenario Workbench's window over one :class:`~ui.undo.ScenarioDocument`."""
+    """Scenario Workbench's window over one :class:`~ui.document.Document` (the scenario, its file, its undo)."""
 
     def __init__(self, scenario: Scenario | None = None, *, settings: Settings | None = None,
                  library: str | None = None, run_controller: Any = None, restore_layout: bool = True,
                  offer_recovery: bool = False):
         super().__init__()
         self.settings = settings or _default_settings()
-        self.document = ScenarioDocument(scenario or default_scenario(), self)
-        self.current_path: Path | None = None
+        self.document = Document(scenario or default_scenario(), self)
         self.last_result: Any = None
+        #: The last run of a method other than ``fixed`` that allocated something (what "copy" offers).
+        self.last_optimised: Any = None
         self.result_scenario: Scenario | None = None
         self.messages: list[QMessageBox] = []
         self.snapshots_panel: Any = None
@@ -113,12 +114,16 @@ class MainWindow(QMainWindow):
 
         self.document.changed.connect(self._on_changed)
         self.document.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.document.file_changed.connect(self._update_title)
         self.run_controller.finished.connect(self._on_run_finished)
         self.run_controller.failed.connect(self._on_run_failed)
         self._on_changed(self.document.scenario)
         self.resize(*DEFAULT_SIZE)
         self._default_split()
         self._layout_restored = restore_layout and self._restore_layout()
+        self._restore_tabs()
+        self.results_panel.viewChanged.connect(self.settings.set_last_view)
+        self.tabs.currentChanged.connect(lambda i: self.settings.set_last_table(TABLE_TABS[i]))
         self.recovery = files.start_recovery(self, offer=offer_recovery)
 
     # ------------------------------------------------------------ public API
@@ -130,6 +135,11 @@ class MainWindow(QMainWindow):
     def undo_stack(self):
         return self.document.undo_stack
 
+    @property
+    def current_path(self) -> Path | None:
+        """The ``.xlsx`` file Save writes (``None``: Save asks where)."""
+        return self.document.path
+
     def push(self, command: Any) -> bool:
         """Apply a pure workbench command as one undo step; a refused command changes nothing."""
         try:
@@ -140,9 +150,8 @@ class MainWindow(QMainWindow):
         return True
 
     def load_scenario(self, scn: Scenario, path: str | Path | None = None) -> None:
-        """Show ``scn`` as a fresh document (no undo history), from ``path`` when given."""
-        self.document.reset(scn)
-        self.current_path = files.savable_path(path)
+        """Show ``scn`` as a fresh document (no undo history), from ``path`` when given (no questions asked)."""
+        self.document.start(scn, path)
         self.last_result = None
         self.result_scenario = None
         self.results_panel.set_result(None)
@@ -155,6 +164,8 @@ class MainWindow(QMainWindow):
         problems (a message box, like any failed run); the Issues panel is brought forward.
         Returns whether the scenario was free of errors.
         """
+        if not run_checks.ready_to_run(self):
+            return False
         errors = [i for i in self.document.issues if i.is_error]
         if errors:
             self.issues_dock.show()
@@ -236,7 +247,7 @@ class MainWindow(QMainWindow):
         return None
 
     def _on_changed(self, scn: Scenario) -> None:
-        issues = self.document.issues
+        issues = self.document.issues + run_checks.issues(scn)
         self.issues_panel.set_issues(issues)
         self.status.set_validation(summary(issues), any(i.is_error for i in issues))
         self._update_title()
@@ -244,15 +255,21 @@ class MainWindow(QMainWindow):
                                                   or not self.result_scenario.same_content(scn))
         self.status.set_stale(stale)
         if self.menu_actions.auto_run.isChecked() and not any(i.is_error for i in issues):
-            self._run_scenario = scn
-            self.run_controller.schedule(scn)
+            if run_checks.nothing_to_evaluate(scn):
+                self.statusBar().showMessage("Auto-run waits: " + run_checks.MESSAGE, 15_000)
+            else:
+                self._run_scenario = scn
+                self.run_controller.schedule(scn)
         files.autosave(self)
 
     def _on_run_finished(self, run: Any) -> None:
         self.last_result = run
+        if run_checks.optimised(run):
+            self.last_optimised = run
         self.result_scenario = getattr(self, "_run_scenario", self.scenario)
         self.results_panel.set_result(run, self.result_scenario)
         self.status.set_stale(not self.result_scenario.same_content(self.scenario))
+        run_checks.after_run(self, run)
 
     def _on_run_failed(self, message: str) -> None:
         self.message("The run did not finish", message)
@@ -261,7 +278,7 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _update_title(self) -> None:
-        where = self.current_path.name if self.current_path else "not saved yet"
+        where = self.document.where()
         self.setWindowTitle(f"{self.scenario.name or 'Untitled scenario'} ({where})[*] - Scenario Workbench")
         self.setWindowModified(not self.undo_stack.isClean())
 
@@ -275,6 +292,16 @@ class MainWindow(QMainWindow):
         if split is not None:
             self.splitter.restoreState(split)
         return state is not None
+
+    def _restore_tabs(self) -> None:
+        """The results view and the table tab that were in front when the app last closed."""
+        from ui.results_panel import VIEWS
+
+        view, table = self.settings.last_view(), self.settings.last_table()
+        if view in VIEWS:
+            self.results_panel.show_view(view)
+        if table in TABLE_TABS:
+            self.set_current_table(table)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -306,16 +333,19 @@ class MainWindow(QMainWindow):
 
     def save_layout(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState(LAYOUT_VERSION), self.splitter.saveState())
+        self.settings.set_last_view(self.results_panel.current_view())
+        self.settings.set_last_table(TABLE_TABS[self.tabs.currentIndex()])
         self.settings.sync()
 
     # ------------------------------------------------------------- events
-    def confirm_unsaved(self) -> QMessageBox.StandardButton:
+    def confirm_unsaved(self, question: str = "Save them before closing?") -> QMessageBox.StandardButton:
         """Ask whether to save unsaved changes: Save, Discard or Cancel (modal)."""
+        where = self.current_path.name if self.current_path else "a workbook"
         box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                          "The scenario has changes that are not saved in a workbook.",
+                          f"The scenario has changes that are not saved in {where}.",
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                           | QMessageBox.StandardButton.Cancel, self)
-        box.setInformativeText("Save them before closing?")
+        box.setInformativeText(question)
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         return QMessageBox.StandardButton(box.exec())
 

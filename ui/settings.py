@@ -92,6 +92,13 @@ class Settings:
     def set_last_view(self, name: str) -> None:
         self.qsettings.setValue("window/last_view", name)
 
+    def last_table(self) -> str:
+        """The table tab that was in front when the app last closed ("" when none was remembered)."""
+        return str(self.qsettings.value("window/last_table", "") or "")
+
+    def set_last_table(self, name: str) -> None:
+        self.qsettings.setValue("window/last_table", name)
+
 
 def _bool(value: object) -> bool:
     if isinstance(value, str):
