@@ -80,7 +80,8 @@ def draw_block(model: RiskModel, seed: int, stream: int, block: int, m: int) -> 
 
 def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
                    amounts: np.ndarray | None = None, forced: np.ndarray | None = None,
-                   values: bool = False, draws: Draws | None = None, cash: bool = False) -> BlockPaths:
+                   values: bool = False, draws: Draws | None = None, cash: bool = False,
+                   sector: tuple[np.ndarray, np.ndarray] | None = None) -> BlockPaths:
     """Simulate ``m`` trials of block ``block`` of ``stream``.
 
     ``forced`` (H, E) bool: event e is made to start in year t when not already under way
@@ -88,7 +89,10 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     the portfolio value path at ``amounts`` (for the fan chart). ``cash``: also the
     portfolio's nominal cash flows at ``amounts`` (for the cash multiple and the IRR).
     ``draws``: the block's random numbers when already drawn (shared by variants of one
-    scenario; not modified).
+    scenario; not modified). ``sector``: the block's sector part and event occurrences
+    ``(sec, occurred)`` when already computed for this model's sector volatilities, copula and
+    events (:func:`sector_part`; read only), so variants that move only projects' parameters
+    skip the sector and event passes.
     """
     own = draws is None          # our own draws may be overwritten; shared ones are read only
     if own:
@@ -97,10 +101,13 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     z_sec, z_spec, u, w = draws.z_sec, draws.z_spec, draws.u, draws.w
 
     # Sector part of the annual log return: sigma * e + event shocks (-sigma^2/2 goes in the drift).
-    sec = _sector_shocks(model, z_sec, w)
-    occurred = np.zeros((e_count, m), dtype=bool)
-    if e_count:
-        _add_events(model, sec, u, forced, occurred)
+    if sector is not None:
+        sec, occurred = sector
+    else:
+        sec = _sector_shocks(model, z_sec, w)
+        occurred = np.zeros((e_count, m), dtype=bool)
+        if e_count:
+            _add_events(model, sec, u, forced, occurred)
 
     # C[t, j] = sum over years <= t of (s_p z_p + sector part); the drift
     # ln(1 + mu_p) - sigma_s^2/2 - s_p^2/2 and the start year are applied afterwards, on the
@@ -253,6 +260,26 @@ def _sector_shocks(model: RiskModel, z: np.ndarray, w: np.ndarray | None) -> np.
         e = np.clip(e, -38.0, 38.0)   # stdtr rounds to 1 far in the upper tail
         e *= model.sector_vol[None, :, None]
     return e
+
+
+def sector_shocks(model: RiskModel, draws: Draws) -> np.ndarray:
+    """(H, S, m): the sector part before events, exactly as :func:`simulate_block` computes it."""
+    return _sector_shocks(model, draws.z_sec, draws.w)
+
+
+def event_sums(model: RiskModel, draws: Draws) -> tuple[np.ndarray, np.ndarray] | None:
+    """(H, S, m) shocks of the events under way and (E, m) occurrences, such that ``sector_shocks + sums``
+    is bit for bit the sector part :func:`simulate_block` computes (no forced events); None when the
+    events are too many to be tabulated (then only :func:`simulate_block` itself gives those bits)."""
+    e_count = len(model.events)
+    h, s_count, m = draws.z_sec.shape
+    occurred = np.zeros((e_count, m), dtype=bool)
+    sums = np.zeros((h, s_count, m))
+    if e_count > _TABLE_EVENTS:
+        return None
+    if e_count:
+        _add_events(model, sums, draws.u, None, occurred)   # 0 + a tabulated sum is that sum exactly
+    return sums, occurred
 
 
 #: Up to this many events, the shocks of each combination of events under way are tabulated.

@@ -202,7 +202,7 @@ def _pnl_blocks(model: RiskModel, x: np.ndarray, seed: int, prop: Proposal | Non
 
 def cvar_to_precision(scn: Scenario, amounts: Mapping[str, float], *, precision: float = DEFAULT_PRECISION,
                       max_trials: int = DEFAULT_MAX_TRIALS, method: str = "importance", seed: int | None = None,
-                      min_trials: int = BLOCK, pilot_trials: int = PILOT_TRIALS,
+                      min_trials: int = 2 * BLOCK, pilot_trials: int = PILOT_TRIALS,
                       progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> TailEstimate:
     """Add blocks of trials until CVaR's relative standard error is at most ``precision`` (or
     ``max_trials``, rounded up to whole blocks, are spent)."""

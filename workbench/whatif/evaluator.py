@@ -25,7 +25,17 @@ from workbench.allocation import allocate
 from workbench.progress import CancelFn, check_cancel
 from workbench.risk.engine import FIT_TRIALS, UnitSample, amounts_vector, scenario_seed
 from workbench.risk.model import RiskModel, build_model
-from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, Draws, block_sizes, draw_block, simulate_block
+from workbench.risk.paths import (
+    BLOCK,
+    FIT_STREAM,
+    REPORT_STREAM,
+    Draws,
+    block_sizes,
+    draw_block,
+    event_sums,
+    sector_shocks,
+    simulate_block,
+)
 from workbench.scenario import Scenario
 from workbench.whatif.inputs import Input
 
@@ -54,6 +64,20 @@ class _Stream:
         self.draws = [draw_block(model, seed, stream, b, m) for b, m in enumerate(self.sizes)]
         self._sliced: dict[tuple[int, ...], list[Draws]] = {}
         self.base = model
+        # the sector part before events and the events' sums of the unmoved model, per block: a variant
+        # that keeps the sector volatilities (or the event probabilities) reuses them, bit for bit
+        self._shocks = [sector_shocks(model, d) for d in self.draws]
+        self._events = [event_sums(model, d) for d in self.draws]
+
+    def _sector(self, model: RiskModel, b: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(sec, occurred)`` of block ``b`` under ``model`` from the stored parts (None: simulate it whole)."""
+        if self._events[b] is None or model.copula != self.base.copula or model.dof != self.base.dof:
+            return None
+        same_vol = np.array_equal(model.sector_vol, self.base.sector_vol) and model.chol is self.base.chol
+        same_prob = np.array_equal(model.event_prob, self.base.event_prob)
+        shocks = self._shocks[b] if same_vol else sector_shocks(model, self.draws[b])
+        events = self._events[b] if same_prob else event_sums(model, self.draws[b])
+        return shocks + events[0], events[1]
 
     def _draws_for(self, sub: RiskModel, idx: np.ndarray) -> list[Draws]:
         key = tuple(int(i) for i in idx)
@@ -72,7 +96,8 @@ class _Stream:
             draws = self._draws_for(sub, idx)
         out = np.empty((sub.n, self.trials))
         for b, m in enumerate(self.sizes):
-            out[:, b * BLOCK: b * BLOCK + m] = simulate_block(sub, self.seed, self.stream, b, m, draws=draws[b]).unit
+            out[:, b * BLOCK: b * BLOCK + m] = simulate_block(sub, self.seed, self.stream, b, m, draws=draws[b],
+                                                              sector=self._sector(model, b)).unit
         return out
 
 
@@ -107,11 +132,11 @@ class Evaluator:
         self.scn = scn
         self.model = build_model(scn)
         self.seed = scenario_seed(scn, seed)
-        self.trials = int(trials) if trials is not None else min(int(scn.field("Trials")), WHATIF_TRIALS)
+        self.trials = int(trials) if trials is not None else min(scn.trials, WHATIF_TRIALS)
         if self.trials < 2:
             raise ValueError("A what-if analysis needs at least 2 trials.")
         self.confidence = self.model.confidence
-        self.method = method or str(scn.field("Allocation method"))
+        self.method = method or scn.method
         self.reallocate = reallocate
         self.should_cancel = should_cancel
         self.evaluations = 0
@@ -126,7 +151,7 @@ class Evaluator:
     # ------------------------------------------------------------ allocation
     def _fit_stream(self) -> _Stream:
         if self._fit is None:
-            self._fit = _Stream(self.model, self.seed, FIT_STREAM, min(int(self.scn.field("Trials")), FIT_TRIALS))
+            self._fit = _Stream(self.model, self.seed, FIT_STREAM, min(self.scn.trials, FIT_TRIALS))
             self._fit_unit = self._fit.unit(self.model)
         return self._fit
 

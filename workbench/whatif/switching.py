@@ -235,6 +235,11 @@ def _slope(curve: _Curve, root: float, se: float) -> float:
                 return (pr.statistic - pl.statistic) / (pr.value - pl.value)
     del f_root
     h = 1e-3 * width
+    if left and right:   # start where the nearest points' secant says the change reaches 2.5 standard errors
+        pl, pr = max(left, key=lambda p: p.value), min(right, key=lambda p: p.value)
+        est = (pr.statistic - pl.statistic) / (pr.value - pl.value)
+        if est != 0.0 and math.isfinite(est) and se > 0:
+            h = min(max(h, 1.25 * se / abs(est)), 0.05 * width)
     while True:
         a, b = max(root - h, inp.low), min(root + h, inp.high)
         if b <= a:
