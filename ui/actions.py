@@ -6,6 +6,7 @@ from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox, QStyle, QToolBar
@@ -196,6 +197,8 @@ def build(window) -> SimpleNamespace:
 
 def _tip_what(action: QAction, _text: str = "") -> None:
     """The toolbar's Undo/Redo tooltip says what it undoes or redoes, and its key."""
+    if not shiboken6.isValid(action):   # the window is being destroyed; its stack still says goodbye
+        return
     keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
     what = action.text().replace("&", "") if action.isEnabled() else f"Nothing to {action.iconText().lower()}"
     action.setToolTip(f"{what} ({keys})" if keys else what)
