@@ -10,7 +10,6 @@ the scenario as run, with the options written in (``scenario_hash``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from workbench.allocation import allocate
 
@@ -19,7 +18,7 @@ from workbench.allocation import frontier as efficient_frontier
 from workbench.impact import economic_impact
 from workbench.issues import ERROR, Issue
 from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
-from workbench.results import RunOptions, RunResult
+from workbench.results import OPTION_FIELDS, RunOptions, RunResult
 from workbench.risk.batch import worker_pool
 from workbench.risk.engine import FIT_TRIALS, fit_sample, simulate
 from workbench.risk.model import ModelError, build_model
@@ -47,14 +46,10 @@ class ScenarioInvalid(Exception):
 
 def with_run_options(scn: Scenario, *, method: str | None = None, trials: int | None = None,
                      seed: int | None = None) -> Scenario:
-    """``scn`` with the command-line overrides written into its Scenario fields."""
-    changes: dict[str, Any] = {}
-    if method is not None:
-        changes["Allocation method"] = method
-    if trials is not None:
-        changes["Trials"] = trials
-    if seed is not None:
-        changes["Random seed"] = seed
+    """``scn`` with the given overrides written into its Scenario fields (for a scenario saved or checked as it
+    will run; a run itself takes :class:`~workbench.results.RunOptions` and leaves its scenario as given)."""
+    given = {"method": method, "trials": trials, "seed": seed}
+    changes = {OPTION_FIELDS[k]: v for k, v in given.items() if v is not None}
     return scn.with_fields(**changes) if changes else scn
 
 

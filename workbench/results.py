@@ -78,6 +78,10 @@ class Frontier:
     risk_measure: str = "cvar"   # what was swept: "cvar" or "std"
 
 
+#: The Scenario field each run option is read from and written to.
+OPTION_FIELDS = {"method": "Allocation method", "trials": "Trials", "seed": "Random seed"}
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """How one run goes: resolved once from the scenario and any overrides, then passed down.
@@ -109,8 +113,7 @@ class RunOptions:
 
     def apply(self, scn: Scenario) -> Scenario:
         """``scn`` with this run's method, trials and seed written into its fields: the scenario as run."""
-        return scn.with_fields(**{"Allocation method": self.method, "Trials": self.trials,
-                                  "Random seed": self.seed})
+        return scn.with_fields(**{name: getattr(self, option) for option, name in OPTION_FIELDS.items()})
 
 
 @dataclass(frozen=True)

@@ -229,8 +229,8 @@ def waterfall(old, new, *, trials: int | None = None, seed: int | None = None, m
               progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
               runner: Callable[..., dict[str, float]] | None = None) -> Waterfall:
     """Apply the groups of changes from ``old`` to ``new`` in turn, re-running on common random numbers."""
-    trials = int(old.field("Trials")) if trials is None else int(trials)
-    seed = int(old.field("Random seed")) if seed is None else int(seed)
+    trials = old.trials if trials is None else int(trials)
+    seed = old.seed if seed is None else int(seed)
     run = runner or pipeline_runner(trials, seed)
     groups = change_groups(old, new, max_groups=max_groups)
     target = new.content_hash()
