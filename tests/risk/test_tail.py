@@ -123,8 +123,9 @@ def test_stop_rule_reaches_the_target_and_says_how_many_trials():
     assert est.reached and est.relative_se <= 0.01
     assert est.trials % BLOCK == 0 and est.pilot_trials == BLOCK
     assert f"{est.trials:,} trials" in est.describe() and "reached" in est.describe()
-    # one block fewer would not have been enough (or it is the minimum)
-    if est.trials > BLOCK:
+    # one block fewer would not have been enough (or it is the minimum of two blocks)
+    assert est.trials >= 2 * BLOCK
+    if est.trials > 2 * BLOCK:
         fewer = tail_estimate(scn, amounts, trials=est.trials - BLOCK, method="importance")
         assert fewer.relative_se > 0.01
 
