@@ -29,7 +29,8 @@ MARK = re.compile(r"(\d[\d,]*(?:\.\d+)?)[^\d<]{0,16}?<!--= (\w+)((?: [^>]*?)?) -
 
 #: Keys the document must carry at least once (a figure cannot silently lose its check).
 REQUIRED = {"size_bn", "min_deployed_bn", "project_cap_bn", "lost_pct", "loan_pd_min", "loan_pd_max",
-            "negative_loans", "loans_in", "growth_cut", "net_return", "underway", "corr", "min_eigenvalue",
+            "negative_loans", "loans_in", "npv_loss_cents", "growth_cut", "net_return", "underway", "corr",
+            "min_eigenvalue",
             "n_projects", "requested_bn", "requested_excess_pct", "n_states", "ticket_share_min",
             "ticket_share_max", "specific_min", "specific_max", "coupon_min", "coupon_max", "fee_min", "fee_max",
             "recovery_min", "recovery_max", "start_min", "start_max", "request_bn", "ticket_bn", "score",
@@ -114,16 +115,16 @@ def test_the_exact_event_figures_match_the_engines_event_process():
 
 # ---------------------------------------------------------------- loans simulated as the app does
 @cache
-def loan_stats() -> dict[str, tuple[float, float]]:
-    """Per loan: (probability of default by the horizon's end, expected NPV per USD at the discount rate),
-    on the scenario's own reporting stream (its seed, its number of trials)."""
+def project_stats() -> dict[str, tuple[float, float]]:
+    """Per project: (probability of default by the horizon's end, expected NPV per USD at the discount
+    rate), on the scenario's own reporting stream (its seed, its number of trials)."""
     m, s = model(), scn()
     defaults, npv = np.zeros(m.n), np.zeros(m.n)
     for block, size in enumerate(paths.block_sizes(s.trials)):
         out = paths.simulate_block(m, s.seed, paths.REPORT_STREAM, block, size)
         defaults += (out.tau < m.horizon).sum(axis=1)
         npv += out.unit.sum(axis=1)
-    return {m.ids[j]: (defaults[j] / s.trials, npv[j] / s.trials) for j in range(m.n) if m.instrument[j] == LOAN}
+    return {m.ids[j]: (defaults[j] / s.trials, npv[j] / s.trials) for j in range(m.n)}
 
 
 def _loans_in(sectors) -> list[str]:
@@ -155,10 +156,12 @@ def value(key: str, args: list[str]) -> float:
         case "lost_pct":
             return 100 * (1 - m.threshold)
         case "loan_pd_min" | "loan_pd_max":
-            pds = [loan_stats()[i][0] for i in _loans_in(args)]
+            pds = [project_stats()[i][0] for i in _loans_in(args)]
             return 100 * (min(pds) if key.endswith("min") else max(pds))
         case "negative_loans":
-            return sum(loan_stats()[i][1] < 0 for i in _loans_in(args))
+            return sum(project_stats()[i][1] < 0 for i in _loans_in(args))
+        case "npv_loss_cents":
+            return -100 * project_stats()[args[0]][1]
         case "loans_in":
             return len(_loans_in(args))
         case "growth_cut":
