@@ -11,12 +11,12 @@ import contextlib
 import datetime as dt
 import math
 import os
-import tempfile
 
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from workbench import schema
+from workbench.excel import atomic
 from workbench.excel.style import COUNT, DECIMAL, INTEGER, MONEY, PERCENT, CellMaker, ExportError, safe_text
 from workbench.excel.tables import row_keys
 from workbench.scenario import Scenario
@@ -68,29 +68,20 @@ def write_workbook(path, scn: Scenario, results=None) -> None:
     says where), and ``OSError`` when the folder is not writable; the target is then
     untouched.
     """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
     check_exportable(scn)
     _exact_numbers()
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx.tmp", dir=folder)
-    os.close(fd)
-    wb = None
-    try:
-        wb = build_workbook(scn, results)
-        wb.save(tmp)
-        _fsync(tmp)  # the bytes reach the disk before the rename, so a power cut cannot leave an empty file
-        os.replace(tmp, target)
+    wb = Workbook(write_only=True)
+
+    def write(tmp: str) -> None:
+        with atomic.disk_errors():
+            build_workbook(scn, results, wb)
+            atomic.save_workbook(wb, tmp)
+
+    try:  # fsynced, renamed into place, with the replaced file's permissions (or the umask's)
+        atomic.replace_file(path, write, suffix=".xlsx")
     except BaseException:
-        if wb is not None:
-            _discard(wb)
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
+        _discard(wb)
         raise
-
-
-def _fsync(path: str) -> None:
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
 
 
 def _discard(wb: Workbook) -> None:
@@ -99,6 +90,12 @@ def _discard(wb: Workbook) -> None:
         with contextlib.suppress(Exception):
             if not ws.closed:
                 ws.close()
+        # generators left mid-write (a full disk) are closed here, where their errors
+        # are expected, rather than by the garbage collector, which would print them
+        for gen in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            with contextlib.suppress(Exception):
+                if gen is not None:
+                    gen.close()
         with contextlib.suppress(Exception):
             os.remove(ws._writer.out)
 
@@ -122,8 +119,9 @@ def check_exportable(scn: Scenario) -> None:
             safe_text(str(label), "Correlations label")
 
 
-def build_workbook(scn: Scenario, results=None) -> Workbook:
-    wb = Workbook(write_only=True)
+def build_workbook(scn: Scenario, results=None, wb: Workbook | None = None) -> Workbook:
+    """The export of ``scn`` in ``wb`` (a new write-only workbook when not given)."""
+    wb = Workbook(write_only=True) if wb is None else wb
     comments = _provenance_by_cell(scn)
     _fields_sheet(wb, scn, comments)
     sectors_n = len(scn.sectors)

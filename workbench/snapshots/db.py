@@ -130,18 +130,38 @@ def _advice() -> str:
             "whatever is readable into a new library, or choose another library file.")
 
 
+def writable(path: Path) -> bool:
+    """Whether this user may write the library at ``path`` and its folder (WAL mode keeps
+    two files beside the library, created and removed as it is used)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _no_write_access(folder: Path) -> LibraryError:
+    return LibraryError(f"A new snapshot library cannot be created in {folder}: you do not have permission to "
+                        "write to that folder. Choose a library file in a folder you can write to.")
+
+
 def _create(path: Path) -> None:
     """Build an empty, migrated library beside ``path`` and link it into place (never half-made)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except PermissionError:
+        raise _no_write_access(path.parent) from None
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise _no_write_access(path.parent)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
     try:
-        conn = sqlite3.connect(tmp, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            _migrate(conn, tmp)
-        finally:
-            conn.close()
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                _migrate(conn, tmp)
+            finally:
+                conn.close()
+        except sqlite3.OperationalError as exc:
+            raise LibraryError(f"A new snapshot library could not be created in {path.parent} ({exc}). Check "
+                               "that the disk has free space, or choose another folder.") from exc
         fd = os.open(tmp, os.O_RDWR)  # write access: Windows cannot flush a read-only handle
         try:
             os.fsync(fd)
@@ -226,26 +246,45 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                            f"({exc}). It was left as it was; please report this.") from exc
 
 
-def connect(path: Path, *, check: bool = True, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
-    """Open (creating when missing) the library at ``path``: checked, migrated, WAL, durable commits."""
+def connect(path: Path, *, check: bool = True, timeout: float = BUSY_TIMEOUT_S,
+            read_only: bool = False) -> sqlite3.Connection:
+    """Open (creating when missing) the library at ``path``: checked, migrated, WAL, durable commits.
+
+    Nothing is written to the file before it is known to be a snapshot library (an
+    unrelated database is refused as it was found). ``read_only``: open without writing
+    at all (a library the user may not write); an older library is then not upgraded."""
     path = Path(path)
     try:
         if not path.exists():
+            if read_only:
+                raise LibraryError(f"There is no snapshot library at {path}.")
             _create(path)
         check_header(path)
-        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        if read_only:
+            conn = _connect_read_only(path, timeout)
+        else:
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     except OSError as exc:
         raise LibraryError(f"The snapshot library {path} cannot be opened: {exc.strerror or exc}. "
                            "Check that the folder exists and that you may write to it.") from exc
     try:
-        with_retries(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone())
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
+        version = with_retries(lambda: _schema_version(conn, path))   # reads only: refuses a foreign database
         if check:
             problems = integrity_problems(conn)
             if problems:
                 raise CorruptLibrary(f"The snapshot library {path} is damaged (SQLite integrity check: "
                                      f"{'; '.join(problems[:3])}). {_advice()}")
+        if read_only:
+            if version != SCHEMA_VERSION:
+                raise LibraryError(f"The snapshot library {path} is read-only for you and was written by "
+                                   f"{'an older' if version < SCHEMA_VERSION else 'a newer'} Scenario Workbench "
+                                   f"(library version {version}; this app reads {SCHEMA_VERSION}), so it cannot "
+                                   "be opened here. Copy it to a folder you can write to.")
+            conn.execute("PRAGMA query_only=ON")
+            return conn
+        with_retries(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone())
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
         _migrate(conn, path)
         return conn
     except sqlite3.DatabaseError as exc:
@@ -258,6 +297,24 @@ def connect(path: Path, *, check: bool = True, timeout: float = BUSY_TIMEOUT_S) 
     except BaseException:
         conn.close()
         raise
+
+
+def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
+    """A connection that never writes. A WAL library needs its shared-memory file beside
+    it; where that cannot be created (a read-only folder), the file is read as it is on
+    disk (``immutable``)."""
+    from urllib.parse import quote
+
+    base = f"file:{quote(str(path.resolve()))}"
+    conn = sqlite3.connect(f"{base}?mode=ro", uri=True, timeout=timeout, isolation_level=None,
+                           check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    return sqlite3.connect(f"{base}?mode=ro&immutable=1", uri=True, timeout=timeout, isolation_level=None,
+                           check_same_thread=False)
 
 
 def integrity_problems(conn: sqlite3.Connection) -> list[str]:

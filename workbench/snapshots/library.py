@@ -96,11 +96,16 @@ class Library:
     path: str | os.PathLike[str] | None = None
     timeout: float = db.BUSY_TIMEOUT_S
     check: bool = True
+    #: True when the user may not write the library or its folder: it is opened without
+    #: writing anything, every snapshot can be read, listed, compared and exported, and
+    #: a change is refused with a message saying so.
+    read_only: bool = field(default=False, init=False)
     _conn: sqlite3.Connection | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.path = library_path(self.path)
-        self._conn = db.connect(self.path, check=self.check, timeout=self.timeout)
+        self.read_only = self.path.exists() and not db.writable(self.path)
+        self._conn = db.connect(self.path, check=self.check, timeout=self.timeout, read_only=self.read_only)
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -130,6 +135,10 @@ class Library:
     def _write(self, work) -> Any:
         """Run ``work(conn)`` in one IMMEDIATE transaction, committed durably, retried when busy."""
         conn = self.conn
+        if self.read_only:
+            raise LibraryError(f"The snapshot library {self.path} is open read-only: you do not have permission "
+                               "to change it or its folder. Nothing was changed. Copy the library to a folder you "
+                               "can write to, or choose another library.")
 
         def attempt() -> Any:
             conn.execute("BEGIN IMMEDIATE")
