@@ -107,13 +107,13 @@ def read(window, path: Path) -> Any | None:
 
 def read_result(window, path: Path) -> Any | None:
     """The ImportResult of a usable workbook, or ``None`` after showing why it cannot be used."""
-    from workbench.excel import read_workbook
+    from workbench.excel.untrusted import read_untrusted
 
     if not path.exists():
         window.message("Cannot open", f"There is no file {path}.")
         return None
     try:
-        result = read_workbook(path)
+        result = read_untrusted(path)  # in a child process: a crafted file cannot take the window down
     except Exception as exc:  # the reader should report issues; never show a traceback anyway
         log.exception("reading %s", path)
         window.message("Cannot open", f"{path.name} could not be read: {exc}")
