@@ -23,7 +23,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
-from ui import actions, files, run_checks
+from ui import actions, files, run_checks, whatif_dialogs
 from ui.correlation_view import CorrelationView
 from ui.document import Document
 from ui.issues_panel import IssuesPanel, summary
@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
 
         self.status = RunStatus(self)
         self.menu_actions = actions.build(self)
+        whatif_dialogs.install(self)   # the What if menu, before View
         self.snapshots_dock = files.add_snapshots_dock(self, library)
 
         self.document.changed.connect(self._on_changed)
@@ -358,6 +359,7 @@ class MainWindow(QMainWindow):
                 return
         self.save_layout()
         files.shutdown(self)
+        whatif_dialogs.shutdown(self)
         for box in list(self.messages):
             box.close()
         event.accept()

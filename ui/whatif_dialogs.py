@@ -34,8 +34,6 @@ from ui.plots.canvas import PlotCanvas
 from ui.plots.whatif import plot_robust, plot_seek, plot_sobol, plot_switching
 from ui.results_table import RowsView, plot_beside_table
 from ui.runner import RunController
-from workbench.whatif import tasks
-from workbench.whatif.inputs import all_inputs, fmt_value, tornado_inputs
 from workbench.whatif.statistics import STATISTICS, UnknownStatistic, find_statistic, parse_number
 from workbench.whatif.vocabulary import definition
 
@@ -256,6 +254,8 @@ class SwitchingDialog(WhatIfDialog):
              "scenario (HM Treasury Green Book's switching values). Select a row to see its curve.")
 
     def build_options(self) -> None:
+        from workbench.whatif.inputs import all_inputs
+
         self.input = QComboBox()
         self.input.addItem(EVERY_TORNADO_INPUT, "")
         for inp in all_inputs(self.window.scenario):
@@ -286,7 +286,9 @@ class SwitchingDialog(WhatIfDialog):
                 "trials": self.trials.value()}
 
     def task(self, scn: Any, **kwargs: Any) -> Any:
-        return tasks.switching_task(scn, **kwargs)
+        from workbench.whatif.tasks import switching_task
+
+        return switching_task(scn, **kwargs)
 
     def summary(self, r: Any) -> str:
         found = sum(1 for c in r.crossings if c.found)
@@ -322,6 +324,12 @@ class SwitchingDialog(WhatIfDialog):
             self.canvas.show_run(self.result, selected=self.table.proxy.mapToSource(current).row())
 
 
+def fmt_value(v: Any, unit: str) -> str:
+    from workbench.whatif.inputs import fmt_value as fmt
+
+    return fmt(v, unit)
+
+
 def _stat_text(key: str, value: float) -> str:
     return find_statistic(key).format(value)
 
@@ -335,6 +343,8 @@ class SeekDialog(WhatIfDialog):
              "reached within the input's valid range.")
 
     def build_options(self) -> None:
+        from workbench.whatif.inputs import all_inputs
+
         self.input = QComboBox()
         names = [i.name for i in all_inputs(self.window.scenario)]
         self.input.addItems(names)
@@ -362,7 +372,9 @@ class SeekDialog(WhatIfDialog):
                 "trials": self.trials.value()}
 
     def task(self, scn: Any, **kwargs: Any) -> Any:
-        return tasks.seek_task(scn, **kwargs)
+        from workbench.whatif.tasks import seek_task
+
+        return seek_task(scn, **kwargs)
 
     def summary(self, r: Any) -> str:
         return r.result.message
@@ -423,7 +435,9 @@ class RobustDialog(WhatIfDialog):
         return {"trials": self.trials.value()}
 
     def task(self, scn: Any, **kwargs: Any) -> Any:
-        return tasks.robust_task(scn, **kwargs)
+        from workbench.whatif.tasks import robust_task
+
+        return robust_task(scn, **kwargs)
 
     def summary(self, r: Any) -> str:
         best = r.allocations[int(r.max_regret.argmin())]
@@ -470,6 +484,7 @@ class SobolDialog(WhatIfDialog):
              "index includes its interactions. Inputs ranked differently than in the tornado are marked in red.")
 
     def build_options(self) -> None:
+        from workbench.whatif.inputs import tornado_inputs
         from workbench.whatif.sobol import SOBOL_SAMPLES, SOBOL_TRIALS
 
         self.statistic = _stat_combo()
@@ -489,7 +504,9 @@ class SobolDialog(WhatIfDialog):
                 "trials": self.trials.value()}
 
     def task(self, scn: Any, **kwargs: Any) -> Any:
-        return tasks.sobol_task(scn, **kwargs)
+        from workbench.whatif.tasks import sobol_task
+
+        return sobol_task(scn, **kwargs)
 
     def summary(self, r: Any) -> str:
         s = r.sobol
