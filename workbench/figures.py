@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from workbench.whatif.vocabulary import WHATIF_FIGURES  # what-if results: key -> (label, unit, definition)
+
 if TYPE_CHECKING:
     from workbench.results import RunResult
     from workbench.scenario import Scenario
@@ -364,7 +366,8 @@ def definitions_markdown(run: RunResult) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["BAND_LEVEL", "TABLES", "Column", "KeyFigure", "Table", "allocation_explanation", "allocation_table",
+__all__ = ["BAND_LEVEL", "TABLES", "WHATIF_FIGURES", "Column", "KeyFigure", "Table", "allocation_explanation",
+           "allocation_table",
            "cash_deployed", "contributions_table", "definitions_markdown", "format_value", "guarantee_exposure",
            "impact_table", "key_figure_map", "key_figures", "npv_label", "npv_name", "pct", "stress_table",
            "tornado_note", "tornado_table"]
