@@ -97,9 +97,7 @@ def after_run(window, run: Any) -> None:
     """A finished run that allocated nothing says so and why (never four empty panels without a word)."""
     if run is None or run.allocation.total > 0:
         return
-    why = allocation_explanation(run)
-    notes = " ".join(getattr(run.allocation, "notes", ()) or ())
+    why = " ".join([*(getattr(run.allocation, "notes", ()) or ()), allocation_explanation(run)]).strip()
     window.message("The run allocated nothing",
                    f"The run with method {run.allocation.method} allocated USD 0 m, so the results are empty. "
-                   + (why or notes or "Check the Include column of Projects and the limits in Constraints."),
-                   )
+                   + (why or "Check the Include column of Projects and the limits in Constraints."))
