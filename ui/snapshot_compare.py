@@ -69,7 +69,7 @@ class ComparisonView(QWidget):
         self.tabs = QTabWidget()
         self.inputs = _table(["Table", "Row", "Column", "Old", "New"])
         self.results = _table(["Figure", "Old", "New", "Change"])
-        self.steps = _table(["Step", "Changes", "\u0394 Expected P&L", "\u0394 CVaR"])
+        self.steps = _table(["Step", "Changes", "\u0394 Expected NPV", "\u0394 CVaR"])
         self.trials = QSpinBox()
         self.trials.setRange(1000, 1_000_000)
         self.trials.setSingleStep(5000)

@@ -55,7 +55,7 @@ from ui.runner import RunController
 from ui.snapshot_compare import ComparisonView
 from workbench.snapshots import Library, LibraryError, SnapshotInfo
 
-COLUMNS = ("ID", "Time", "Name", "Note", "E[P&L] (USD m)", "CVaR (USD m)", "Tags")
+COLUMNS = ("ID", "Time", "Name", "Note", "Expected NPV (USD m)", "CVaR (USD m)", "Tags")
 NUMERIC = {0, 4, 5}
 
 

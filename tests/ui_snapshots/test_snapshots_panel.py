@@ -86,7 +86,7 @@ def test_save_edit_compare_restore(qtbot, panel, doc):
     cells = {panel.comparison.inputs.item(r, 2).text() for r in range(2)}
     assert cells == {"Requested (USD m)", "Value"}
     figures = [panel.comparison.results.item(r, 0).text() for r in range(panel.comparison.results.rowCount())]
-    assert "CVaR" in figures and "Expected P&L" in figures
+    assert "CVaR (NPV)" in figures and "Expected NPV at the discount rate" in figures
     assert {d.key: d.delta for d in cmp.deltas}["cvar"] == pytest.approx(
         summary_dict(doc.result)["cvar"] - panel.library.get(first).summary["cvar"])
 

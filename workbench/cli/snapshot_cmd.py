@@ -206,7 +206,7 @@ def _list(args) -> int:
     if not infos:
         print(f"No snapshots{' match' if args.search or args.tag else ''} in {path}.", file=sys.stderr)
         return OK
-    print(f"{'ID':>5}  {'Time':16}  {'Hash':12}  {'E[P&L] USD m':>14}  {'CVaR USD m':>12}  Name / note")
+    print(f"{'ID':>5}  {'Time':16}  {'Hash':12}  {'E[NPV] USD m':>14}  {'CVaR USD m':>12}  Name / note")
     for i in infos:
         k = i.key_figures()
         tags = f"  [{', '.join(i.tags)}]" if i.tags else ""
@@ -217,6 +217,7 @@ def _list(args) -> int:
 
 def _show(args) -> int:
     from workbench.serialize import provenance_to_list, scenario_to_dict
+    from workbench.snapshots.report import NAMES
 
     with _open(args) as lib:
         info = lib.get(args.id)
@@ -238,11 +239,9 @@ def _show(args) -> int:
         s = info.summary
         lines.append(f"  Results:     {s.get('method', '')}, {s.get('trials', '?'):,} trials, seed {s.get('seed', '?')}"
                      if isinstance(s.get("trials"), int) else "  Results:")
-        names = {"expected_pnl": "Expected P&L", "std": "Std deviation", "var": "VaR", "cvar": "CVaR",
-                 "prob_loss": "P(loss)"}
         for key, value in info.key_figures().items():
             text = f"{value:.1%}" if key == "prob_loss" else f"USD {value:,.0f} m"
-            lines.append(f"    {names[key]:14} {text}")
+            lines.append(f"    {NAMES[key]:34} {text}")
     else:
         lines.append("  Results:     none stored (save with --run to keep them)")
     print("\n".join(lines))

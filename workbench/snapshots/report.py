@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from workbench.snapshots.compare import Comparison
 
-NAMES = {"expected_pnl": "Expected P&L", "std": "Std deviation", "var": "VaR", "cvar": "CVaR",
-         "prob_loss": "P(loss)", "deployed": "Deployed", "jobs": "Jobs", "value_added": "Value added"}
+#: Names of the stored key results, naming the measure as the key figures do (workbench.figures); the
+#: discount rate is left out because two snapshots may use different rates ("deployed": older snapshots).
+NAMES = {"expected_pnl": "Expected NPV at the discount rate", "std": "Standard deviation of NPV",
+         "var": "VaR (NPV)", "cvar": "CVaR (NPV)", "prob_loss": "P(NPV below zero)",
+         "cash_deployed": "Cash deployed (equity and loans)", "guarantee_exposure": "Guarantee exposure (face value)",
+         "total_committed": "Total committed (cash + guarantees)", "deployed": "Total committed (cash + guarantees)",
+         "jobs": "Jobs", "value_added": "Value added"}
 
 
 def figure(key: str, value: float | None, *, signed: bool = False) -> str:
@@ -37,7 +42,7 @@ def comparison_text(cmp: Comparison) -> str:
     if shown:
         lines += ["", "Key results (stored with the snapshots):"]
         for d in shown:
-            lines.append(f"  {NAMES[d.key]:14} {figure(d.key, d.old):>20} -> {figure(d.key, d.new):>20}"
+            lines.append(f"  {NAMES[d.key]:36} {figure(d.key, d.old):>20} -> {figure(d.key, d.new):>20}"
                          f"   ({figure(d.key, d.delta, signed=True)})")
     elif not cmp.identical:
         lines += ["", "No key results to compare (save the snapshots with --run to keep them)."]
@@ -45,7 +50,7 @@ def comparison_text(cmp: Comparison) -> str:
     if w is not None:
         lines += ["", f"Waterfall ({w.trials:,} trials, seed {w.seed}, the same random numbers for every run):",
                   f"  {'start':40} {figure('expected_pnl', w.base.get('expected_pnl')):>18} "
-                  f"{figure('cvar', w.base.get('cvar')):>18}   (E[P&L], CVaR)"]
+                  f"{figure('cvar', w.base.get('cvar')):>18}   (expected NPV, CVaR)"]
         for s in w.steps:
             lines.append(f"  {s.label[:40]:40} {figure('expected_pnl', s.deltas.get('expected_pnl'), signed=True):>18} "
                          f"{figure('cvar', s.deltas.get('cvar'), signed=True):>18}")
