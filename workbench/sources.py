@@ -28,6 +28,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 if TYPE_CHECKING:
     from workbench.scenario import Scenario
 
@@ -241,38 +243,84 @@ def input_numbers(scn: Scenario) -> Iterator[tuple[str, str, str]]:
     """``(sheet, row, column)`` of every input number that holds a value and is an assumption."""
     from workbench import schema
 
-    for col in schema.SCENARIO_FIELDS.columns:
-        if col.is_numeric and col.name not in SETTINGS and not _missing(scn.fields.get(col.name)):
-            yield "Scenario", col.name, "Value"
+    yield from _field_numbers(scn)
     for table in schema.TABLES:
         frame = scn.table(table)
         keys = row_keys(scn, table)
-        spec = schema.TABLES[table]
-        numeric = [c for c in frame.columns
-                   if spec.by_name.get(c, schema.SHOCK_COLUMN).is_numeric and c not in DECISIONS]
+        numeric = _numeric_columns(table, frame)
         values = {c: frame[c].tolist() for c in numeric}
         for i, key in enumerate(keys):
             for c in numeric:
                 if not _missing(values[c][i]):
                     yield table, key, c
-    corr = scn.correlations
-    if corr is not None:
-        labels = [str(x) for x in corr.index]
-        for i, a in enumerate(labels):
-            for b in labels[i + 1:]:
-                if b in corr.columns and not _missing(corr.at[a, b]):
-                    yield "Correlations", a, b
+    if scn.correlations is not None:
+        yield from _correlation_numbers(scn.correlations)
 
 
 def unsourced(scn: Scenario) -> list[Gap]:
-    """Rows holding numbers that no entry with a source covers, in workbook order."""
+    """Rows holding numbers that no entry with a source covers, in workbook order: what
+    :meth:`Sources.find` says of each of :func:`input_numbers`, computed a column at a time."""
+    from workbench import schema
+
     reg = scn.sources
-    out: dict[tuple[str, str], list[str]] = {}
-    for table, row, column in input_numbers(scn):
+
+    def sourced(table: str, row: str, column: str) -> bool:
         hit = reg.find(table, row, column)
-        if hit is None or not hit[1].has_source:
-            out.setdefault((table, row), []).append(column)
-    return [Gap(t, r, tuple(cs)) for (t, r), cs in out.items()]
+        return hit is not None and hit[1].has_source
+
+    out = [Gap(t, r, (c,)) for t, r, c in _field_numbers(scn) if not sourced(t, r, c)]
+    for table in schema.TABLES:
+        frame = scn.table(table)
+        if frame.empty:
+            continue
+        keys = row_keys(scn, table)
+        mine = reg.for_table(table)
+        rows = {k[1]: s.has_source for k, s in mine.items() if k[1] and not k[2]}
+        cells = {(k[1], k[2]): s.has_source for k, s in mine.items() if k[1] and k[2]}
+        missing: dict[int, list[str]] = {}
+        for c in _numeric_columns(table, frame):
+            broad = mine.get((table, "", c)) or mine.get((table, "", ""))
+            base = broad is not None and broad.has_source
+            if base and not rows and not cells:
+                continue
+            for i in np.flatnonzero(~frame[c].isna().to_numpy()):
+                key = keys[i]
+                ok = cells.get((key, c))
+                if ok is None:
+                    ok = rows.get(key, base)
+                if not ok:
+                    missing.setdefault(int(i), []).append(c)
+        out += [Gap(table, keys[i], tuple(cs)) for i, cs in sorted(missing.items())]
+    if scn.correlations is not None:
+        pairs: dict[str, list[str]] = {}
+        for t, a, b in _correlation_numbers(scn.correlations):
+            if not sourced(t, a, b):
+                pairs.setdefault(a, []).append(b)
+        out += [Gap("Correlations", a, tuple(bs)) for a, bs in pairs.items()]
+    return out
+
+
+def _field_numbers(scn: Scenario) -> Iterator[tuple[str, str, str]]:
+    from workbench import schema
+
+    for col in schema.SCENARIO_FIELDS.columns:
+        if col.is_numeric and col.name not in SETTINGS and not _missing(scn.fields.get(col.name)):
+            yield "Scenario", col.name, "Value"
+
+
+def _numeric_columns(table: str, frame) -> list[str]:
+    from workbench import schema
+
+    spec = schema.TABLES[table]
+    return [c for c in frame.columns if spec.by_name.get(c, schema.SHOCK_COLUMN).is_numeric and c not in DECISIONS]
+
+
+def _correlation_numbers(corr) -> Iterator[tuple[str, str, str]]:
+    labels = [str(x) for x in corr.index]
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            if b in corr.columns and not _missing(corr.at[a, b]):
+                yield "Correlations", a, b
 
 
 def overdue(scn: Scenario, today: dt.date | None = None) -> list[tuple[SourceKey, Source]]:

@@ -186,3 +186,24 @@ def test_entry_of_a_renamed_row_is_kept_and_listed():
     moved = scn.with_table("Projects", projects)
     assert orphans(moved) == [("Projects", "DC-01", "")]
     assert moved.sources == scn.sources
+
+
+def test_unsourced_is_what_find_says_of_every_input_number():
+    from workbench.sources import input_numbers
+
+    scn = default_scenario()
+    registers = [scn.sources, Sources(),
+                 scn.sources.with_entry(("Projects", "", "Specific risk"), Source(owner="no source text"))
+                 .with_entry(("Projects", "SC-02", ""), Source(note="a note only"))
+                 .with_entry(("Projects", "SC-03", "Coupon or fee"), Source("cell source"))
+                 .with_entry(("Correlations", "", ""), None).with_entry(("Projects", "", ""), None)]
+    for reg in registers:
+        s = replace(scn, sources=reg)
+        expected: dict[tuple[str, str], list[str]] = {}
+        for t, r, c in input_numbers(s):
+            hit = reg.find(t, r, c)
+            if hit is None or not hit[1].has_source:
+                expected.setdefault((t, r), []).append(c)
+        assert {(g.table, g.row): list(g.columns) for g in unsourced(s)} == expected
+    assert expected[("Projects", "SC-02")] and ("Projects", "SC-03") in expected
+    assert "Coupon or fee" not in expected[("Projects", "SC-03")]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from workbench import __version__
 from workbench.cli import (
     diff_cmd,
+    report_cmd,
     run_cmd,
     seek_cmd,
     snapshot_cmd,
@@ -23,7 +24,8 @@ from workbench.cli import (
     validate_cmd,
 )
 
-SUBCOMMANDS = (validate_cmd, run_cmd, template_cmd, diff_cmd, snapshot_cmd, seek_cmd, switching_cmd, sobol_cmd)
+SUBCOMMANDS = (validate_cmd, run_cmd, template_cmd, diff_cmd, snapshot_cmd, seek_cmd, switching_cmd, sobol_cmd,
+               report_cmd)
 
 
 class _Parser(argparse.ArgumentParser):
