@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox, QStyle, QToolBar
 
-from ui import files, help, repair
+from ui import compare_view, files, help, repair
 from ui.settings import preferences_dialog
 
 Key = QKeySequence.StandardKey
@@ -145,6 +145,16 @@ def build(window) -> SimpleNamespace:
     for act in (a.run, a.cancel, a.auto_run, a.apply_allocation):
         run_menu.addAction(act)
     a.repair = repair.install(window, run_menu)   # 'Apply these changes' after an infeasible run
+    run_menu.addSeparator()
+    compare_menu = run_menu.addMenu("Compare &with...")
+    a.compare_snapshot = _action(window, "A &snapshot...", partial(compare_view.compare_with_snapshot, window), None,
+                                 "Compare the current results with a snapshot of the library: key figures, "
+                                 "distributions, allocation, and the waterfall of what moved the result.")
+    a.compare_workbook = _action(window, "A &workbook...", partial(compare_view.compare_with_workbook, window), None,
+                                 "Compare the current results with a colleague's workbook (run in the background "
+                                 "with the same trials and seed).")
+    compare_menu.addAction(a.compare_snapshot)
+    compare_menu.addAction(a.compare_workbook)
 
     view_menu = menu.addMenu("&View")
     tables = view_menu.addMenu("&Tables")
