@@ -39,15 +39,15 @@ TEST_LOCK = "requirements-test-lock.txt"
 SUMS = "SHA256SUMS"
 APP_DIST = "scenario-workbench"
 
-#: ``--platform`` names and the wheel platform tags pip may take for each. PySide6 6.6+
-#: is built for glibc 2.28 and macOS 11 at the oldest; newer tags are listed so pip can
-#: take the wheels PyPI actually has, and the wheelhouse's README line says what the
-#: target needs.
+#: ``--platform`` names and the wheel platform tags pip may take for each. The wheels are
+#: pinned to the tested versions, whose oldest target may be newer than the name says
+#: (PySide6 6.11's Linux wheels need glibc 2.34, macOS 11 for arm64), so newer tags are
+#: accepted and ``wheelhouse`` prints the oldest system its wheels need.
 PLATFORMS: dict[str, list[str]] = {
     "win_amd64": ["win_amd64"],
     "macosx_11_0_arm64": [f"macosx_{v}_0_arm64" for v in (11, 12, 13, 14)]
     + [f"macosx_{v}_0_universal2" for v in (11, 12, 13, 14)],
-    "manylinux2014_x86_64": ["manylinux2014_x86_64"] + [f"manylinux_2_{v}_x86_64" for v in range(17, 29)],
+    "manylinux2014_x86_64": ["manylinux2014_x86_64"] + [f"manylinux_2_{v}_x86_64" for v in range(17, 40)],
 }
 
 
@@ -278,10 +278,28 @@ def wheelhouse(args: list[str]) -> int:
     sums = [f"{_sha256(p)}  {p.name}\n" for p in sorted(out.iterdir()) if p.is_file() and p.name != SUMS]
     (out / SUMS).write_text("".join(sums))
     total = sum(p.stat().st_size for p in out.glob("*.whl"))
+    needs = _oldest_target(out)
+    if needs:
+        _say(f"The target needs {needs} or newer (the newest platform tag among the wheels).")
     _say(f"Wrote {len(runtime_files) + len(test_files)} wheels ({total / 1e6:.0f} MB), {LOCK}"
          f"{'' if opts.runtime_only else ', ' + TEST_LOCK}, {SUMS} and dev.py to {out}.")
     _say(f"On the target: python3 dev.py run --offline {out.name}/   (see docs/installing.md)")
     return 0
+
+
+def _oldest_target(house: Path) -> str:
+    """The oldest glibc or macOS that every wheel in ``house`` runs on, from their platform tags."""
+    glibc = [(2, 17) for p in house.glob("*manylinux2014*.whl")]
+    glibc += [(2, int(m.group(1))) for p in house.glob("*.whl") if (m := re.search(r"manylinux_2_(\d+)", p.name))]
+    macos = [(int(m.group(1)), int(m.group(2))) for p in house.glob("*.whl")
+             if (m := re.search(r"macosx_(\d+)_(\d+)", p.name))]
+    if glibc:
+        major, minor = max(glibc)
+        return f"glibc {major}.{minor}"
+    if macos:
+        major, minor = max(macos)
+        return f"macOS {major}.{minor}"
+    return ""
 
 
 def _requirements(wheel: Path, extra: str | None) -> list[str]:
