@@ -311,7 +311,7 @@ def export_to(window, path: str | Path) -> bool:
     if window.last_result is None:
         window.message("No results yet", "There are no results to export yet: press Run (F5) first, then export.")
         return False
-    if window.result_scenario is not None and not window.result_scenario.same_content(window.scenario):
+    if window.result_scenario is not None and not window.result_scenario.same_inputs(window.scenario):
         window.message("Results are out of date", "The scenario changed since the last run, so the results "
                        "would not match it. Press Run (F5), then export again.")
         return False

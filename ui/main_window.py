@@ -23,7 +23,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
-from ui import actions, files, run_checks, whatif_dialogs
+from ui import actions, briefing, files, run_checks, sources_view, whatif_dialogs
 from ui.correlation_view import CorrelationView
 from ui.document import Document
 from ui.issues_panel import IssuesPanel, summary
@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
         self.menu_actions = actions.build(self)
         whatif_dialogs.install(self)   # the What if menu, before View
         self.snapshots_dock = files.add_snapshots_dock(self, library)
+        self.sources_dock = sources_view.add_sources_dock(self)   # the assumption register, beside Issues
+        briefing.install(self)                                      # File > Write briefing...
 
         self.document.changed.connect(self._on_changed)
         self.document.undo_stack.cleanChanged.connect(self._on_clean_changed)
@@ -253,7 +255,7 @@ class MainWindow(QMainWindow):
         self.status.set_validation(summary(issues), any(i.is_error for i in issues))
         self._update_title()
         stale = self.last_result is not None and (self.result_scenario is None
-                                                  or not self.result_scenario.same_content(scn))
+                                                  or not self.result_scenario.same_inputs(scn))
         self.status.set_stale(stale)
         if self.menu_actions.auto_run.isChecked() and not any(i.is_error for i in issues):
             if run_checks.nothing_to_evaluate(scn):
@@ -269,7 +271,7 @@ class MainWindow(QMainWindow):
             self.last_optimised = run
         self.result_scenario = getattr(self, "_run_scenario", self.scenario)
         self.results_panel.set_result(run, self.result_scenario)
-        self.status.set_stale(not self.result_scenario.same_content(self.scenario))
+        self.status.set_stale(not self.result_scenario.same_inputs(self.scenario))
         run_checks.after_run(self, run)
 
     def _on_run_failed(self, message: str) -> None:
@@ -359,6 +361,7 @@ class MainWindow(QMainWindow):
                 return
         self.save_layout()
         files.shutdown(self)
+        briefing.shutdown(self)
         whatif_dialogs.shutdown(self)
         for box in list(self.messages):
             box.close()

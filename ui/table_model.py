@@ -19,8 +19,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPixmap, QPolygon
 
 from ui import formatting
 from workbench import schema
@@ -28,6 +36,7 @@ from workbench.commands import InsertRows, Macro, SetCell, SetCells
 from workbench.diff import row_keys
 from workbench.issues import Issue
 from workbench.scenario import Scenario
+from workbench.sources import describe_key
 from workbench.validation import check_value
 
 ERROR_BRUSH = QBrush(QColor("#f8d0d0"))
@@ -45,7 +54,25 @@ Index = QModelIndex | QPersistentModelIndex
 _R = Qt.ItemDataRole
 #: The roles the table model answers; the view asks for many more per cell, answered at once with None.
 ROLES = frozenset({_R.DisplayRole, _R.EditRole, _R.ToolTipRole, _R.BackgroundRole, _R.ForegroundRole, _R.FontRole,
-                   _R.TextAlignmentRole, SORT_ROLE, COLUMN_ROLE})
+                   _R.TextAlignmentRole, _R.DecorationRole, SORT_ROLE, COLUMN_ROLE})
+#: Colours of the small marker on a number that has a source (orange: past its review-by date).
+SOURCE_COLOURS = {"ok": "#2E7D32", "overdue": "#E69F00"}
+_MARKERS: dict[str, QPixmap] = {}
+
+
+def source_marker(state: str) -> QPixmap:
+    """A small corner triangle, like a spreadsheet's note marker, made once per colour."""
+    if state not in _MARKERS:
+        pix = QPixmap(8, 8)
+        pix.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pix)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(SOURCE_COLOURS[state]))
+        painter.drawPolygon(QPolygon([QPoint(0, 0), QPoint(8, 0), QPoint(8, 8)]))
+        painter.end()
+        _MARKERS[state] = pix
+    return _MARKERS[state]
 
 
 def column_tooltip(col: schema.Column) -> str:
@@ -251,7 +278,19 @@ class ScenarioTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            hit = self.source_at(row, column) if col.is_numeric and self.raw(row, column) is not None else None
+            return None if hit is None else source_marker("overdue" if hit[1].overdue() else "ok")
         return None
+
+    def source_at(self, row: int, column: int) -> Any:
+        """The register entry ``(key, Source)`` with a source that covers the cell at ``row`` (as shown), or None."""
+        if not self._sources:
+            return None
+        if self._keys is None:
+            self._keys = row_keys(self.table, self._frame)
+        hit = self._sources.find(self.table, self._keys[self.position(row)], self._columns[column])
+        return hit if hit is not None and hit[1].has_source else None
 
     def _tooltip(self, row: int, column: int) -> str | None:
         lines = [i.message + (f" {i.suggestion}" if i.suggestion else "") for i in self.issues_at(row, column)]
@@ -262,6 +301,12 @@ class ScenarioTableModel(QAbstractTableModel):
             prov = self._provenance.get((self.table, self._keys[self.position(row)], self._columns[column]))
         if prov is not None:
             lines.append(f"From {prov.describe()}")
+        hit = self.source_at(row, column) if self._cols[column].is_numeric else None
+        if hit is not None:
+            key, src = hit
+            covers = "" if key[1] and key[2] else f" (for {describe_key(key)})"
+            overdue = " Past its review-by date." if src.overdue() else ""
+            lines.append(f"Source{covers}: {src.describe()}.{overdue}")
         if not lines:
             implied = self.implied(row, column) if self.raw(row, column) is None else None
             if implied is None:
@@ -329,6 +374,7 @@ class ScenarioTableModel(QAbstractTableModel):
                 out.setdefault((issue.row_index, issue.column), []).append(issue)
         self._issues = out
         self._provenance = scn.provenance
+        self._sources = scn.sources
         self._sector_mu = dict(zip(scn.sectors["Sector"], scn.sectors["Expected return"], strict=False))
         self._start_year = scn.start_year
         self._keys: list[str] | None = None
@@ -347,8 +393,12 @@ class ScenarioTableModel(QAbstractTableModel):
             return
         old_frame, old_issues = self._frame, set(self._issues)
         old_implied = (self._sector_mu, self._start_year)
+        old_sources = self._sources
         self._set_frame(frame)
         self._index_issues(scn, self._doc.issues)
+        if old_sources != self._sources and len(frame) and self._columns:  # markers and tooltips may move anywhere
+            self.dataChanged.emit(self.index(0, 0), self.index(len(frame) - 1, len(self._columns) - 1))
+            return
         if self.table == "Projects" and old_implied != (self._sector_mu, self._start_year) and len(frame):
             # a sector's return or the start year changed: the greyed defaults of every row may change
             self.dataChanged.emit(self.index(0, 0), self.index(len(frame) - 1, len(self._columns) - 1))

@@ -271,6 +271,18 @@ class Scenario:
     def same_content(self, other: Scenario) -> bool:
         return self.content_hash() == other.content_hash()
 
+    def inputs_hash(self) -> str:
+        """The content hash without the assumption register: what the models read (a run's
+        results stay valid when only sources change)."""
+        data = self.canonical()
+        data.pop("Sources", None)
+        text = json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def same_inputs(self, other: Scenario) -> bool:
+        """The same model inputs (the assumption register may differ)."""
+        return self.inputs_hash() == other.inputs_hash()
+
 
 def _is_missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and v == "")

@@ -68,6 +68,7 @@ def test_set_source_is_a_command_with_its_inverse():
     after, undo = SetSource(key, KENJI).apply(scn)
     assert after.sources[key] == KENJI and not scn.sources
     assert after.content_hash() != scn.content_hash()
+    assert after.same_inputs(scn) and not after.same_content(scn)   # no model input changed
     back, redo = undo.apply(after)
     assert not back.sources and back.content_hash() == scn.content_hash()
     again, _ = redo.apply(back)
