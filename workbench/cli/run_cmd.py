@@ -32,6 +32,9 @@ def add_parser(sub) -> None:
     p.add_argument("--method", help="allocation method (proportional, max-return, max-strategic, mean-variance, "
                                     "min-cvar, risk-parity, fixed)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (files in parallel, or trials for one file)")
+    p.add_argument("--precision", help="stop rule: run until CVaR's relative standard error is at most this (0.5%% or "
+                   "0.005), with --trials (or the scenario's Trials) as the cap; the results say how many trials it "
+                   "took")
     p.set_defaults(handler=run)
 
 
@@ -59,9 +62,37 @@ def _load(path: str | None):
     return result.scenario, issues, OK
 
 
+def parse_precision(text: str | None) -> float | None:
+    """``"0.5%"`` or ``"0.005"`` -> 0.005; ValueError with a sentence when it is not a share above 0 and below 1."""
+    if text is None:
+        return None
+    t = str(text).strip()
+    try:
+        v = float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise ValueError(f'--precision "{text}" is not a number: write e.g. 0.5% or 0.005.') from None
+    if not 0 < v < 1:
+        raise ValueError(f"--precision must be above 0 and below 100 % (e.g. 0.5%), not {text}.")
+    return v
+
+
+def _stop_rule(scn, *, precision: float, trials: int | None, seed: int | None, method: str | None):
+    """The trials a run needs for its CVaR's relative standard error to reach ``precision`` (cap: ``trials``)."""
+    from workbench.allocation import allocate
+    from workbench.pipeline import with_run_options
+    from workbench.risk.engine import FIT_TRIALS, fit_sample
+    from workbench.risk.tail import run_trials_for_precision
+
+    ran = with_run_options(scn, method=method, seed=seed)
+    cap = int(trials) if trials is not None else ran.trials
+    amounts = allocate(ran, sample=fit_sample(ran, trials=min(cap, FIT_TRIALS))).amounts
+    return run_trials_for_precision(ran, amounts, precision=precision, max_trials=cap, min_trials=FIT_TRIALS)
+
+
 def run_one(path: str | None, *, trials: int | None, seed: int | None, method: str | None, out: str | None,
-            workers: int, show_progress: bool) -> tuple[int, dict[str, Any], str]:
-    """Run one scenario: (exit code, JSON object, readable text)."""
+            workers: int, show_progress: bool, precision: float | None = None) -> tuple[int, dict[str, Any], str]:
+    """Run one scenario: (exit code, JSON object, readable text). With ``precision``, the stop rule chooses the
+    trials (``trials`` is then the cap)."""
     from workbench.allocation import Infeasible, SolverFailed
     from workbench.pipeline import ScenarioInvalid, run_scenario
     from workbench.risk.model import ModelError
@@ -73,7 +104,11 @@ def run_one(path: str | None, *, trials: int | None, seed: int | None, method: s
         text = "\n".join(i.text() for i in load_issues)
         return code, _failure([i.as_json() for i in load_issues]), f"{label}: cannot run.\n{text}"
     progress = _Bar(label) if show_progress else None
+    rule = None
     try:
+        if precision is not None:
+            rule = _stop_rule(scn, precision=precision, trials=trials, seed=seed, method=method)
+            trials = rule.trials
         run = run_scenario(scn, method=method, trials=trials, seed=seed, workers=workers, progress=progress)
     except ScenarioInvalid as exc:
         issues = [*load_issues, *exc.issues]
@@ -90,6 +125,9 @@ def run_one(path: str | None, *, trials: int | None, seed: int | None, method: s
     if load_issues:
         summary["warnings"] = [i.text() for i in load_issues] + summary["warnings"]
     text = summary_text(run)
+    if rule is not None:
+        summary["stop_rule"] = rule.as_dict()
+        text += "\n" + rule.describe()
     if out:
         from workbench.excel import write_workbook
         try:
@@ -156,10 +194,16 @@ def run(args) -> int:
     outs = _outputs(files, args.out)
     if outs is None:
         return _usage_error(args, "with several FILEs, --out must be an existing folder.", UNREADABLE)
+    try:
+        precision = parse_precision(args.precision)
+    except ValueError as exc:
+        return _usage_error(args, str(exc), INVALID)
+    if precision is not None and len(files) > 1:
+        return _usage_error(args, "--precision runs one FILE at a time.", INVALID)
     if len(files) <= 1:
         path = files[0] if files else None
         code, obj, text = run_one(path, trials=args.trials, seed=args.seed, method=args.method, out=outs[0],
-                                  workers=args.jobs, show_progress=sys.stderr.isatty())
+                                  workers=args.jobs, show_progress=sys.stderr.isatty(), precision=precision)
         _emit(args, code, obj, text)
         return code
     jobs = [(f, args.trials, args.seed, args.method, o) for f, o in zip(files, outs)]

@@ -256,5 +256,69 @@ def tail_estimate(scn: Scenario, amounts: Mapping[str, float], *, trials: int, m
     return TailEstimate(var, cvar, se, n, pilot_trials if prop is not None else 0, method)
 
 
-__all__ = ["DEFAULT_MAX_TRIALS", "DEFAULT_PRECISION", "METHODS", "Proposal", "TailEstimate", "cvar_to_precision",
-           "fit_proposal", "proposal_block", "tail_estimate", "weighted_tail"]
+# ---------------------------------------------------------------- the run's stop rule
+@dataclass(frozen=True)
+class StopRule:
+    """How many trials of the engine's reporting stream a run needs for CVaR's relative standard error to be at
+    most ``precision`` (at most ``max_trials``): a run with ``trials`` trials reports exactly these trials."""
+
+    precision: float
+    max_trials: int
+    trials: int
+    relative_se: float
+    reached: bool
+
+    def as_dict(self) -> dict:
+        return {"precision": self.precision, "max_trials": self.max_trials, "trials": self.trials,
+                "cvar_relative_se": self.relative_se, "reached": self.reached}
+
+    def describe(self) -> str:
+        head = (f"Stop rule: CVaR's relative standard error {100 * self.relative_se:.2f} % after {self.trials:,} "
+                f"trials")
+        if self.reached:
+            return f"{head} (target at most {100 * self.precision:g} %, reached)."
+        return (f"{head}: the target of {100 * self.precision:g} % was not reached within the cap of "
+                f"{self.max_trials:,} trials.")
+
+
+def run_trials_for_precision(scn: Scenario, amounts: Mapping[str, float], *, precision: float, max_trials: int,
+                             seed: int | None = None, min_trials: int = 20_000, progress: ProgressFn | None = None,
+                             should_cancel: CancelFn | None = None) -> StopRule:
+    """The stop rule of a run: plain Monte Carlo on the reporting stream (the trials ``simulate`` uses), checked
+    at ``min_trials`` (the fitting sample's size, so the allocation is the same) and at every block boundary
+    after it, until CVaR's relative standard error is at most ``precision`` or ``max_trials`` are spent."""
+    from workbench.risk.paths import REPORT_STREAM, block_sizes
+
+    if not precision > 0:
+        raise ValueError("The precision (relative standard error of CVaR) must be above 0, e.g. 0.005 for 0.5 %.")
+    if max_trials < 2:
+        raise ValueError("The stop rule needs a cap of at least 2 trials.")
+    model = build_model(scn)
+    seed = scenario_seed(scn, seed)
+    x = amounts_vector(model, amounts)
+    full: list[np.ndarray] = []     # P&L of whole blocks, in block order
+    checks = [min(min_trials, max_trials)]
+    while checks[-1] < max_trials:
+        nxt = (checks[-1] // BLOCK + 1) * BLOCK
+        checks.append(min(nxt, max_trials))
+    for n in checks:
+        sizes = block_sizes(n)   # a last, partial block draws its own numbers (its size shapes the draws)
+        for b, m in enumerate(sizes):
+            if m == BLOCK and b >= len(full):
+                check_cancel(should_cancel)
+                full.append(x @ simulate_block(model, seed, REPORT_STREAM, b, BLOCK).unit)
+        parts = full[: n // BLOCK]
+        if n % BLOCK:
+            parts = [*parts, x @ simulate_block(model, seed, REPORT_STREAM, len(parts), n % BLOCK).unit]
+        _, cvar, se = weighted_tail(np.concatenate(parts), np.ones(n), model.confidence)
+        rel = se / abs(cvar) if cvar else float("inf")
+        if progress:
+            progress(min(1.0, n / max_trials), f"Stop rule: {n:,} trials, CVaR relative s.e. {100 * rel:.2f} %")
+        if rel <= precision or n >= max_trials:
+            return StopRule(precision, max_trials, n, rel, bool(rel <= precision))
+    raise AssertionError("unreachable")   # the last check is at max_trials
+
+
+__all__ = ["DEFAULT_MAX_TRIALS", "DEFAULT_PRECISION", "METHODS", "Proposal", "StopRule", "TailEstimate",
+           "cvar_to_precision", "fit_proposal", "proposal_block", "run_trials_for_precision", "tail_estimate",
+           "weighted_tail"]
