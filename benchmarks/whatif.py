@@ -33,46 +33,50 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
-    rows = {"switching": [], "seek": [], "base": [], "evals_sw": [], "evals_seek": []}
+    rows = {"switching": [], "seek": [], "base": [], "evals_sw": [], "evals_seek": [], "cpu_sw": [], "cpu_seek": []}
     for r in range(args.repeats):
         scn = default_scenario()
         if r % 2:
             scn = scn.with_fields(**{"Random seed": 1000 + r})   # a second generator of inputs
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         ev = Evaluator(scn, trials=TRIALS)
-        setup = time.perf_counter() - t
+        setup, setup_cpu = time.perf_counter() - t, time.process_time() - c
         amounts = dict(zip(ev.model.ids, ev.base_amounts))
         t = time.perf_counter()
         simulate(scn, amounts, trials=TRIALS)
         base = time.perf_counter() - t
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         res = switching_values(ev)
-        sw = time.perf_counter() - t + setup
+        sw, sw_cpu = time.perf_counter() - t + setup, time.process_time() - c + setup_cpu
         n_sw = sum(c.evaluations for c in res)
         ev2 = Evaluator(scn, trials=TRIALS)
         t = time.perf_counter()
         simulate(scn, amounts, trials=TRIALS)
         base2 = time.perf_counter() - t
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         s = goal_seek(ev2, find_input(scn, "Data centers: expected return"), parse_target("P(NPV<0)<=10%"))
-        sk = time.perf_counter() - t + setup
+        sk, sk_cpu = time.perf_counter() - t + setup, time.process_time() - c + setup_cpu
         rows["switching"].append(sw)
         rows["seek"].append(sk)
         rows["base"].append((base, base2))
         rows["evals_sw"].append(n_sw)
         rows["evals_seek"].append(s.crossing.evaluations)
-        print(f"repeat {r + 1}: switching {sw:.2f} s ({n_sw} evaluations, {len(res)} inputs), "
-              f"goal seek {sk:.2f} s ({s.crossing.evaluations} evaluations), one simulate {base:.3f}/{base2:.3f} s",
-              flush=True)
+        rows["cpu_sw"].append(sw_cpu)
+        rows["cpu_seek"].append(sk_cpu)
+        print(f"repeat {r + 1}: switching {sw:.2f} s wall, {sw_cpu:.2f} s CPU ({n_sw} evaluations, {len(res)} "
+              f"inputs), goal seek {sk:.2f} s wall, {sk_cpu:.2f} s CPU ({s.crossing.evaluations} evaluations), "
+              f"one simulate {base:.3f}/{base2:.3f} s; load average {os.getloadavg()[0]:.1f}", flush=True)
 
-    def line(name, xs, evals, bases):
+    def line(name, xs, evals, bases, cpu):
         ratios = [x / b for x, b in zip(xs, bases)]
-        print(f"{name}: median {statistics.median(xs):.2f} s (range {min(xs):.2f} to {max(xs):.2f}); "
+        print(f"{name}: median {statistics.median(xs):.2f} s (range {min(xs):.2f} to {max(xs):.2f}), CPU median "
+              f"{statistics.median(cpu):.2f} s; "
               f"{statistics.median(evals):.0f} evaluations; median {statistics.median(ratios):.1f}x one plain "
               f"simulate of {TRIALS:,} trials (range {min(ratios):.1f} to {max(ratios):.1f})")
-    line("Switching values, all tornado inputs", rows["switching"], rows["evals_sw"], [b[0] for b in rows["base"]])
+    line("Switching values, all tornado inputs", rows["switching"], rows["evals_sw"], [b[0] for b in rows["base"]],
+         rows["cpu_sw"])
     line("Goal seek, data centers' return for P(NPV<0) <= 10 %", rows["seek"], rows["evals_seek"],
-         [b[1] for b in rows["base"]])
+         [b[1] for b in rows["base"]], rows["cpu_seek"])
 
 
 if __name__ == "__main__":
