@@ -37,7 +37,21 @@ def read_fields(grid: Grid, jpy_per_usd: float | None, layout: Layout) -> tuple[
     rows: dict[str, tuple[int, str]] = {}
     for r in range(start, len(grid.rows)):
         row = grid.rows[r]
-        if fcol >= len(row) or is_blank(row[fcol]):
+        label = row[fcol] if fcol < len(row) else None
+        label_held = "holds " + ("a formula with no saved value" if (grid.top + r, grid.left + fcol)
+                                 in grid.facts.no_value_formula else "an error") if (
+            _special(grid, r, fcol) or isinstance(label, cells.CellError)) else ""
+        if is_blank(label) or label_held:
+            value = row[vcol] if vcol < len(row) else None
+            if not is_blank(value) or _special(grid, r, vcol):
+                issues.append(issue(grid, r, fcol, f"This row has a value in {grid.cell(r, vcol)} but its field name "
+                                    f"{label_held or 'is blank'}, so the app cannot tell which field it sets.",
+                                    "Type the field's name (such as Start year) in this cell, or delete the row.",
+                                    table="Scenario", row=f"row {r + 1}", column="Field"))
+            elif label_held:
+                issues.append(issue(grid, r, fcol, f"This cell {label_held} and is ignored.",
+                                    "Type a field's name or clear the cell.", severity=WARNING, table="Scenario",
+                                    row=f"row {r + 1}", column="Field"))
             continue
         text = str(row[fcol]).strip()
         canon = _FIELD_LOOKUP.get(norm(text))
@@ -82,6 +96,36 @@ def read_fields(grid: Grid, jpy_per_usd: float | None, layout: Layout) -> tuple[
         if name == "JPY per USD" and rate is None and not problems and value is not None:
             rate = float(value)
     return {c.name: fields.get(c.name) for c in SCENARIO_FIELDS.columns}, issues, rate or 150.0
+
+
+def _outside_matrix(grid: Grid, best: int, rows: dict[str, int], cols: dict[str, int],
+                    sectors: list[str]) -> list[Issue]:
+    """Cells of the matrix's rows under no sector label: never ignored in silence (an error
+    when a sector has no column, as its correlations would then be taken as 0)."""
+    used = set(cols.values())
+    missing = [s for s in sectors if s not in cols]
+    out = []
+    for r in rows.values():
+        row = grid.rows[r]
+        width = max(len(row), *(c - grid.left + 1 for rr, c in (*grid.facts.no_value_formula, *grid.facts.errors)
+                                if rr == grid.top + r), 0)
+        for j in range(1, width):
+            if j in used:
+                continue
+            v = row[j] if j < len(row) else None
+            if is_blank(v) and not _special(grid, r, j):
+                continue
+            head = grid.cell(best, j)
+            if missing:
+                out.append(issue(grid, r, j, f"This cell is in no sector's column (its label {head} is blank or not "
+                                 f"a sector), and {', '.join(missing[:3])} has no column, so its correlations would "
+                                 "be taken as 0.", "Write the sector's name above the column, or delete the cell.",
+                                 table="Correlations"))
+            else:
+                out.append(issue(grid, r, j, f"This cell is in no sector's column (its label {head} is blank or not "
+                                 "a sector) and is ignored.", "Delete the cell, or label its column.",
+                                 severity=WARNING, table="Correlations"))
+    return out
 
 
 def _special(grid: Grid, r: int, c: int) -> tuple[str, str] | None:
@@ -155,6 +199,7 @@ def read_correlations(grid: Grid, sectors: list[str], layout: Layout) -> tuple[p
                                 table="Correlations", row=label))
             continue
         rows[label] = r
+    issues.extend(_outside_matrix(grid, best, rows, cols, sectors))
     layout.corr_sheet = grid.sheet
     layout.corr_rows = {k: grid.top + r for k, r in rows.items()}
     layout.corr_cols = {k: grid.left + j for k, j in cols.items()}

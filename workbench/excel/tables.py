@@ -167,6 +167,8 @@ def _readable_header(grid: Grid, hr: int, header: list) -> tuple[list, dict[int,
     would otherwise read as the synonym "Ref") or a formula with no saved value. Returns
     the row and, by position, what each blanked cell held."""
     out = list(header)
+    beyond = [c - grid.left for r, c in (*grid.facts.no_value_formula, *grid.facts.errors) if r == grid.top + hr]
+    out += [None] * (max(beyond, default=-1) + 1 - len(out))   # formulas past the last value read
     unreadable: dict[int, str] = {}
     for j, v in enumerate(out):
         special = special_cells(grid, hr, j)
@@ -192,7 +194,9 @@ def _has_values(grid: Grid, hr: int, j: int) -> int | None:
         pos = (grid.top + r, grid.left + j)
         if pos in facts.no_value_formula or pos in facts.errors:
             return r
-    return None
+    below = [r - grid.top for r, c in (*facts.no_value_formula, *facts.errors)
+             if c == grid.left + j and r - grid.top > hr]
+    return min(below) if below else None
 
 
 def _headerless_columns(table: Table, grid: Grid, hr: int, header: list, unreadable: dict[int, str],
@@ -200,7 +204,10 @@ def _headerless_columns(table: Table, grid: Grid, hr: int, header: list, unreada
     """Values under a header cell that names nothing (blank, spaces, an error, a formula with
     no saved value): never dropped in silence. An error when the table lacks a column, so
     that these values may be that column's and it would take its defaults; else a warning."""
-    width = max((len(r) for r in grid.rows[hr + 1:]), default=0)
+    width = max(max((len(r) for r in grid.rows[hr + 1:]), default=0), len(header))
+    for r, c in (*grid.facts.no_value_formula, *grid.facts.errors):  # formulas beyond the values read
+        if r > grid.top + hr:
+            width = max(width, c - grid.left + 1)
     missing = [c for c in table.column_names if c not in by_col]
     if table.extra_columns == "sectors":
         missing += [s for s in sectors or [] if s not in by_col]
@@ -209,9 +216,13 @@ def _headerless_columns(table: Table, grid: Grid, hr: int, header: list, unreada
         if j < len(header) and header[j] is not None and not (isinstance(header[j], str) and not header[j].strip()):
             continue
         r = _has_values(grid, hr, j)
-        if r is None:
-            continue
         held = unreadable.get(j)
+        if r is None:
+            if held:
+                out.append(issue(grid, hr, j, f"This header cell holds {held}, so it names no column; the column "
+                                 "below it is empty and is ignored.", "Type a column name, or clear the cell.",
+                                 severity=WARNING, table=table.name, row="(header)"))
+            continue
         head = (f"its header {grid.cell(hr, j)} holds {held}" if held else f"its header {grid.cell(hr, j)} is blank")
         if missing:
             shown = ", ".join(missing[:4]) + (", ..." if len(missing) > 4 else "")
