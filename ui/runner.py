@@ -61,24 +61,15 @@ def default_run_function() -> Callable[..., Any]:
 
 def describe_error(exc: BaseException) -> str:
     """One or more plain sentences for an exception the core raised; never a traceback."""
-    explain = getattr(exc, "explain", None)
-    if callable(explain):
+    from workbench.errors import WorkbenchError
+
+    if isinstance(exc, WorkbenchError):
         try:
-            text = str(explain()).strip()
+            text = exc.explain().strip()
         except Exception:  # the explanation itself failed: fall back to the message
-            text = ""
+            text = str(exc).strip()
         if text:
             return text
-    issues = getattr(exc, "issues", None)
-    if issues:
-        issues = [i for i in issues if getattr(i, "is_error", True)] or list(issues)   # errors first and only
-        lines = []
-        for issue in list(issues)[:12]:
-            lines.append("- " + (issue.text() if hasattr(issue, "text") else str(issue)))
-        more = len(issues) - 12
-        if more > 0:
-            lines.append(f"- ... and {more:,} more (see the Issues panel)")
-        return "The scenario has problems to fix before it can run:\n" + "\n".join(lines)
     if isinstance(exc, MemoryError):
         return "The run needed more memory than is available. Lower the number of trials and run again."
     message = str(exc).strip() or type(exc).__name__
@@ -131,7 +122,9 @@ class _RunThread(QThread):
                 self.stopped.emit(self.token)
                 return
             self.error = exc
-            expected = callable(getattr(exc, "explain", None)) or bool(getattr(exc, "issues", None))
+            from workbench.errors import WorkbenchError
+
+            expected = isinstance(exc, WorkbenchError)
             if expected:   # the user's input cannot run: the message says why; no traceback needed
                 log.info("run refused: %s", exc)
             else:

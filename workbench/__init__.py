@@ -7,6 +7,8 @@ The names below are imported on first use (PEP 562), so that ``import workbench`
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -19,7 +21,6 @@ __version__ = "0.1.0"
 __all__ = ["Issue", "Scenario", "__version__", "default_scenario", "validate"]
 
 _LAZY = {
-    "default_scenario": "workbench.default_scenario",
     "Issue": "workbench.issues",
     "Scenario": "workbench.scenario",
     "validate": "workbench.validation",
@@ -33,3 +34,24 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+class _Package(types.ModuleType):
+    """``workbench.default_scenario`` is the function, as it was when this file imported it eagerly.
+
+    The submodule of the same name would otherwise win: the import system binds a loaded
+    submodule as an attribute of its package, and that attribute would shadow the lazy name.
+    """
+
+    @property
+    def default_scenario(self) -> Any:
+        from workbench.default_scenario import default_scenario
+
+        return default_scenario
+
+    @default_scenario.setter
+    def default_scenario(self, _module: Any) -> None:  # the import system binding the submodule
+        pass
+
+
+sys.modules[__name__].__class__ = _Package

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from workbench import schema
+from workbench.errors import WorkbenchError
 from workbench.scenario import Scenario, coerce_table
 
 
@@ -25,7 +26,7 @@ class Command(Protocol):
     def apply(self, scn: Scenario) -> tuple[Scenario, Command]: ...
 
 
-class InvalidEdit(ValueError):
+class InvalidEdit(WorkbenchError, ValueError):
     """An edit that cannot be stored in its column; nothing was changed."""
 
 

@@ -15,6 +15,7 @@ from workbench.allocation import allocate
 
 # The function itself: importing the submodule replaces the package attribute of the same name.
 from workbench.allocation import frontier as efficient_frontier
+from workbench.errors import WorkbenchError
 from workbench.impact import economic_impact
 from workbench.issues import ERROR, Issue
 from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
@@ -33,7 +34,7 @@ from workbench.validation import validate
 _STEPS = {"fit": 0.05, "allocate": 0.10, "simulate": 0.35, "stress": 0.25, "tornado": 0.20, "frontier": 0.05}
 
 
-class ScenarioInvalid(Exception):
+class ScenarioInvalid(WorkbenchError):
     """The scenario has errors; ``issues`` lists every problem (errors and warnings)."""
 
     def __init__(self, issues: Sequence[Issue]):
@@ -42,6 +43,14 @@ class ScenarioInvalid(Exception):
         lines = [f"The scenario has {len(errors)} error{'s' if len(errors) != 1 else ''}:"]
         lines += [f"  - {i.text()}" for i in errors]
         super().__init__("\n".join(lines))
+
+    def explain(self, limit: int = 12) -> str:
+        """The errors (or, when there are none, every issue), at most ``limit`` of them, one line each."""
+        shown = [i for i in self.issues if i.is_error] or list(self.issues)
+        lines = [f"- {i.text()}" for i in shown[:limit]]
+        if len(shown) > limit:
+            lines.append(f"- ... and {len(shown) - limit:,} more (see the Issues panel)")
+        return "The scenario has problems to fix before it can run:\n" + "\n".join(lines)
 
 
 def with_run_options(scn: Scenario, *, method: str | None = None, trials: int | None = None,

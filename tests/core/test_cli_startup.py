@@ -30,3 +30,13 @@ def test_help_imports_no_numerical_library(argv):
     assert "usage: workbench" in out.stdout
     loaded = out.stderr.strip().splitlines()[-1]
     assert loaded == "LOADED:", f"workbench {' '.join(argv)} imported {loaded[7:]}"
+
+
+def test_the_lazy_package_still_gives_the_default_scenario_function():
+    code = ("import workbench.default_scenario, workbench\n"
+            "from workbench import default_scenario, Scenario\n"
+            "assert callable(default_scenario) and isinstance(default_scenario(), Scenario)\n"
+            "assert workbench.default_scenario is default_scenario\n"
+            "print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr

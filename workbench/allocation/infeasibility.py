@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from workbench.allocation.formulation import Builder
 from workbench.allocation.problem import TOL, Limit, Problem, _missing, build_problem, fmt_share, fmt_usd, with_target
 from workbench.allocation.solver import solve
+from workbench.errors import WorkbenchError
 from workbench.results import Conflict
 from workbench.scenario import Scenario
 
@@ -66,7 +67,7 @@ class Repair:
                           for e in self.edits]}
 
 
-class Infeasible(Exception):
+class Infeasible(WorkbenchError):
     """No allocation satisfies every limit.
 
     ``sets``: every independent conflict found (disjoint irreducible conflicting sets, the smallest

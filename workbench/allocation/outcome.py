@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from workbench.errors import WorkbenchError
 from workbench.results import Binding
 
 OPTIMAL = "optimal"
@@ -40,5 +41,5 @@ def status_for(gap: float, tolerance: float) -> str:
     return f"{BEST_FOUND}, gap {gap:.1e}" if math.isfinite(gap) else f"{BEST_FOUND}, gap unknown"
 
 
-class SolverFailed(Exception):
+class SolverFailed(WorkbenchError):
     """The solver stopped without any allocation (time limit, numerical trouble); not proven infeasible."""

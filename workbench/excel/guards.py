@@ -20,6 +20,8 @@ import zlib
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from workbench.errors import WorkbenchError
+
 #: Limits; a genuine scenario workbook (50,000 projects) is far inside all of them.
 MAX_FILE_BYTES = 256 * 2**20
 MAX_XLS_BYTES = 64 * 2**20
@@ -35,7 +37,7 @@ CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-class UnreadableWorkbook(Exception):
+class UnreadableWorkbook(WorkbenchError):
     """The file cannot be read at all; the message is for the user."""
 
 

@@ -15,6 +15,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from workbench.errors import WorkbenchError
+
 MONEY = "#,##0"
 PERCENT = "0.0%"
 INTEGER = "0"
@@ -26,7 +28,7 @@ _ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r]|_(?=x[0-9A-Fa-f]{4}_)")
 _UNSTORABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
-class ExportError(ValueError):
+class ExportError(WorkbenchError, ValueError):
     """A scenario value that a workbook cannot hold; the message says where and why."""
 
 

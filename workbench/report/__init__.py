@@ -18,6 +18,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from workbench.errors import WorkbenchError
 from workbench.report.content import Briefing, build_briefing
 
 __all__ = ["FORMATS", "Briefing", "ReportError", "build_briefing", "make_briefing", "write_briefing"]
@@ -26,7 +27,7 @@ FORMATS = (".docx", ".pdf")
 PAPERS = ("a4", "letter")
 
 
-class ReportError(ValueError):
+class ReportError(WorkbenchError, ValueError):
     """A briefing that cannot be written as asked (the message says why and what to do)."""
 
 

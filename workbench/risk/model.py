@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.correlation import nearest_correlation
+from workbench.errors import WorkbenchError
 from workbench.scenario import Scenario
 
 EQUITY, LOAN, GUARANTEE = 0, 1, 2
@@ -29,7 +30,7 @@ INSTRUMENT_CODES = {"Equity": EQUITY, "Loan": LOAN, "Guarantee": GUARANTEE}
 Overrides = Mapping[tuple[str, str, str], Any]
 
 
-class ModelError(ValueError):
+class ModelError(WorkbenchError, ValueError):
     """The scenario cannot be simulated as it stands (the message says why and where)."""
 
 

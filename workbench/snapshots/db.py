@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from workbench.errors import WorkbenchError
+
 T = TypeVar("T")
 
 SCHEMA_VERSION = 1
@@ -31,7 +33,7 @@ BUSY_TIMEOUT_S = 30.0
 RETRIES = 8
 
 
-class LibraryError(Exception):
+class LibraryError(WorkbenchError):
     """A problem with the snapshot library, explained for the user."""
 
 

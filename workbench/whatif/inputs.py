@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from workbench.errors import WorkbenchError
 from workbench.risk.model import GUARANTEE, LOAN, RiskModel, apply_overrides, build_model
 from workbench.risk.sensitivity import (
     DISCOUNT_STEP,
@@ -47,7 +48,7 @@ REQUESTED = "requested amount"
 RISK_KINDS = (SECTOR_RETURN, SECTOR_VOLATILITY, EVENT_PROBABILITY, DISCOUNT_RATE, RECOVERY)
 
 
-class UnknownInput(ValueError):
+class UnknownInput(WorkbenchError, ValueError):
     """No input of that name; the message lists the nearest names."""
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from workbench.errors import WorkbenchError
 from workbench.risk import measures as ms
 
 
-class UnknownStatistic(ValueError):
+class UnknownStatistic(WorkbenchError, ValueError):
     """No statistic of that name, or a target that cannot be read."""
 
 
