@@ -8,6 +8,7 @@ USD m per USD m allocated, so a portfolio's P&L is ``pnl @ x``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -16,13 +17,24 @@ from workbench.allocation.problem import Problem
 
 @dataclass(frozen=True)
 class Inputs:
-    mu: np.ndarray    # expected P&L per USD m, by project
-    cov: np.ndarray   # covariance of P&L per USD m
-    pnl: np.ndarray   # (trials, projects)
+    mu: np.ndarray        # expected P&L per USD m, by project
+    pnl: np.ndarray       # (trials, projects)
+    source: object = None  # the sample when its columns are already in the problem's order
 
     @property
     def trials(self) -> int:
         return self.pnl.shape[0]
+
+    @cached_property
+    def cov(self) -> np.ndarray:
+        """Covariance of P&L per USD m (the sample's own when it has one), computed when first
+        asked for: the linear methods never need it (50,000 trials x 500 projects: about 1 s)."""
+        n = self.pnl.shape[1]
+        cov = getattr(self.source, "cov", None) if self.source is not None else None
+        if cov is None:
+            cov = np.cov(self.pnl, rowvar=False) if n else np.zeros((0, 0))
+        cov = np.atleast_2d(np.asarray(cov, float)).reshape(n, n)
+        return 0.5 * (cov + cov.T)
 
 
 def line_up(prob: Problem, sample) -> Inputs:
@@ -41,9 +53,5 @@ def line_up(prob: Problem, sample) -> Inputs:
         order = np.array([pos[pid] for pid in prob.ids], dtype=int)
         pnl = pnl[:, order]
     mu = getattr(sample, "mean", None) if same else None
-    cov = getattr(sample, "cov", None) if same else None
     mu = np.asarray(mu, float) if mu is not None else pnl.mean(axis=0)
-    if cov is None:
-        cov = np.cov(pnl, rowvar=False) if pnl.shape[1] else np.zeros((0, 0))
-    cov = np.atleast_2d(np.asarray(cov, float)).reshape(len(prob.ids), len(prob.ids))
-    return Inputs(mu=mu, cov=0.5 * (cov + cov.T), pnl=pnl)
+    return Inputs(mu=mu, pnl=pnl, source=sample if same else None)
