@@ -1,12 +1,13 @@
 """Copy and paste rectangular ranges as tab-separated text, the way Excel does.
 
-Copy puts the selected block on the clipboard as TSV (canonical values: 8.5 % is copied
-as 0.085, so pasting into Excel gives numbers). Paste reads a TSV block, checks every
-cell against its column (``workbench.validation.check_value``) and turns the whole block
-into one pure command, so a paste is one undo step. A block with any bad value is
-refused with a message naming every bad cell, and nothing changes. A block taller than
-the rows below the target adds rows at the end; a single value pasted over a selection
-fills it.
+Copy puts the selected block on the clipboard as TSV (every digit, no thousands
+separators, 8.5 % as ``8.5%``: Excel and this app both read those as numbers). Pasted
+text is read like typed text, in the units the cell shows (:func:`ui.formatting.parse`).
+Paste checks every cell against its column (``workbench.validation.check_value``) and
+turns the whole block into one pure command, so a paste is one undo step. A block with
+any bad value is refused with a message naming every bad cell, and nothing changes. A
+block taller than the rows below the target adds rows at the end; a single value pasted
+over a selection fills it.
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ def paste_command(view: QAbstractItemView, source, text: str) -> Any:
     new_rows = 0
     cells: list[tuple[int, int, Any]] = []
     problems: list[str] = []
+    doc = getattr(source, "_doc", None)
+    rate = formatting.jpy_per_usd(doc.scenario) if doc is not None else 150.0
     for dr, values in enumerate(block):
         shown = _source_row(view, top + dr)
         src_row = None if shown is None else source.position(shown)
@@ -150,7 +153,7 @@ def paste_command(view: QAbstractItemView, source, text: str) -> Any:
             header = str(source.headerData(column, Qt.Orientation.Horizontal)).replace("\n", " ")
             where = f"{source.table} row {src_row + 1}, {header}"
             try:
-                value = formatting.parse(col, text_value)
+                value = formatting.parse(col, text_value, jpy_per_usd=rate)
             except formatting.ParseError as exc:
                 problems.append(f"{where}: {exc}")
                 continue

@@ -1,26 +1,28 @@
 """How a cell's value is shown and read back: percent and USD m formatting, tolerant parsing.
 
 Fractions are shown as percentages (0.085 -> ``8.5 %``), money with thousands separators
-(``100,000``), years without. Parsing accepts what people type or paste from Excel:
-``8.5%``, ``0.085``, ``1,200``, ``$1,200``, ``(150)``, ``yes``/``no``; an empty cell,
-``n/a`` or ``-`` means empty. It never guesses that a plain number above 1 in a fraction
-column is a percentage (the workbook format forbids that guess); validation explains it.
+(``100,000``), years without. Typed and pasted text is read by the core's one number
+parser (:mod:`workbench.numbers`) in the units the cell shows: in a rate, ``8.5``,
+``8.5%``, ``8.5 %`` and ``0.085`` are all 8.5 % (as Excel reads a percentage cell: a
+plain number of 1 or more is a percentage, below 1 a fraction; ``0.5 %`` needs its sign);
+in a USD m column ``$1.2bn`` is 1,200 and ``(150)`` is -150; ``yes``/``no`` for switches; the words of
+:data:`workbench.numbers.MISSING_WORDS` (``n/a``, ``-``...) mean empty.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from workbench import schema
+from workbench import numbers, schema
+from workbench.numbers import MISSING_WORDS, NumberError, is_missing, percent_text
 from workbench.schema import Column
 
-MISSING_WORDS = ("", "n/a", "na", "-", "none")
+__all__ = ["MISSING_WORDS", "ParseError", "column_for", "display", "edit_text", "is_missing", "number_text",
+           "parse", "percent_text", "range_text"]
 
-
-def is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (
-        isinstance(value, str) and not value.strip())
+#: How a number typed without a unit is read in a cell showing a percentage: as Excel does,
+#: 1 and more are percentages (``6`` is 6 %), below 1 a fraction (``0.06`` is 6 %).
+PERCENT_CELLS = numbers.PERCENT_ENTRY
 
 
 def column_for(table: str, name: str) -> Column:
@@ -28,11 +30,6 @@ def column_for(table: str, name: str) -> Column:
     if table == "Scenario":
         return schema.SCENARIO_FIELDS.by_name[name]
     return schema.TABLES[table].by_name.get(name, schema.SHOCK_COLUMN)
-
-
-def percent_text(x: float) -> str:
-    text = f"{x * 100:.3f}".rstrip("0").rstrip(".")
-    return f"{text} %"
 
 
 def number_text(x: float) -> str:
@@ -64,7 +61,9 @@ def display(col: Column, value: Any) -> str:
 
 
 def edit_text(col: Column, value: Any) -> str:
-    """The text a plain text editor starts with (and what copy puts on the clipboard)."""
+    """The text a plain text editor starts with and copy puts on the clipboard: every digit of the
+    value, no thousands separators, fractions as percentages (``8.5%``), so that both this
+    app and Excel read it back as the same number."""
     if is_missing(value):
         return ""
     if col.kind == "bool":
@@ -74,15 +73,26 @@ def edit_text(col: Column, value: Any) -> str:
             x = float(value)
         except (TypeError, ValueError):
             return str(value)
+        if col.kind == "fraction":   # typed back as a percentage; Excel reads "8.5%" as the number 0.085
+            return f"{x * 100:.12g}%"
         return f"{int(x)}" if x.is_integer() and abs(x) < 1e15 else repr(x)
     return str(value)
 
 
-class ParseError(ValueError):
-    """A typed or pasted text that cannot be a value of its column."""
+def jpy_per_usd(scn: Any) -> float:
+    """The scenario's exchange rate, used to read amounts typed in yen (150 when unreadable)."""
+    try:
+        rate = float(scn.field("JPY per USD"))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return 150.0
+    return rate if rate > 0 else 150.0
 
 
-def parse(col: Column, text: Any) -> Any:
+#: A typed or pasted text that cannot be a value of its column (``message`` and ``hint``).
+ParseError = NumberError
+
+
+def parse(col: Column, text: Any, *, jpy_per_usd: float = 150.0) -> Any:
     """The canonical value of a typed or pasted text, or :class:`ParseError` saying why."""
     if not isinstance(text, str):
         return None if is_missing(text) else text
@@ -92,7 +102,7 @@ def parse(col: Column, text: Any) -> Any:
     if col.kind == "bool":
         parsed = schema.parse_bool(raw)
         if parsed is None:
-            raise ParseError(f'{col.name} must be yes or no, not "{raw}".')
+            raise ParseError(f'{col.name} must be yes or no, not "{raw}".', "Type yes or no.")
         return parsed
     if col.kind == "choice":
         for choice in col.choices:
@@ -101,42 +111,10 @@ def parse(col: Column, text: Any) -> Any:
         return raw
     if not col.is_numeric:
         return raw
-    return _parse_number(col, raw)
-
-
-def _parse_number(col: Column, raw: str) -> float:
-    s = raw.replace(",", "").replace("\u00a0", "").replace(" ", "")
-    negative = s.startswith("(") and s.endswith(")")
-    if negative:
-        s = s[1:-1]
-    for prefix in ("US$", "USD", "$"):
-        if s.upper().startswith(prefix):
-            s = s[len(prefix):]
-    percent = s.endswith("%")
-    if percent:
-        s = s[:-1]
-    try:
-        x = float(s)
-    except ValueError:
-        raise ParseError(f'{col.name} must be a number, not "{raw}".') from None
-    if math.isnan(x) or math.isinf(x):
-        raise ParseError(f'{col.name} must be a finite number, not "{raw}".')
-    if percent:
-        x /= 100.0
-    return -x if negative else x
+    return numbers.value_for_column(col, raw, bare=PERCENT_CELLS if col.kind == "fraction" else None,
+                                    jpy_per_usd=jpy_per_usd)
 
 
 def range_text(col: Column) -> str:
     """The allowed range in the units the cell shows (percentages for fractions)."""
-    if col.kind != "fraction":
-        return col.range_text()
-    lo, hi = col.minimum, col.maximum
-    lo_t = percent_text(lo) if lo is not None else None
-    hi_t = percent_text(hi) if hi is not None else None
-    if lo_t and hi_t:
-        return f"{'above' if col.min_open else 'from'} {lo_t} {'below' if col.max_open else 'to'} {hi_t}"
-    if lo_t:
-        return f"{'above' if col.min_open else 'at least'} {lo_t}"
-    if hi_t:
-        return f"{'below' if col.max_open else 'at most'} {hi_t}"
-    return "any number"
+    return col.range_text()

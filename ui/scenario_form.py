@@ -31,8 +31,9 @@ class ScenarioForm(QScrollArea):
         self.setWidgetResizable(True)
         inner = QWidget()
         outer = QVBoxLayout(inner)
-        intro = QLabel("The scenario's settings. Fractions are percentages (5 % is 0.05); "
-                       "money is in USD m unless the label says USD bn.")
+        intro = QLabel("The scenario's settings. Rates are percentages: 6, 6 % and 0.06 all mean 6 % "
+                       "(type 0.5 % with its sign); money is in USD m unless the label says USD bn, "
+                       "and may be typed with its unit ($1.2bn, ¥3 trillion).")
         intro.setWordWrap(True)
         outer.addWidget(intro)
         self.form = QFormLayout()
@@ -69,7 +70,7 @@ class ScenarioForm(QScrollArea):
 
     def _check(self, col: Column, widget: QWidget, text: str) -> tuple[bool, Any, str]:
         try:
-            value = formatting.parse(col, text)
+            value = formatting.parse(col, text, jpy_per_usd=formatting.jpy_per_usd(self._doc.scenario))
         except formatting.ParseError as exc:
             problem: tuple[str, str | None] | None = (str(exc), None)
             value = None

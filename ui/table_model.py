@@ -323,7 +323,7 @@ class ScenarioTableModel(QAbstractTableModel):
             return False
         col = self._cols[index.column()]
         try:
-            parsed = formatting.parse(col, value)
+            parsed = formatting.parse(col, value, jpy_per_usd=formatting.jpy_per_usd(self._doc.scenario))
         except formatting.ParseError as exc:
             self.edit_rejected.emit(str(exc))
             return False

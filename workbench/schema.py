@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workbench.numbers import percent_text
+from workbench.text import range_phrase
+
 #: Instruments a project may use; ``Any`` is only valid in the Financing table.
 INSTRUMENTS = ("Equity", "Loan", "Guarantee")
 FINANCING_INSTRUMENTS = (*INSTRUMENTS, "Any")
@@ -63,17 +66,14 @@ class Column:
         return self.kind in ("number", "integer", "fraction")
 
     def range_text(self) -> str:
-        """The allowed range as an analyst would write it, e.g. ``between 0 and 1``."""
-        lo, hi = self.minimum, self.maximum
-        if lo is not None and hi is not None:
-            left = "above" if self.min_open else "from"
-            right = "below" if self.max_open else "to"
-            return f"{left} {_fmt(lo)} {right} {_fmt(hi)}"
-        if lo is not None:
-            return f"{'above' if self.min_open else 'at least'} {_fmt(lo)}"
-        if hi is not None:
-            return f"{'below' if self.max_open else 'at most'} {_fmt(hi)}"
-        return "any number"
+        """The allowed range in the units a cell shows, e.g. ``from 0 % to 50 %`` for a rate,
+        ``above -100 % and at most 100 %``, ``at least 0``."""
+        fmt = percent_text if self.kind == "fraction" else _year if self.unit == "year" else _fmt
+        return range_phrase(self.minimum, self.maximum, lo_open=self.min_open, hi_open=self.max_open, fmt=fmt)
+
+
+def _year(x: float) -> str:
+    return f"{x:.0f}"
 
 
 def _fmt(x: float) -> str:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from workbench import schema
 from workbench.issues import ERROR, WARNING, Issue, did_you_mean
+from workbench.numbers import percent_text
 from workbench.scenario import Scenario, row_key
 from workbench.schema import SCENARIO_FIELDS, TABLES, Column
 
@@ -78,10 +79,12 @@ def check_value(col: Column, value: Any) -> tuple[str, str | None] | None:
         bad = (lo is not None and (x < lo or (col.min_open and x == lo))) or (
             hi is not None and (x > hi or (col.max_open and x == hi)))
         if bad:
+            if col.kind != "fraction":
+                return f"{col.name} must be {col.range_text()}; it is {x:g}.", None
             hint = None
-            if col.kind == "fraction" and x > 1 and (hi is None or hi <= 1):
-                hint = f"Fractions are written as decimals: 8 % is 0.08. If you meant {x:g} %, enter {x / 100:g}."
-            return f"{col.name} must be {col.range_text()}; it is {x:g}.", hint
+            if x > 1 and (hi is None or hi <= 1):
+                hint = f"If you meant {x:g} %, type {x:g} % (with the % sign) or {x / 100:g}."
+            return f"{col.name} must be {col.range_text()}; it is {percent_text(x)}.", hint
         return None
     if col.kind == "choice":
         if str(value) not in col.choices:

@@ -85,9 +85,9 @@ CASES = {
     "requested required": (_set("Projects", "SC-02", "Requested (USD m)", None), "error", "Projects", "SC-02",
                            "Requested (USD m)", "required"),
     "fraction above one": (_set("Sectors", "Semiconductors", "Volatility", 30), "error", "Sectors", "Semiconductors",
-                           "Volatility", "8 % is 0.08"),
+                           "Volatility", "it is 3000 %. If you meant 30 %, type 30 %"),
     "recovery range": (_set("Projects", "BT-01", "Recovery rate", 1.5), "error", "Projects", "BT-01",
-                       "Recovery rate", "from 0 to 1"),
+                       "Recovery rate", "from 0 % to 100 %; it is 150 %"),
     "score range": (_set("Projects", "BT-01", "Strategic score", 11), "error", "Projects", "BT-01",
                     "Strategic score", "0 to 10"),
     "instrument choice": (_set("Projects", "RE-01", "Instrument", "Lone"), "error", "Projects", "RE-01",
@@ -97,7 +97,7 @@ CASES = {
     "financing capacity": (_set("Financing", "NEXI", "Capacity (USD m)", -1), "error", "Financing",
                            "NEXI / Guarantee", "Capacity (USD m)", "at least 0"),
     "event probability": (_set("Risk events", "Global trade disruption", "Annual probability", 2), "error",
-                          "Risk events", "Global trade disruption", "Annual probability", "from 0 to 1"),
+                          "Risk events", "Global trade disruption", "Annual probability", "from 0 % to 100 %"),
     # duplicates
     "duplicate id": (_set("Projects", "SC-02", "ID", "SC-01"), "error", "Projects", "SC-01", "ID", "appears twice"),
     # projects

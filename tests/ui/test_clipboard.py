@@ -83,7 +83,9 @@ def test_copy_puts_canonical_values_on_the_clipboard(window, projects):
     expected = [[f"{p.at[r, c]:.0f}" for c in ("Requested (USD m)", "Minimum ticket (USD m)")] for r in (0, 1)]
     assert block_from_text(QGuiApplication.clipboard().text()) == expected == block_from_text(text)
     _select(projects, 0, "Specific risk", 0, "Specific risk")
-    assert projects.copy().strip() == repr(float(p.at[0, "Specific risk"]))
+    # a rate is copied as a percentage with every digit: Excel reads "15%" as 0.15, and so does paste,
+    # also for 100 % (a bare "1" would be read as 1 % in a percentage cell)
+    assert projects.copy().strip() == f"{float(p.at[0, 'Specific risk']) * 100:.12g}%"
 
 
 def test_copy_paste_between_rows_round_trips(window, projects):

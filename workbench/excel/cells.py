@@ -14,8 +14,9 @@ import numpy as np
 
 from workbench import schema
 from workbench.excel.headers import norm_plain
-from workbench.excel.units import MILLION, PERCENT, Unit, column_unit, money_factor, parse_unit_words
+from workbench.excel.units import Unit, column_unit
 from workbench.issues import did_you_mean
+from workbench.numbers import MISSING_WORDS, NumberError, complete, money_factor, scale_plain, value_for_column
 from workbench.schema import Column
 from workbench.validation import check_value
 
@@ -25,10 +26,6 @@ Problem = tuple[int, str, "str | None"]
 ERROR_VALUES = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#SPILL!", "#CALC!",
                 "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
 _LO_ERROR = re.compile(r"^Err:\d{3}$")
-MISSING_WORDS = {"", "n/a", "na", "-", "–", "—", "none", "null", "#n/a"}  # #N/A typed as text is still an error
-
-_NUMBER = re.compile(r"(?<![\d.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][-+]?\d+)?(?![\d,])|"
-                     r"(?<![\d.])[-+]?\.\d+(?:[eE][-+]?\d+)?")
 
 
 class _FormatsUnknown(frozenset):
@@ -53,52 +50,7 @@ def error_value(v: object) -> str | None:
 
 
 def is_missing_text(v: str) -> bool:
-    t = v.strip().lower()
-    return t in MISSING_WORDS and t != "#n/a"
-
-
-def parse_number_text(text: str) -> tuple[float, Unit] | str:
-    """``"$1.2bn"`` -> ``(1.2, Unit("USD", 1e9))``; ``"(150)"`` -> ``(-150, Unit())``;
-    ``"12%"`` -> ``(12, PERCENT)``. A string (the reason) when it is not a number."""
-    t = text.strip().replace("\u00a0", " ").replace("\u2212", "-")
-    negative = False
-    if t.startswith("(") and t.endswith(")"):
-        negative, t = True, t[1:-1].strip()
-    found = list(_NUMBER.finditer(t))
-    if len(found) != 1:
-        return "it is not a number"
-    m = found[0]
-    before, after = t[: m.start()].strip(), t[m.end():].strip()
-    sign = 1.0
-    if before.endswith("-"):
-        sign, before = -1.0, before[:-1].strip()
-    elif before.startswith("-"):
-        sign, before = -1.0, before[1:].strip()
-    unit_before = parse_unit_words(before)
-    unit_after = parse_unit_words(after)
-    if unit_before is None or unit_after is None:
-        return "it is not a number"
-    if unit_before.percent or (unit_before.scale is not None):
-        return "it is not a number"
-    if unit_after.percent:
-        unit = PERCENT if unit_before == Unit() else None
-    else:
-        cur = unit_before.currency or unit_after.currency
-        if unit_before.currency and unit_after.currency and unit_before.currency != unit_after.currency:
-            unit = None
-        else:
-            unit = Unit(cur, unit_after.scale)
-    if unit is None:
-        return "its units contradict each other"
-    try:
-        x = float(m.group(0).replace(",", ""))
-    except ValueError:
-        return "it is not a number"
-    if negative:
-        if x < 0:
-            return "it is not a number"
-        x = -x
-    return sign * x, unit
+    return v.strip().lower() in MISSING_WORDS
 
 
 def _describe(v: object) -> str:
@@ -131,7 +83,7 @@ def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percen
         if header_unit.percent and fraction:
             factor = 0.01
         elif header_unit.is_money and target is not None:
-            factor = money_factor(_complete(header_unit, target), target, jpy_per_usd)
+            factor = money_factor(complete(header_unit, target), target, jpy_per_usd)
     unknown_formats = percent_cells is FORMATS_UNKNOWN
     if factor != 1.0:
         out *= factor
@@ -183,11 +135,6 @@ def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percen
     return out, problems
 
 
-def _complete(unit: Unit, target: Unit) -> Unit:
-    """A header unit with its gaps filled from the column's unit (``($bn)`` has both)."""
-    return Unit(unit.currency or target.currency, unit.scale or target.scale)
-
-
 def _one(col: Column, v: object, header_unit: Unit | None, target: Unit | None, fraction: bool,
          jpy_per_usd: float) -> tuple[float, tuple[str, str | None] | None]:
     """One non-float cell of a numeric column: its value and its problem."""
@@ -199,50 +146,17 @@ def _one(col: Column, v: object, header_unit: Unit | None, target: Unit | None, 
         return nan, (f"{col.name} must be a number, not {str(v).upper()}.", None)
     if isinstance(v, int):
         v = float(v)
-        return _scaled_plain(v, header_unit, target, fraction, jpy_per_usd), None
+        return scale_plain(col, v, header_unit, jpy_per_usd), None
     if isinstance(v, (dt.date, dt.datetime, dt.time, dt.timedelta)):
         return nan, (f"{col.name} holds {_describe(v)}, not a number.", "Format the cell as a number and retype it.")
     if not isinstance(v, str):
         return nan, (f"{col.name} must be a number, not {_describe(v)}.", None)
     if is_missing_text(v):
         return nan, None
-    parsed = parse_number_text(v)
-    if isinstance(parsed, str):
-        return nan, (f'{col.name} must be a number, not "{v.strip()[:60]}"; {parsed}.',
-                     "Type a plain number such as 1,200 or 0.08.")
-    x, unit = parsed
-    if unit.percent:
-        if not fraction:
-            return nan, (f'{col.name} is not a percentage, but the cell says "{v.strip()}".',
-                         "Remove the % sign.")
-        return x / 100.0, None
-    if unit.is_money:
-        if target is None:
-            what = "a share or rate" if fraction else "a plain number"
-            return nan, (f'{col.name} is {what}, not an amount of money, but the cell says "{v.strip()}".',
-                         "Remove the currency or scale.")
-        src = unit
-        hdr = header_unit if header_unit is not None and header_unit.is_money else target
-        if src.scale is None:
-            if src.currency is not None and src.currency != (hdr.currency or "USD"):
-                return nan, (f'"{v.strip()}" gives a currency but no scale, so the amount is unclear.',
-                             f'Write the scale, such as "{v.strip()}bn" or "{v.strip()}m".')
-            src = Unit(src.currency or hdr.currency or "USD", hdr.scale or MILLION)
-        elif src.currency is None:
-            src = Unit(hdr.currency or "USD", src.scale)
-        return x * money_factor(src, target, jpy_per_usd), None
-    return _scaled_plain(x, header_unit, target, fraction, jpy_per_usd), None
-
-
-def _scaled_plain(x: float, header_unit: Unit | None, target: Unit | None, fraction: bool,
-                  jpy_per_usd: float) -> float:
-    if header_unit is None:
-        return x
-    if header_unit.percent and fraction:
-        return x / 100.0
-    if header_unit.is_money and target is not None:
-        return x * money_factor(_complete(header_unit, target), target, jpy_per_usd)
-    return x
+    try:
+        return value_for_column(col, v, bare=header_unit, jpy_per_usd=jpy_per_usd), None
+    except NumberError as exc:
+        return nan, (exc.message, exc.hint)
 
 
 def read_text(col: Column, values: Sequence, *, strip: bool) -> tuple[list, list[Problem]]:
