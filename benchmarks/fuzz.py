@@ -448,8 +448,7 @@ def fuzz(n: int, seed: int, folder: Path, progress=None) -> Tally:
     seeds = seed_books(folder)
     tally = Tally()
     path = folder / "mutant.xlsx"
-    path.write_bytes(seeds[next(iter(seeds))])
-    run_one(str(path), [], limit_s=120.0)   # starts the reading server: not counted
+    warm_up(folder)
     for k in range(n):
         m = mutant(rng, seeds)
         path.write_bytes(m.data)
@@ -468,6 +467,29 @@ def fuzz(n: int, seed: int, folder: Path, progress=None) -> Tally:
     return tally
 
 
+def warm_up(folder: Path) -> None:
+    """Start the reading server (its imports take seconds): not counted in any figure."""
+    from tests.excel.books import basic, write_book
+
+    run_one(str(write_book(folder / "warm-up.xlsx", basic())), [], limit_s=300.0)
+
+
+def targeted(folder: Path) -> list[str]:
+    """The hostile files of the importer attack (tests/excel/hostile_files.py), each read
+    like a mutant: outcome, seconds, peak resident growth."""
+    from tests.excel.hostile_files import ALL
+
+    lines = []
+    warm_up(folder)
+    for name, build in ALL.items():
+        path = build(folder)
+        outcome, info = run_one(str(path), [])
+        lines.append(f"{name} ({path.stat().st_size / 1024:,.0f} KB): {outcome} in {info.get('seconds', 0):.2f} s, "
+                     f"peak growth {info.get('peak', 0) / 2**20:,.0f} MB: {info.get('first', '')[:90]}")
+        path.unlink()
+    return lines
+
+
 def report(tally: Tally, n: int) -> str:
     counts = ", ".join(f"{o} {tally.outcomes[o]:,}" for o in OUTCOMES)
     kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(tally.kinds.items()))
@@ -479,6 +501,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mutants", type=int, default=5_000)
     ap.add_argument("--seed", type=int, default=20261204)
+    ap.add_argument("--targeted", action="store_true", help="first read the hostile files of tests/excel")
     ap.add_argument("--keep", help="folder to keep the seeds and any crashing, hanging or blowing-up mutant in")
     args = ap.parse_args()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="fuzz-"))
@@ -489,6 +512,9 @@ def main() -> None:
         if k % 250 == 0:
             print(f"  {k:,}: {report(tally, k)} ({time.perf_counter() - started:,.0f} s)", flush=True)
 
+    if args.targeted:
+        for line in targeted(folder):
+            print(line, flush=True)
     tally = fuzz(args.mutants, args.seed, folder, progress)
     print(report(tally, args.mutants))
     print(f"seed {args.seed}, {time.perf_counter() - started:,.0f} s in all, files in {folder}")

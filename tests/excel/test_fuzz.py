@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
@@ -114,3 +115,18 @@ def test_truncated_and_corrupted_bytes(keep, flips):
     for where, byte in flips:
         data[min(int(where * len(data)), len(data) - 1)] = byte
     check(bytes(data))
+
+
+# ------------------------------------------- mutants read under a time and memory limit
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_three_hundred_mutants_never_crash_hang_blow_up_or_drop_a_value(tmp_path):
+    """Cell, structure and byte mutants of the template and two colleague workbooks (fixed
+    seed), each read in a child limited to 10 s and 1 GB (benchmarks/fuzz.py runs 5,000)."""
+    from benchmarks.fuzz import fuzz, report
+
+    tally = fuzz(300, 20261204, tmp_path)
+    assert sum(tally.outcomes.values()) == 300
+    assert tally.outcomes["crash"] == tally.outcomes["hang"] == tally.outcomes["blow-up"] == 0, tally.bad
+    assert tally.silent == [], report(tally, 300)
+    assert tally.outcomes["accepted"] > 0 and tally.outcomes["errors"] > 0 and tally.outcomes["refused"] > 0
