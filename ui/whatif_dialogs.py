@@ -431,8 +431,22 @@ class RobustDialog(WhatIfDialog):
         lay.addWidget(self.use_button)
         return box
 
+    def build_options(self) -> None:
+        self.measure = QComboBox()
+        self.measure.addItem("Expected P&L (regret of expected P&L, worst expected P&L)", "expected")
+        self.measure.addItem("CVaR (regret of CVaR, worst CVaR; slower: one LP row per trial and stress)", "cvar")
+        self.cvar_trials = QSpinBox()
+        self.cvar_trials.setRange(64, 20_000)
+        self.cvar_trials.setGroupSeparatorShown(True)
+        self.cvar_trials.setValue(1024)
+        self.cvar_trials.setToolTip("Trials of each stress the CVaR flavour is fitted and measured on.")
+        self.form.addRow("Measure", self.measure)
+        self.form.addRow("Trials per stress (CVaR)", self.cvar_trials)
+        self.form.addRow("Trials per evaluation", self.trials)
+
     def options(self) -> dict[str, Any]:
-        return {"trials": self.trials.value()}
+        return {"trials": self.trials.value(), "measure": self.measure.currentData(),
+                "cvar_trials": self.cvar_trials.value()}
 
     def task(self, scn: Any, **kwargs: Any) -> Any:
         from workbench.whatif.tasks import robust_task
@@ -446,9 +460,10 @@ class RobustDialog(WhatIfDialog):
 
     def show_result(self, r: Any) -> None:
         conf = f"{100 * r.confidence:g} %"
+        cvar = r.measure == "cvar"
         self.table.set_rows(
-            ["Allocation", "Status", "Largest regret (USD m)", "Worst expected P&L (USD m)",
-             f"Worst CVaR {conf} (USD m)"],
+            ["Allocation", "Status", "Largest regret of CVaR (USD m)" if cvar else "Largest regret (USD m)",
+             "Worst expected P&L (USD m)", f"Worst CVaR {conf} (USD m)"],
             [[a, s, float(mr), float(w), float(cv)] for a, s, mr, w, cv in
              zip(r.allocations, r.statuses, r.max_regret, r.worst_pnl, r.worst_cvar)],
             tooltips=[definition("max_regret")] * len(r.allocations))
@@ -456,9 +471,15 @@ class RobustDialog(WhatIfDialog):
         for i, a in enumerate(r.allocations):
             for k, s in enumerate(r.scenarios):
                 rows.append([a, s, float(r.pnl[i, k]), float(r.best[k]), float(r.regret[i, k]), float(r.cvar[i, k])])
-        self.detail.set_rows(["Allocation", "Scenario", "Expected P&L (USD m)", "Best possible (USD m)",
-                              "Regret (USD m)", f"CVaR {conf} (USD m)"], rows)
-        self.use_button.setEnabled(True)
+        on = f", first {r.cvar_trials:,} trials" if cvar else ""
+        self.detail.set_rows(["Allocation", "Scenario", "Expected P&L (USD m)",
+                              "Smallest CVaR possible (USD m)" if cvar else "Best possible (USD m)",
+                              "Regret of CVaR (USD m)" if cvar else "Regret (USD m)", f"CVaR {conf} (USD m{on})"],
+                             rows)
+        self.use_button.setEnabled(not cvar)
+        self.use_button.setToolTip("The Allocation methods min-regret and worst-case use expected P&L; the CVaR "
+                                   "flavour is compared here only." if cvar else
+                                   "Sets the Scenario's Allocation method (one undo step).")
         self.set_heading(f"<b>Regret table</b><br>{_html(definition('max_regret'))} "
                          f"{_html(definition('worst_stress_pnl'))}")
         self.canvas.show_run(r)

@@ -169,6 +169,23 @@ def test_robust_methods_with_each_outcome_in_every_stress(window, qtbot):
     assert window.scenario.field("Allocation method") == before
 
 
+def test_robust_cvar_flavour_reports_cvar_regrets(window, qtbot):
+    dlg = _open(window, qtbot, "Robust allocation", "robust")
+    dlg.measure.setCurrentIndex(dlg.measure.findData("cvar"))
+    dlg.cvar_trials.setValue(64)
+    dlg.trials.setValue(512)
+    comp = _run(dlg, qtbot, timeout=600_000)
+    assert comp.measure == "cvar" and comp.cvar_trials == 64
+    headers, rows = _table(dlg.table)
+    assert headers[2] == "Largest regret of CVaR (USD m)"
+    regrets = {r[0]: _number(r[2]) for r in rows}
+    assert all(v >= -1 for v in regrets.values())       # no allocation beats the smallest CVaR of a stress
+    d_headers = _table(dlg.detail)[0]
+    assert d_headers[3] == "Smallest CVaR possible (USD m)" and "first 64 trials" in d_headers[5]
+    assert not dlg.use_button.isEnabled()
+    assert "Largest regret of CVaR" in " ".join(_figure_text(dlg).split())
+
+
 def test_sobol_beside_the_tornado_flags_rank_differences(window, qtbot):
     dlg = _open(window, qtbot, "Global sensitivity", "sobol")
     dlg.samples.setValue(16)

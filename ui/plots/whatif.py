@@ -140,19 +140,23 @@ def plot_robust(fig: Figure, comp: Any = None, **_: Any) -> None:
         return
     left, right = fig.subplots(1, 2, width_ratios=(3, 1))
     k, a = len(comp.scenarios), len(comp.allocations)
-    divisor, unit = money_unit(list(comp.pnl.ravel()) + list(comp.max_regret))
+    cvar = getattr(comp, "measure", "expected") == "cvar"
+    outcome = comp.cvar if cvar else comp.pnl
+    divisor, unit = money_unit(list(outcome.ravel()) + list(comp.max_regret))
     y = np.arange(k)
     height = 0.8 / max(a, 1)
     cols = colours(a)
     for i, name in enumerate(comp.allocations):
-        left.barh(y + (i - (a - 1) / 2) * height, comp.pnl[i] / divisor, height=height, color=cols[i], label=name)
+        left.barh(y + (i - (a - 1) / 2) * height, outcome[i] / divisor, height=height, color=cols[i], label=name)
     left.scatter(comp.best / divisor, y, marker="|", s=160, color="black", zorder=3,
-                 label="Best any allocation gets in that stress")
+                 label=("Smallest CVaR any allocation gets in that stress" if cvar
+                        else "Best any allocation gets in that stress"))
     left.set_yticks(y, list(comp.scenarios), fontsize="small")
     left.invert_yaxis()
     left.axvline(0, color="black", linewidth=0.8)
     left.xaxis.set_major_formatter(money_formatter(divisor))
-    left.set_xlabel(f"Expected P&L ({unit}, fitting sample)")
+    left.set_xlabel(f"CVaR {100 * comp.confidence:g} % ({unit}, loss, first {comp.cvar_trials:,} fitting trials)"
+                    if cvar else f"Expected P&L ({unit}, fitting sample)")
     left.set_title("Outcome in every stress")
     handles, labels = left.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5), fontsize="small")
@@ -162,7 +166,7 @@ def plot_robust(fig: Figure, comp: Any = None, **_: Any) -> None:
     right.invert_yaxis()
     right.xaxis.set_major_formatter(money_formatter(divisor))
     right.set_xlabel(unit)
-    right.set_title("Largest regret")
+    right.set_title("Largest regret of CVaR" if cvar else "Largest regret")
     fig.suptitle(f"Allocations across the baseline and {k - 1} stress tests ({comp.trials:,} trials, the same draws "
                  "in every stress)")
 

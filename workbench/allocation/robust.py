@@ -12,7 +12,12 @@ common random numbers), giving ``m_k``, each project's expected P&L per USD m.
 Both are linear programmes in the shares with one extra column ``t`` and one row per
 scenario, under every limit and minimum ticket of the other methods (mixed-integer when a
 ticket is present, polished like ``max-return``). Each ``V_k`` is a ``max-return`` solve on
-scenario ``k``'s means. The expected-P&L flavour is the one implemented.
+scenario ``k``'s means.
+
+The CVaR flavour (:func:`worst_case_cvar`, :func:`min_regret_cvar`) replaces each scenario's
+expected P&L by its CVaR on a sample of trials of that stress (Rockafellar-Uryasev: one
+``zeta_k`` and one excess column per trial); the what-if comparison offers it. The Allocation
+methods ``min-regret`` and ``worst-case`` use expected P&L.
 """
 
 from __future__ import annotations
@@ -108,6 +113,78 @@ def worst_case(prob: Problem, sm: StressMeans, *, time_limit: float, mip_rel_gap
     best = best_values(prob, sm, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
     return Outcome(out.x, out.status, out.gap, float(np.min(sm.means @ out.x)), out.binding,
                    (*out.notes, summary(sm, out.x, best)))
+
+
+# ---------------------------------------------------------------- the CVaR flavour
+def stress_cvar(units: np.ndarray, x: np.ndarray, confidence: float) -> np.ndarray:
+    """CVaR (loss, USD m) of allocation ``x`` (problem order) in each stress: the Rockafellar-Uryasev value
+    on the sample, i.e. the mean of the worst ``N (1 - c)`` trials with the boundary trial counted in part."""
+    k_tail = units.shape[1] * (1.0 - confidence)
+    whole = int(np.floor(k_tail + 1e-9))
+    out = np.empty(units.shape[0])
+    for k in range(units.shape[0]):
+        loss = np.sort(-(units[k] @ x))[::-1]
+        part = k_tail - whole
+        tail = loss[:whole].sum() + (part * loss[whole] if part > 1e-9 and whole < len(loss) else 0.0)
+        out[k] = tail / k_tail
+    return out
+
+
+def _with_cvar_t(units: np.ndarray, confidence: float, offsets: np.ndarray):
+    """Add ``zeta_k`` (free), ``u_ki >= 0`` and ``t`` (the cost) with ``u_ki >= loss_ki - zeta_k`` for every trial
+    and ``t >= zeta_k + sum_i u_ki / (N (1 - c)) - offsets_k`` for every stress: minimising ``t`` minimises the
+    largest of the stresses' CVaR (per USD of the programme) less their offsets (Rockafellar and Uryasev 2000)."""
+    def extra(b: Base) -> None:
+        k, n_trials, n = units.shape
+        rows = k * n_trials
+        zeta = b.builder.add_cols(k, -np.inf, np.inf, 0.0)
+        u = b.builder.add_cols(rows, 0.0, np.inf, 0.0)
+        t = b.builder.add_cols(1, -np.inf, np.inf, 1.0)
+        width = t.stop
+        r = np.arange(rows)
+        trials = sp.hstack([sp.csr_matrix(units.reshape(rows, n)), sp.csr_matrix((rows, width - n))], format="csr")
+        trials = trials + sp.csr_matrix((np.ones(rows), (r, zeta.start + r // n_trials)), shape=(rows, width)) \
+            + sp.csr_matrix((np.ones(rows), (r, u.start + r)), shape=(rows, width))
+        b.builder.add_rows(trials, 0.0, np.inf)   # unit . w + zeta_k + u_ki >= 0, i.e. u_ki >= loss_ki - zeta_k
+        coef = 1.0 / (n_trials * (1.0 - confidence))
+        rk = np.arange(k)
+        data = np.concatenate([np.ones(k), -np.ones(k), np.full(rows, -coef)])
+        row_i = np.concatenate([rk, rk, r // n_trials])
+        col_i = np.concatenate([np.full(k, t.start), zeta.start + rk, u.start + r])
+        b.builder.add_rows(sp.csr_matrix((data, (row_i, col_i)), shape=(k, width)), -np.asarray(offsets, float),
+                           np.inf)
+    return extra
+
+
+def worst_case_cvar(prob: Problem, units: np.ndarray, confidence: float, *, time_limit: float, mip_rel_gap: float,
+                    offsets: np.ndarray | None = None) -> Outcome:
+    """Minimise the largest CVaR across the stresses (``units``: (K, N, n) P&L per USD m, problem order), or with
+    ``offsets`` (per USD of the programme) the largest CVaR less its offset."""
+    S = prob.S
+    k = units.shape[0]
+    off = np.zeros(k) if offsets is None else np.asarray(offsets, float)
+    obj = Objective("largest CVaR across the stresses" if offsets is None else "largest regret of CVaR", "USD m",
+                    S, better="min")
+    out, _ = solve_linear(prob, np.zeros(prob.n), obj, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                          extra=_with_cvar_t(units, confidence, off))
+    value = float(np.max(stress_cvar(units, out.x, confidence) - off * S))
+    return Outcome(out.x, out.status, out.gap, value, out.binding, out.notes)
+
+
+def best_cvars(prob: Problem, units: np.ndarray, confidence: float, *, time_limit: float,
+               mip_rel_gap: float) -> np.ndarray:
+    """The smallest CVaR (USD m) any allocation meeting every limit gets in each stress alone."""
+    return np.array([worst_case_cvar(prob, units[k:k + 1], confidence, time_limit=time_limit,
+                                     mip_rel_gap=mip_rel_gap).objective for k in range(units.shape[0])])
+
+
+def min_regret_cvar(prob: Problem, units: np.ndarray, confidence: float, *, time_limit: float,
+                    mip_rel_gap: float, best: np.ndarray | None = None) -> Outcome:
+    """Minimise the largest regret of CVaR: each stress's CVaR less the smallest any allocation gets there."""
+    best = best_cvars(prob, units, confidence, time_limit=time_limit, mip_rel_gap=mip_rel_gap) if best is None \
+        else np.asarray(best, float)
+    return worst_case_cvar(prob, units, confidence, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                           offsets=best / prob.S)
 
 
 def summary(sm: StressMeans, x: np.ndarray, best: np.ndarray) -> str:

@@ -71,8 +71,11 @@ def seek_task(scn: Scenario, *, vary: str, target: str, trials: int | None = Non
 class RobustComparison:
     """Allocations (rows) against the baseline and the named stress tests (columns), on the fitting sample.
 
-    ``pnl``/``cvar``/``regret``: (allocations, scenarios), USD m; ``best``: the best expected P&L any
-    allocation meeting every limit gets in each scenario; ``amounts``: USD m by project ID.
+    ``pnl``/``cvar``/``regret``: (allocations, scenarios), USD m; ``measure``: ``"expected"`` (regret of
+    expected P&L: ``best`` is the best expected P&L any allocation meeting every limit gets in each scenario)
+    or ``"cvar"`` (regret of CVaR: ``best`` is the smallest CVaR any allocation gets there; CVaR is then
+    measured on the first ``cvar_trials`` trials of each scenario, the sample the methods were fitted on);
+    ``amounts``: USD m by project ID.
     """
 
     scenarios: tuple[str, ...]
@@ -86,6 +89,8 @@ class RobustComparison:
     trials: int
     seed: int
     confidence: float
+    measure: str = "expected"
+    cvar_trials: int = 0
 
     @property
     def max_regret(self) -> np.ndarray:
@@ -100,20 +105,36 @@ class RobustComparison:
         return self.cvar.max(axis=1)
 
 
+#: Trials of each stress the CVaR flavour of the robust methods is fitted on (one LP row per trial and stress).
+ROBUST_CVAR_TRIALS = 2048
+
+
 def robust_task(scn: Scenario, *, methods: Sequence[str] | None = None, trials: int | None = None,
-                seed: int | None = None, progress: ProgressFn | None = None,
-                should_cancel: CancelFn | None = None) -> RobustComparison:
+                seed: int | None = None, measure: str = "expected", cvar_trials: int = ROBUST_CVAR_TRIALS,
+                progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> RobustComparison:
     """``min-regret``, ``worst-case``, ``max-return`` and the scenario's method, each allocation's expected P&L,
-    CVaR and regret in the baseline and every named stress (the same fitting draws in every stress)."""
+    CVaR and regret in the baseline and every named stress (the same fitting draws in every stress).
+    ``measure="cvar"``: the robust methods minimise the largest regret of CVaR / the worst CVaR instead."""
     from workbench.allocation import allocate
     from workbench.allocation.problem import build_problem
-    from workbench.allocation.robust import StressMeans, best_values, min_regret, worst_case
+    from workbench.allocation.robust import (
+        StressMeans,
+        best_cvars,
+        best_values,
+        min_regret,
+        min_regret_cvar,
+        stress_cvar,
+        worst_case,
+        worst_case_cvar,
+    )
     from workbench.risk import measures as ms
     from workbench.risk.engine import FIT_TRIALS, Plan, UnitSample, scenario_seed
     from workbench.risk.model import build_model
     from workbench.risk.paths import BLOCK, FIT_STREAM, block_sizes, draw_block, simulate_block
     from workbench.risk.stress import named_stresses
 
+    if measure not in ("expected", "cvar"):
+        raise ValueError(f'Unknown robust measure "{measure}": use "expected" (expected P&L) or "cvar".')
     own = str(scn.field("Allocation method"))
     methods = list(methods) if methods else list(dict.fromkeys([own, "min-regret", "worst-case", "max-return"]))
     model = build_model(scn)
@@ -139,37 +160,53 @@ def robust_task(scn: Scenario, *, methods: Sequence[str] | None = None, trials: 
     cols = np.array([pos[pid] for pid in prob.ids], dtype=np.int64)
     sm = StressMeans(names, units.mean(axis=2)[:, cols] if len(cols) else np.zeros((len(names), 0)))
     sample = UnitSample(ids=model.ids, pnl=np.ascontiguousarray(units[0].T), seed=seed)
+    conf = model.confidence
+    n_cvar = min(int(cvar_trials), n)
+    lp_units = np.ascontiguousarray(units[:, cols, :n_cvar].transpose(0, 2, 1)) if measure == "cvar" else None
+    best_cvar = None
+    if lp_units is not None:
+        if progress:
+            progress(0.5, "Smallest CVaR of each stress")
+        best_cvar = best_cvars(prob, lp_units, conf, time_limit=30.0, mip_rel_gap=1e-4)
     xs, statuses = [], []
     for i, method in enumerate(methods):
         check_cancel(should_cancel)
         if progress:
             progress(0.5 + 0.45 * i / len(methods), f"Allocating with {method}")
-        if method == "min-regret":
-            out = min_regret(prob, sm, time_limit=30.0, mip_rel_gap=1e-4)
-            xs.append(np.asarray(out.x, float))
-            statuses.append(out.status)
-        elif method == "worst-case":
-            out = worst_case(prob, sm, time_limit=30.0, mip_rel_gap=1e-4)
+        if method in ("min-regret", "worst-case"):
+            if lp_units is not None:
+                out = (min_regret_cvar(prob, lp_units, conf, time_limit=30.0, mip_rel_gap=1e-4, best=best_cvar)
+                       if method == "min-regret" else
+                       worst_case_cvar(prob, lp_units, conf, time_limit=30.0, mip_rel_gap=1e-4))
+            else:
+                out = (min_regret if method == "min-regret" else worst_case)(prob, sm, time_limit=30.0,
+                                                                             mip_rel_gap=1e-4)
             xs.append(np.asarray(out.x, float))
             statuses.append(out.status)
         else:
             res = allocate(scn, method=method, sample=sample, should_cancel=should_cancel)
             xs.append(np.array([float(res.amounts.get(pid, 0.0)) for pid in prob.ids]))
             statuses.append(res.status)
-    best = best_values(prob, sm, time_limit=30.0, mip_rel_gap=1e-4)
     pnl = np.array([sm.means @ x for x in xs]).reshape(len(xs), len(names))
-    conf = model.confidence
     cvar = np.empty_like(pnl)
     for a, x in enumerate(xs):
+        if lp_units is not None:   # on the sample the methods were fitted on, as they measure it
+            cvar[a] = stress_cvar(lp_units, x, conf)
+            continue
         full = np.zeros(model.n)
         full[cols] = x
         for k in range(len(names)):
             cvar[a, k] = ms.conditional_value_at_risk(full @ units[k], conf)
+    if best_cvar is not None:
+        best, regret = best_cvar, cvar - best_cvar[None, :]
+    else:
+        best = best_values(prob, sm, time_limit=30.0, mip_rel_gap=1e-4)
+        regret = best[None, :] - pnl
     if progress:
         progress(1.0, "Robust comparison done")
     amounts = tuple({pid: float(v) for pid, v in zip(prob.ids, x)} for x in xs)
-    return RobustComparison(names, tuple(methods), best, pnl, cvar, best[None, :] - pnl, amounts, tuple(statuses),
-                            n, seed, conf)
+    return RobustComparison(names, tuple(methods), best, pnl, cvar, regret, amounts, tuple(statuses),
+                            n, seed, conf, measure, n_cvar if lp_units is not None else 0)
 
 
 # ---------------------------------------------------------------- Sobol beside the tornado
