@@ -7,6 +7,7 @@ numbers; the whole table is replaced with ``beginResetModel()``/``endResetModel(
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -81,7 +82,9 @@ class RowsModel(QAbstractTableModel):
 
 
 class RowsView(QTableView):
-    """A sortable read-only view of a :class:`RowsModel` (Ctrl+C copies the selection as tab-separated text)."""
+    """A sortable read-only view of a :class:`RowsModel`. Ctrl+C (or the context menu) copies the selection,
+    or the whole table when nothing is selected, with its header row: raw numbers as tab-separated text for
+    Excel and the formatted table as HTML for Word."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,25 +109,103 @@ class RowsView(QTableView):
         if len(rows) <= 2000:
             self.resizeColumnsToContents()
 
-    def selection_text(self) -> str:
-        """The selected cells as tab-separated text (rows by newlines), as Excel pastes it."""
-        indexes = sorted(self.selectedIndexes(), key=lambda i: (i.row(), i.column()))
+    def _block(self) -> tuple[list[int], list[int]]:
+        """The view rows and columns to copy: the selection's, or the whole table when nothing is selected."""
+        indexes = self.selectedIndexes()
         if not indexes:
+            return list(range(self.proxy.rowCount())), list(range(self.proxy.columnCount()))
+        return sorted({i.row() for i in indexes}), sorted({i.column() for i in indexes})
+
+    def _selected(self) -> set[tuple[int, int]] | None:
+        indexes = self.selectedIndexes()
+        return {(i.row(), i.column()) for i in indexes} if indexes else None
+
+    def selection_text(self) -> str:
+        """The selected cells (all when none) under their headers as tab-separated text, numbers raw: every
+        digit, a plain minus and no thousands separators, so that Excel reads them as numbers."""
+        rows, cols = self._block()
+        if not cols:
             return ""
-        rows: dict[int, dict[int, str]] = {}
-        for i in indexes:
-            rows.setdefault(i.row(), {})[i.column()] = str(i.data() or "")
-        cols = sorted({c for r in rows.values() for c in r})
-        return "\n".join("\t".join(r.get(c, "") for c in cols) for _, r in sorted(rows.items()))
+        chosen = self._selected()
+        lines = ["\t".join(_tsv(self.proxy.headerData(c, Qt.Orientation.Horizontal)) for c in cols)]
+        for r in rows:
+            cells = []
+            for c in cols:
+                if chosen is not None and (r, c) not in chosen:
+                    cells.append("")
+                    continue
+                source = self.proxy.mapToSource(self.proxy.index(r, c))
+                cells.append(_raw(self.rows.value(source.row(), source.column())))
+            lines.append("\t".join(cells))
+        return "\n".join(lines) + "\n"
+
+    def selection_html(self) -> str:
+        """The same cells as an HTML table, formatted as shown (for Word and e-mail)."""
+        rows, cols = self._block()
+        chosen = self._selected()
+        head = "".join(f"<th>{html.escape(str(self.proxy.headerData(c, Qt.Orientation.Horizontal) or ''))}</th>"
+                       for c in cols)
+        body = []
+        for r in rows:
+            cells = []
+            for c in cols:
+                index = self.proxy.index(r, c)
+                text = "" if chosen is not None and (r, c) not in chosen else str(index.data() or "")
+                align = index.data(Qt.ItemDataRole.TextAlignmentRole)
+                right = align is not None and bool(int(align) & int(Qt.AlignmentFlag.AlignRight))
+                style = ' style="text-align:right"' if right else ""
+                cells.append(f"<td{style}>{html.escape(text)}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        return ('<table border="1" cellspacing="0" cellpadding="3" style="border-collapse:collapse">'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+    def copy(self) -> str:
+        """Put the selection (the whole table when none) on the clipboard: raw tab-separated text and
+        formatted HTML; returns the text."""
+        from PySide6.QtCore import QMimeData
+        from PySide6.QtGui import QGuiApplication
+
+        text = self.selection_text()
+        if not text:
+            return ""
+        mime = QMimeData()
+        mime.setText(text)
+        mime.setHtml(self.selection_html())
+        QGuiApplication.clipboard().setMimeData(mime)
+        return text
 
     def keyPressEvent(self, event: Any) -> None:
-        from PySide6.QtGui import QGuiApplication, QKeySequence
+        from PySide6.QtGui import QKeySequence
 
         if event.matches(QKeySequence.StandardKey.Copy):
-            QGuiApplication.clipboard().setText(self.selection_text())
+            self.copy()
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: Any) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        menu.addAction("Copy" if self.selectedIndexes() else "Copy table", self.copy)
+        menu.addAction("Copy table", lambda: (self.clearSelection(), self.copy()))
+        menu.exec(event.globalPos())
+
+
+def _tsv(value: Any) -> str:
+    return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
+
+
+def _raw(value: Any) -> str:
+    """A value as Excel should read it: numbers with every digit and a plain minus, missing as empty."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else ("yes" if value else "no")
+    if isinstance(value, (int, float)):
+        x = float(value)
+        if not math.isfinite(x):
+            return ""
+        return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    return _tsv(value)
 
 
 def plot_beside_table(owner: QWidget, canvas: QWidget, heading: QLabel, table: QWidget) -> tuple[QSplitter, QWidget]:
