@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.install, pytest.mark.slow]
+# A bundle build takes minutes on an idle machine and much longer on a busy one.
+pytestmark = [pytest.mark.install, pytest.mark.slow, pytest.mark.timeout(3600)]
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "dist" / "ScenarioWorkbench"
