@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QTextCursor, QTextDocument
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabBar,
     QTextBrowser,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -111,14 +112,12 @@ def search(texts: dict[str, str], query: str, limit: int = MAX_HITS) -> list[Hit
     for key, markdown in texts.items():
         seen = 0
         for section, line in _plain_lines(markdown):
-            low = line.lower()
-            start = low.find(q)
-            while start >= 0:
+            count = line.lower().count(q)
+            if count:                      # one hit per line, pointing at its first occurrence
                 hits.append(Hit(key, section, line, seen))
-                seen += 1
+                seen += count
                 if len(hits) >= limit:
                     return hits
-                start = low.find(q, start + len(q))
     return hits
 
 
@@ -150,6 +149,8 @@ class HelpWindow(QDialog):
         self.count = QLabel("")
         self.hits = QListWidget()
         self.hits.setWordWrap(True)
+        self.hits.setSpacing(3)
+        self.hits.setAlternatingRowColors(True)
         self.hits.itemActivated.connect(self._open_hit)
         self.hits.itemClicked.connect(self._open_hit)
         self.browser = QTextBrowser()
@@ -205,6 +206,7 @@ class HelpWindow(QDialog):
             self.browser.setSearchPaths([str(self.folder)])
             self.browser.setSource(QUrl.fromLocalFile(str(path)), QTextDocument.ResourceType.MarkdownResource)
             self.where.setText(f"{GUIDES[key][0]}: {path}")
+            self.highlight()
         self.guide_shown.emit(key)
 
     def rendered_text(self) -> str:
@@ -235,7 +237,24 @@ class HelpWindow(QDialog):
         return [self.hits.item(i).data(_HIT_ROLE) for i in range(self.hits.count())]
 
     # ------------------------------------------------------------------ internals
+    def highlight(self) -> int:
+        """Mark every match of the search text in the guide shown; returns how many."""
+        text = self.query.text().strip()
+        marks = []
+        if text:
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor("#fff3a0"))
+            cursor = self.browser.document().find(text)
+            while not cursor.isNull():
+                mark = QTextEdit.ExtraSelection()
+                mark.cursor, mark.format = cursor, fmt
+                marks.append(mark)
+                cursor = self.browser.document().find(text, cursor)
+        self.browser.setExtraSelections(marks)
+        return len(marks)
+
     def _search(self, text: str) -> None:
+        self.highlight()
         hits = search(self.texts, text)
         self.hits.clear()
         for hit in hits:

@@ -43,6 +43,7 @@ def test_help_search_finds_a_word_in_every_guide_and_goes_there(window):
     assert dialog.browser.textCursor().selectedText().lower() == word
 
     dialog.query.setText("CVaR")
+    assert dialog.highlight() == dialog.rendered_text().lower().count("cvar")   # every match marked
     guides = {h.guide for h in dialog.hit_list()}
     assert guides == {key for key, (_t, name) in help.GUIDES.items()
                       if "cvar" in (DOCS / name).read_text(encoding="utf-8").lower()}
@@ -65,6 +66,8 @@ def test_search_reads_markdown_as_shown():
     texts = {"user-guide": "# Top\n\nSome **bold** text about `Run`.\n\n## Files\n| a | Run it |\n"}
     hits = help.search(texts, "run")
     assert [(h.section, h.occurrence) for h in hits] == [("Top", 0), ("Files", 1)]
+    twice = help.search({"user-guide": "Run, run and run again.\n\nThen run."}, "run")
+    assert [h.occurrence for h in twice] == [0, 3]             # one hit per line, at its first occurrence
     assert hits[0].line == "Some bold text about Run."
 
 
