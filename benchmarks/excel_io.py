@@ -4,8 +4,10 @@ Import (``read_workbook``: guards, sheet facts, values, conversion, validation) 
 a raw python-calamine read of the same sheets and against ``pandas.read_excel(engine=
 "openpyxl")``; export (``write_workbook``: styles, formats, dropdowns, About) against a
 raw openpyxl write-only dump of the same cells. Targets: import <= 2x raw calamine,
-export <= 1.5x raw openpyxl write-only. Prints the ratios (record them in
-docs/performance.md, section "Excel exchange").
+export <= 1.5x raw openpyxl write-only. Each pair runs ours and the raw side back to back,
+alternating which goes first; we print the medians of the times and of the per-pair ratios
+with their ranges (wall and CPU), never a best-of. Record them in docs/performance.md,
+section "Excel exchange".
 
     .venv/bin/python benchmarks/excel_io.py [--projects 50000] [--repeat 3]
 """
@@ -52,21 +54,29 @@ def big_scenario(n: int, seed: int = 20261124):
     return replace(base, projects=make_table("Projects", rows))
 
 
-CPU: dict[str, float] = {}
+def pairs(ours, raw, count: int) -> dict:
+    """Run the two functions ``count`` times each, alternately (pair i: ours first when i is even),
+    so that a busy machine slows both alike. Wall and CPU times of each side and per-pair ratios."""
+    out = {"ours": [], "raw": [], "ours_cpu": [], "raw_cpu": []}
+
+    def one(fn, side):
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        out[side].append(time.perf_counter() - t)
+        out[side + "_cpu"].append(time.process_time() - c)
+
+    for i in range(count):
+        first, second = ((ours, "ours"), (raw, "raw")) if i % 2 == 0 else ((raw, "raw"), (ours, "ours"))
+        one(*first)
+        one(*second)
+    v = {k: np.array(x) for k, x in out.items()}
+    v["ratio"] = v["ours"] / v["raw"]
+    v["ratio_cpu"] = v["ours_cpu"] / v["raw_cpu"]
+    return v
 
 
-def best_pair(ours, raw, repeat: int, label: str = "") -> tuple[float, float]:
-    """Best wall times of two functions run alternately, so that a busy machine slows both
-    alike; their best CPU times go to ``CPU[label + " ours"]`` and ``CPU[label + " raw"]``."""
-    a, b, ca, cb = [], [], [], []
-    for _ in range(repeat):
-        for fn, out, cpu in ((ours, a, ca), (raw, b, cb)):
-            t, c = time.perf_counter(), time.process_time()
-            fn()
-            out.append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c)
-    CPU[f"{label} ours"], CPU[f"{label} raw"] = min(ca), min(cb)
-    return min(a), min(b)
+def med(v: np.ndarray, digits: int = 2) -> str:
+    return f"{np.median(v):.{digits}f} ({v.min():.{digits}f}-{v.max():.{digits}f})"
 
 
 def raw_calamine(path: str) -> None:
@@ -121,27 +131,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         ours = os.path.join(d, "ours.xlsx")
         raw = os.path.join(d, "raw.xlsx")
-        t_export, t_dump = best_pair(lambda: write_workbook(ours, scn), lambda: raw_openpyxl_dump(raw, scn),
-                                     args.repeat, "export")
-        t_import, t_calamine = best_pair(lambda: read_workbook(ours), lambda: raw_calamine(ours), args.repeat,
-                                         "import")
+        ex = pairs(lambda: write_workbook(ours, scn), lambda: raw_openpyxl_dump(raw, scn), args.repeat)
+        im = pairs(lambda: read_workbook(ours), lambda: raw_calamine(ours), args.repeat)
         result = read_workbook(ours)
         assert result.ok, [i.text() for i in result.errors][:5]
         assert result.scenario.content_hash() == scn.content_hash(), "round trip"
-        t_pandas = None if args.skip_pandas else best_pair(lambda: None, lambda: raw_pandas(ours), 1)[1]
+        t_pandas = None
+        if not args.skip_pandas:
+            t = time.perf_counter()
+            raw_pandas(ours)
+            t_pandas = time.perf_counter() - t
         size = os.path.getsize(ours)
     print(f"Excel exchange benchmark: {args.projects:,} projects, workbook {size / 2**20:.1f} MB, "
-          f"python {platform.python_version()}, {os.cpu_count()} cores, best of {args.repeat}")
-    c = CPU
-    print(f"  import  read_workbook             {t_import:7.2f} s wall {c['import ours']:7.2f} s CPU")
-    print(f"          raw calamine read          {t_calamine:7.2f} s wall {c['import raw']:7.2f} s CPU   "
-          f"ratio {t_import / t_calamine:5.2f} wall, {c['import ours'] / c['import raw']:5.2f} CPU (target <= 2)")
+          f"python {platform.python_version()}, {os.cpu_count()} cores, {args.repeat} alternating pairs, "
+          f"medians (range); load average {os.getloadavg()[0]:.1f}")
+    print(f"  import  read_workbook             {med(im['ours'])} s wall, {med(im['ours_cpu'])} s CPU")
+    print(f"          raw calamine read          {med(im['raw'])} s wall, {med(im['raw_cpu'])} s CPU")
+    print(f"          ratio                      {med(im['ratio'])} wall, {med(im['ratio_cpu'])} CPU (target <= 2)")
     if t_pandas is not None:
-        print(f"          pandas.read_excel openpyxl {t_pandas:7.2f} s wall                   ratio "
-              f"{t_import / t_pandas:5.2f} wall")
-    print(f"  export  write_workbook            {t_export:7.2f} s wall {c['export ours']:7.2f} s CPU")
-    print(f"          raw openpyxl write-only    {t_dump:7.2f} s wall {c['export raw']:7.2f} s CPU   "
-          f"ratio {t_export / t_dump:5.2f} wall, {c['export ours'] / c['export raw']:5.2f} CPU (target <= 1.5)")
+        print(f"          pandas.read_excel openpyxl {t_pandas:.2f} s wall (one run); read_workbook takes "
+              f"{np.median(im['ours']) / t_pandas:.2f} of it")
+    print(f"  export  write_workbook            {med(ex['ours'])} s wall, {med(ex['ours_cpu'])} s CPU")
+    print(f"          raw openpyxl write-only    {med(ex['raw'])} s wall, {med(ex['raw_cpu'])} s CPU")
+    print(f"          ratio                      {med(ex['ratio'])} wall, {med(ex['ratio_cpu'])} CPU (target <= 1.5)")
 
 
 if __name__ == "__main__":
