@@ -111,11 +111,14 @@ class WhatIfDialog(QDialog):
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.table = RowsView()
-        plot_beside_table(body, self.canvas, self.heading, self.build_side())
+        self.splitter, _side = plot_beside_table(body, self.canvas, self.heading, self.build_side())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)   # the tables here carry the answers: give them room
         layout.addWidget(body, 1)
         self.canvas.show_run(None)
         window.document.changed.connect(self._on_scenario_changed)
         self.resize(1200, 760)
+        self.splitter.setSizes([700, 480])
 
     # ------------------------------------------------------------ to override
     def build_options(self) -> None:

@@ -18,7 +18,6 @@ from ui.plots.style import (
     LOSS,
     NEUTRAL,
     PALETTE,
-    briefing,
     colours,
     fmt_money,
     money_formatter,
@@ -26,6 +25,11 @@ from ui.plots.style import (
     percent_formatter,
 )
 from ui.plots.tools import note
+
+try:   # the briefing decorator lives in ui.plots.tools (older trees: ui.plots.style)
+    from ui.plots.tools import briefing
+except ImportError:
+    from ui.plots.style import briefing  # type: ignore[attr-defined,no-redef]
 
 #: Inputs shown in the Sobol plot (largest tornado swing first); the table lists them all.
 SOBOL_BARS = 15

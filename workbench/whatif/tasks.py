@@ -165,14 +165,19 @@ def robust_task(scn: Scenario, *, methods: Sequence[str] | None = None, trials: 
     lp_units = np.ascontiguousarray(units[:, cols, :n_cvar].transpose(0, 2, 1)) if measure == "cvar" else None
     best_cvar = None
     if lp_units is not None:
-        if progress:
-            progress(0.5, "Smallest CVaR of each stress")
-        best_cvar = best_cvars(prob, lp_units, conf, time_limit=30.0, mip_rel_gap=1e-4)
+        best = []
+        for k in range(len(names)):   # the smallest CVaR of each stress alone, one solve each
+            check_cancel(should_cancel)
+            if progress:
+                progress(0.5 + 0.2 * k / len(names), f"Smallest CVaR in {names[k]}")
+            best.append(best_cvars(prob, lp_units[k:k + 1], conf, time_limit=30.0, mip_rel_gap=1e-4)[0])
+        best_cvar = np.array(best)
     xs, statuses = [], []
     for i, method in enumerate(methods):
         check_cancel(should_cancel)
         if progress:
-            progress(0.5 + 0.45 * i / len(methods), f"Allocating with {method}")
+            start = 0.7 if lp_units is not None else 0.5
+            progress(start + (0.95 - start) * i / len(methods), f"Allocating with {method}")
         if method in ("min-regret", "worst-case"):
             if lp_units is not None:
                 out = (min_regret_cvar(prob, lp_units, conf, time_limit=30.0, mip_rel_gap=1e-4, best=best_cvar)
