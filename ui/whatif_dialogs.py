@@ -534,7 +534,9 @@ class SobolDialog(WhatIfDialog):
 
     def summary(self, r: Any) -> str:
         s = r.sobol
-        return (f"{len(r.differences)} inputs rank differently by total Sobol index than in the tornado; "
+        return (f"{len(r.differences)} inputs rank differently by total Sobol index than in the tornado, "
+                f"{len(r.clear)} clearly (total-index intervals apart from an input the tornado orders the other "
+                "way); "
                 f"{s.samples} rows per matrix, {s.trials:,} trials per evaluation, {s.evaluations:,} evaluations.")
 
     def show_result(self, r: Any) -> None:
@@ -545,7 +547,7 @@ class SobolDialog(WhatIfDialog):
         for i in sorted(s.inputs, key=lambda i: t_rank.get(i.name, 10**6)):
             rows.append([i.name, "input", i.first, f"{i.first_ci[0]:.3f} to {i.first_ci[1]:.3f}", i.total,
                          f"{i.total_ci[0]:.3f} to {i.total_ci[1]:.3f}", t_rank.get(i.name, ""),
-                         s_rank[i.name], "differs" if i.name in r.differences else ""])
+                         s_rank[i.name], _ranking(i.name, r)])
             tips.append(definition("rank_differs") if i.name in r.differences else "")
         for g in s.groups:
             rows.append([g.name, "group", g.first, f"{g.first_ci[0]:.3f} to {g.first_ci[1]:.3f}", g.total,
@@ -557,6 +559,12 @@ class SobolDialog(WhatIfDialog):
         self.set_heading(f"<b>Sobol indices of {_html(s.statistic_label)}</b><br>"
                          f"{_html(definition('sobol_first_order'))} {_html(definition('sobol_total'))}")
         self.canvas.show_run(r)
+
+
+def _ranking(name: str, r: Any) -> str:
+    if name in r.clear:
+        return "differs (clearly)"
+    return "differs (intervals overlap)" if name in r.differences else ""
 
 
 # ---------------------------------------------------------------- the menu

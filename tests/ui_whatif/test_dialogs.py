@@ -197,7 +197,8 @@ def test_sobol_beside_the_tornado_flags_rank_differences(window, qtbot):
     groups = [r for r in rows if r[1] == "group"]
     assert len(inputs) == len(rep.sobol.inputs) and any(g[0] == "All events" for g in groups)
     for r in inputs:
-        assert (r[8] == "differs") == (r[0] in rep.differences)
+        assert r[8].startswith("differs") == (r[0] in rep.differences)
+        assert (r[8] == "differs (clearly)") == (r[0] in rep.clear)
         assert math.isfinite(float(r[4]))
     text = _figure_text(dlg)
     assert "Tornado swing" in text and "Sobol indices" in text

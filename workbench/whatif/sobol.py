@@ -241,5 +241,19 @@ def ranking_differences(result: SobolResult, tornado_order: Sequence[str]) -> di
     return {n: (t_rank[n], s_rank[n]) for n in t_rank if t_rank[n] != s_rank[n]}
 
 
-__all__ = ["ALL_EVENTS", "SobolIndex", "SobolResult", "indices_from", "pick_freeze", "ranking_differences",
-           "sample_matrices", "scenario_groups", "sobol_scenario"]
+def clear_differences(result: SobolResult, tornado_order: Sequence[str]) -> set[str]:
+    """Inputs ranked differently that are clearly so: some other input is ordered the other way by the tornado
+    and its total index's 95 % interval lies wholly apart from this input's (a rank difference among
+    overlapping intervals may be Monte Carlo noise)."""
+    by = {i.name: i for i in result.inputs}
+    order = [n for n in tornado_order if n in by]
+    out: set[str] = set()
+    for a_pos, a in enumerate(order):
+        for b in order[a_pos + 1:]:   # the tornado puts a before b
+            if by[a].total_ci[1] < by[b].total_ci[0]:   # Sobol puts b clearly above a
+                out.update((a, b))
+    return out
+
+
+__all__ = ["ALL_EVENTS", "SobolIndex", "SobolResult", "clear_differences", "indices_from", "pick_freeze",
+           "ranking_differences", "sample_matrices", "scenario_groups", "sobol_scenario"]

@@ -17,7 +17,14 @@ from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
 from workbench.scenario import Scenario
 from workbench.whatif.evaluator import Evaluator
 from workbench.whatif.inputs import find_input, tornado_inputs
-from workbench.whatif.sobol import SOBOL_SAMPLES, SOBOL_TRIALS, SobolResult, ranking_differences, sobol_scenario
+from workbench.whatif.sobol import (
+    SOBOL_SAMPLES,
+    SOBOL_TRIALS,
+    SobolResult,
+    clear_differences,
+    ranking_differences,
+    sobol_scenario,
+)
 from workbench.whatif.statistics import find_statistic, parse_target
 from workbench.whatif.switching import ALLOCATION, Crossing, SeekResult, goal_seek, switching_values
 
@@ -224,6 +231,7 @@ class SobolReport:
     tornado_order: tuple[str, ...]     # by the swing of the statistic's own measure
     differences: dict[str, tuple[int, int]]   # input -> (tornado rank, Sobol rank)
     seed: int
+    clear: frozenset[str] = frozenset()       # inputs whose reordering is clear (total-index intervals apart)
 
 
 def sobol_task(scn: Scenario, *, statistic: str = "expected-npv", samples: int = SOBOL_SAMPLES,
@@ -242,7 +250,8 @@ def sobol_task(scn: Scenario, *, statistic: str = "expected-npv", samples: int =
                    should_cancel=should_cancel)
     key = (lambda b: -b.cvar_swing) if stat.key in ("cvar", "var") else (lambda b: -b.expected_pnl_swing)
     order = tuple(b.input for b in sorted(bars, key=key))
-    return SobolReport(res, tuple(bars), order, ranking_differences(res, order), ev.seed)
+    return SobolReport(res, tuple(bars), order, ranking_differences(res, order), ev.seed,
+                       frozenset(clear_differences(res, order)))
 
 
 __all__ = ["RobustComparison", "SeekReport", "SobolReport", "SwitchingReport", "robust_task", "seek_task",
