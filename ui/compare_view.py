@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 
 from ui.plots import figures, tables
 from ui.plots.canvas import PlotCanvas
-from ui.plots.style import PALETTE, money_unit
+from ui.plots.risk_figures import overlay_distributions
+from ui.plots.style import PALETTE, fmt_money, money_unit
 from ui.plots.tools import label_signed_bars, note
 from ui.results_table import RowsView, plot_beside_table
 from ui.runner import RunController
@@ -137,8 +138,7 @@ def allocation_rows(run: Any, other: Any, by: str, scenario: Scenario | None, ot
         out.append((*lead, a, b, a - b))
     out.sort(key=lambda r: -abs(r[-1]))
     lead_headers = ("Sector",) if by == "sector" else ("ID", "Project", "Sector")
-    headers = (*lead_headers, f"{label} (USD m)", f"{other_label} (USD m)", f"Difference (USD m, {label} \u2212 "
-               f"{other_label})")
+    headers = (*lead_headers, f"{label} (USD m)", f"{other_label} (USD m)", "Difference (USD m)")
     return tables.Rows(headers, tuple(out), (0,) * len(headers))
 
 
@@ -166,13 +166,13 @@ def plot_allocation_differences(fig: Any, run: Any = None, *, other: Any = None,
 
 
 def plot_waterfall(fig: Any, w: Any = None, *, key: str = "expected_pnl", start: str = "Other",
-                   end: str = "Current", **_: Any) -> None:
+                   end: str = "Current", name: str = "", **_: Any) -> None:
     """The waterfall: from the other scenario's figure, each group of input changes moves it, to the current one."""
     if w is None:
         note(fig, "The waterfall appears here when it has been computed\n(it re-runs the models once per group of "
                   "input changes).")
         return
-    name = "Expected P&L" if key == "expected_pnl" else "CVaR"
+    name = name or ("Expected P&L" if key == "expected_pnl" else "CVaR")
     steps = [(s.label, float(s.deltas.get(key, 0.0))) for s in w.steps]
     base, final = float(w.base.get(key, np.nan)), float(w.final.get(key, np.nan))
     labels = [start] + [textwrap.shorten(lbl, 48, placeholder="...") for lbl, _d in steps] + [end]
@@ -180,16 +180,41 @@ def plot_waterfall(fig: Any, w: Any = None, *, key: str = "expected_pnl", start:
     ax = fig.subplots()
     y = np.arange(len(labels))
     ax.barh(y[0], base / divisor, color="#7f7f7f", height=0.6)
+    ends = [0.0, base, final]
     level = base
     for i, (_lbl, d) in enumerate(steps, start=1):
         ax.barh(y[i], d / divisor, left=level / divisor, color=PALETTE[2] if d >= 0 else PALETTE[3], height=0.6)
+        ax.annotate(("+" if d >= 0 else "") + fmt_money(d, unit), (max(level, level + d) / divisor, y[i]),
+                    xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize="small")
         level += d
+        ends.append(level)
     ax.barh(y[-1], final / divisor, color=PALETTE[0], height=0.6)
+    for yi, value in ((y[0], base), (y[-1], final)):
+        ax.annotate(fmt_money(value, unit), (max(value, 0.0) / divisor, yi), xytext=(4, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize="small")
+    lo, hi = min(ends) / divisor, max(ends) / divisor
+    span = (hi - lo) or 1.0
+    ax.set_xlim(lo - 0.05 * span, hi + 0.3 * span)      # room on the right for the amounts
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.axvline(0, color="#7f7f7f", linewidth=0.8)
     ax.set_xlabel(f"{name} ({unit}); {w.trials:,} trials, seed {w.seed}, the same random numbers for every step")
     ax.set_title(f"What moved {name}: {start} \u2192 {end}")
+
+
+def plot_distributions(fig: Any, run: Any = None, *, other: Any = None, label: str = "Current",
+                       other_label: str = "Other", **_: Any) -> None:
+    """Both distributions of NPV overlaid on the whole width, each with its VaR, CVaR and mean; legend outside."""
+    if run is None or other is None:
+        note(fig, "Nothing to compare yet.")
+        return
+    edges = [run.risk.histogram_edges[0], run.risk.histogram_edges[-1], other.risk.histogram_edges[0],
+             other.risk.histogram_edges[-1]]
+    divisor, unit = money_unit(edges)
+    ax = fig.subplots()
+    overlay_distributions(ax, run, other, label, other_label, divisor, unit)
+    ax.set_title(f"Distributions of {kf.npv_name(run)}: {label} against {other_label}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small")
 
 
 class CompareWindow(QWidget):
@@ -222,7 +247,7 @@ class CompareWindow(QWidget):
         self.tabs = QTabWidget()
         self.key_table = RowsView()
         self.tabs.addTab(self.key_table, COMPARE_TABS[0])
-        self.distributions = CompareView()
+        self.distributions = PlotCanvas(plot_distributions, self, title="Distributions")
         self.tabs.addTab(self.distributions, COMPARE_TABS[1])
         alloc = QSplitter(Qt.Orientation.Horizontal)
         self.allocation_canvas = PlotCanvas(plot_allocation_differences, alloc, title="Allocation differences")
@@ -326,7 +351,8 @@ class CompareWindow(QWidget):
             self.waterfall = result
             self.inputs.set_running(False)
             self.inputs.show_waterfall(result)
-            self.waterfall_canvas.show_run(result, start=self.other_label, end=self.label)
+            self.waterfall_canvas.show_run(result, start=self.other_label, end=self.label,
+                                           name=f"Expected {kf.npv_name(self.run)}")
             self.heading.setText(self._summary())
             self.waterfall_done.emit(result)
 
@@ -349,13 +375,13 @@ class CompareWindow(QWidget):
         if run is None or other is None or req is None:
             for table in (self.key_table, self.sector_table, self.project_table):
                 table.set_rows(("",), ())
-            self.distributions.set_runs(None, None)
+            self.distributions.show_run(None)
             self.allocation_canvas.show_run(None)
             self.waterfall_canvas.show_run(None)
             return
         rows = key_figure_rows(run, other, self.label, self.other_label)
         self.key_table.set_rows(rows.headers, rows.rows, rows.decimals, rows.tooltips)
-        self.distributions.set_runs(run, other, self.label, self.other_label)
+        self.distributions.show_run(run, **context)
         for by, table in (("sector", self.sector_table), ("project", self.project_table)):
             r = allocation_rows(run, other, by, req.current, req.other, self.label, self.other_label)
             table.set_rows(r.headers, r.rows, r.decimals)

@@ -91,10 +91,22 @@ def test_compare_with_a_colleagues_workbook_from_the_menu(window, qtbot, tmp_pat
     assert math.isclose(w.base["expected_pnl"], other.risk.expected_pnl, rel_tol=1e-9)
     assert math.isclose(w.final["expected_pnl"], mine.risk.expected_pnl, rel_tol=1e-9)
     assert view.inputs.steps.rowCount() == len(w.steps) + 2
+    view.tabs.setCurrentIndex(3)
+    view.waterfall_canvas.ensure_drawn()
+    (ax,) = view.waterfall_canvas.figure.axes
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks[0] == "colleague.xlsx" and ticks[-1] == "Current" and len(ticks) == len(w.steps) + 2
+    lo, hi = ax.get_xlim()
+    for patch in ax.patches:                                   # every bar inside the axes
+        assert lo <= patch.get_x() <= hi and lo <= patch.get_x() + patch.get_width() <= hi
 
     # the results panel's Compare tab shows the same comparison
     assert window.results_panel.other is other and window.results_panel.other_label == "colleague.xlsx"
-    assert view.distributions.table.rows.rowCount() == len(rows)
+    view.tabs.setCurrentIndex(1)
+    view.distributions.ensure_drawn()
+    (ax,) = view.distributions.figure.axes
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert any(t.startswith("Current") for t in legend) and any(t.startswith("colleague.xlsx") for t in legend)
 
 
 def test_compare_with_a_snapshot_from_the_menu_runs_stale_results_again(window, qtbot):
