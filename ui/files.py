@@ -200,6 +200,12 @@ def open_path(window, path: str | Path) -> bool:
             window.import_dialog.close()
         window.statusBar().showMessage(f"{path.name} was not opened.", 15_000)
         return False
+    if stamp is None or stamp.changed_on_disk():   # saved over while asking (it was this very file): read it again
+        stamp = FileStamp.of(path)
+        scn = read(window, path)
+        if scn is None:
+            window.statusBar().showMessage(f"Nothing was imported from {path.name}.", 15_000)
+            return False
     window.document.start(scn, path, stamp)
     window.settings.add_recent_file(path)
     window.settings.set_last_folder(str(path.parent))

@@ -26,6 +26,7 @@ class Answers:
     def __init__(self, interval_ms: int = 5) -> None:
         self.queue: list[tuple[str, str]] = []
         self.seen: list[str] = []
+        self.given: list[str] = []          # the answer given to each dialog in ``seen``
         self.unexpected: list[str] = []
         self._answered: set[int] = set()
         self._timer = QTimer()
@@ -78,6 +79,7 @@ class Answers:
             return
         kind, value = self.queue.pop(0)
         self.seen.append(_describe(widget))
+        self.given.append(value or "(cancelled)")
         if kind == "button" and isinstance(widget, QMessageBox):
             for button in widget.buttons():
                 if button.text().replace("&", "") == value:

@@ -93,6 +93,23 @@ def test_open_with_unsaved_changes_asks_save_discard_or_cancel(window, tmp_path)
     assert window.scenario.fields["Author"] == "edited" and not window.isWindowModified()
 
 
+def test_opening_the_open_file_again_after_saving_shows_what_was_saved(window, tmp_path):
+    mine = tmp_path / "mine.xlsx"
+    write_workbook(mine, _named("Mine"))
+    assert files.open_path(window, mine)
+    window.push(SetField("Author", "unsaved"))
+    with Answers() as answers:
+        answers.expect("Save")
+        assert files.open_path(window, mine)
+    assert _on_disk(mine).fields["Author"] == "unsaved"
+    assert window.scenario.fields["Author"] == "unsaved" and not window.isWindowModified()
+    window.push(SetField("Author", "thrown away"))
+    with Answers() as answers:
+        answers.expect("Discard")
+        assert files.open_path(window, mine)
+    assert window.scenario.fields["Author"] == "unsaved" and window.undo_stack.count() == 0
+
+
 def test_new_document_without_a_file_saves_through_save_as_first(window, tmp_path):
     colleague = tmp_path / "colleague.xlsx"
     write_workbook(colleague, _named("Colleague's"))
@@ -296,7 +313,7 @@ def _step(window, model: Model, rng, folder: Path, n: int) -> None:
             model.files[target] = outside
             model.version[target] += 1
             action = f"outside {target.name}"
-    model.log.append(f"{action} -> {answers.seen}")
+    model.log.append(f"{action} -> {list(zip(answers.seen, answers.given, strict=True))}")
 
 
 def _check(window, model: Model, folder: Path) -> None:
