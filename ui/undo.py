@@ -19,7 +19,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from workbench.issues import Issue
 from workbench.scenario import Scenario
-from workbench.validation import validate
+from workbench.validation_incremental import IncrementalValidator
 
 
 class PureUndoCommand(QUndoCommand):
@@ -37,11 +37,12 @@ class PureUndoCommand(QUndoCommand):
             scn, self._pending = self._pending, None
         else:
             scn, self._inverse = self._forward.apply(self._doc.scenario)
-        self._doc._install(scn)
+        self._doc._install(scn, self._forward)
 
     def undo(self) -> None:
-        scn, self._forward = self._inverse.apply(self._doc.scenario)
-        self._doc._install(scn)
+        applied = self._inverse
+        scn, self._forward = applied.apply(self._doc.scenario)
+        self._doc._install(scn, applied)
 
 
 class ScenarioDocument(QObject):
@@ -54,7 +55,8 @@ class ScenarioDocument(QObject):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self._scenario = scenario
-        self._issues = validate(scenario)
+        self._validator = IncrementalValidator()   # an edit revalidates only what it can affect
+        self._issues = self._validator.issues(scenario)
 
     @property
     def scenario(self) -> Scenario:
@@ -77,7 +79,8 @@ class ScenarioDocument(QObject):
         self._install(scenario)
         self.undo_stack.setClean()
 
-    def _install(self, scenario: Scenario) -> None:
+    def _install(self, scenario: Scenario, command: Any = None) -> None:
+        """Make ``scenario`` current; ``command`` is the edit that made it from the current one (``None``: unknown)."""
         self._scenario = scenario
-        self._issues = validate(scenario)
+        self._issues = self._validator.update(scenario, command)
         self.changed.emit(scenario)
