@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from ui.document import FileStamp, same_file
 from ui.document import savable_path as savable_path
+from ui.issues_panel import wrap_column
 from workbench.commands import ReplaceScenario
 from workbench.default_scenario import default_scenario
 from workbench.issues import Issue
@@ -81,6 +82,7 @@ class ImportProblemsDialog(QDialog):
         self.tree.setRootIsDecorated(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        wrap_column(self.tree, 2)
         for issue in issues:
             item = QTreeWidgetItem(["Error" if issue.is_error else "Warning", issue.location(),
                                     issue.message + (f" {issue.suggestion}" if issue.suggestion else "")])

@@ -39,19 +39,34 @@ def summary(issues: list[Issue]) -> str:
 class _WrapDelegate(QStyledItemDelegate):
     """Rows as tall as their wrapped problem text needs at the column's current width."""
 
-    def __init__(self, tree: QTreeWidget) -> None:
+    def __init__(self, tree: QTreeWidget, column: int) -> None:
         super().__init__(tree)
         self.tree = tree
+        self.column = column
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         size = super().sizeHint(option, index)
-        if index.column() != 2:
+        if index.column() != self.column:
             return size
-        width = max(self.tree.columnWidth(2) - 8, 40)
+        width = max(self.tree.columnWidth(self.column) - 8, 40)
         text = str(index.data() or "")
         rect = option.fontMetrics.boundingRect(QRect(0, 0, width, 1_000_000),
                                                int(Qt.TextFlag.TextWordWrap), text)
         return QSize(size.width(), max(size.height(), rect.height() + 4))
+
+
+def wrap_column(tree: QTreeWidget, column: int = 2) -> None:
+    """Let ``column`` of ``tree`` show long texts whole, on as many lines as they need, never ending in "..."."""
+    tree.setWordWrap(True)
+    tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+    tree.setUniformRowHeights(False)
+    tree.setItemDelegate(_WrapDelegate(tree, column))
+
+    def rewrap(index: int, _old: int, _new: int) -> None:   # the column got narrower or wider: lay out again
+        if index == column:
+            tree.scheduleDelayedItemsLayout()
+
+    tree.header().sectionResized.connect(rewrap)
 
 
 class IssuesPanel(QWidget):
@@ -66,10 +81,7 @@ class IssuesPanel(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Severity", "Where", "Problem"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setWordWrap(True)                # a long problem goes on as many lines as it needs, never "..."
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.tree.setUniformRowHeights(False)
-        self.tree.setItemDelegate(_WrapDelegate(self.tree))
+        wrap_column(self.tree, 2)                  # a long problem goes on as many lines as it needs, never "..."
         self.tree.setAlternatingRowColors(True)
         self.tree.setToolTip("Click a problem to go to its cell.")
         head = self.tree.header()
@@ -77,7 +89,6 @@ class IssuesPanel(QWidget):
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         head.resizeSection(1, 260)
         head.setStretchLastSection(True)
-        head.sectionResized.connect(self._rewrap)
         self.tree.itemClicked.connect(self._activated)
         self.tree.itemActivated.connect(self._activated)
         layout = QVBoxLayout(self)
@@ -110,11 +121,6 @@ class IssuesPanel(QWidget):
             items.append(more)
         self.tree.addTopLevelItems(items)
         self.tree.setUpdatesEnabled(True)
-
-    def _rewrap(self, index: int, _old: int, _new: int) -> None:
-        """A column got narrower or wider: lay the rows out again so wrapped problems take the lines they need."""
-        if index == 2:
-            self.tree.scheduleDelayedItemsLayout()
 
     def activate_row(self, row: int) -> None:
         """Act as if the user clicked the ``row``-th issue."""

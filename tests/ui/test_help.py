@@ -132,3 +132,21 @@ def test_long_problem_texts_wrap_instead_of_being_cut(window, qtbot):
     assert rect.height() >= needed_lines * metrics.lineSpacing()
     assert tree.textElideMode() == Qt.TextElideMode.ElideNone and tree.wordWrap()
 
+
+
+def test_the_import_problems_dialog_wraps_long_problems_too(qtbot, tmp_path):
+    from ui.files import ImportProblemsDialog
+
+    long = "Projects!H7: " + "this value cannot be read as an amount in USD millions " * 5 + "(end)."
+    dialog = ImportProblemsDialog(tmp_path / "colleague.xlsx", [Issue("error", long, sheet="Projects", cell="H7")],
+                                  imported=False)
+    qtbot.addWidget(dialog)
+    dialog.resize(600, 400)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    tree = dialog.tree
+    tree.doItemsLayout()
+    metrics = tree.fontMetrics()
+    needed_lines = metrics.horizontalAdvance(long) // max(tree.columnWidth(2), 1) + 1
+    assert needed_lines >= 2
+    assert tree.visualItemRect(tree.topLevelItem(0)).height() >= needed_lines * metrics.lineSpacing()
