@@ -215,14 +215,9 @@ class _Node:
     res: DualResult
 
 
-def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, root: DualResult, k: int,
-            kw: dict) -> Outcome | None:
-    """Branch and bound over the broken tickets (``branching``); ``None`` when it found nothing.
-
-    Each node solves its linear programme exactly through the dual, its trials first grouped by
-    their loss at its parent's allocation, which is nearly right for the child."""
-    obj = Objective("CVaR", "USD m", prob.S, better="min")
-    S = prob.S
+def _node_solver(prob: Problem, data: Inputs, k: int, kw: dict):
+    """``solve_node(fixed, start)`` for ``branching``: the node's linear programme solved exactly
+    through the dual, its trials first grouped by their loss at ``start`` (the parent's allocation)."""
 
     def solve_node(fixed, start):
         layout = base(prob, np.zeros(prob.n), fix_z=fixed)
@@ -235,28 +230,78 @@ def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, ro
             raise SolverFailed(f"The CVaR programme stopped ({res.status}) before proving a node optimal.")
         return res.bound, clean(prob, layout, res.x), _Node(layout, res), res.x[: prob.n]
 
+    return solve_node
+
+
+def _freeze(prob: Problem, relaxed: Outcome, root: DualResult, solve_node):
+    """A feasible allocation in one or two exact solves: every ticketed project keeps its side of
+    the relaxation (funded ones at least their ticket, unfunded ones at zero) and each broken one
+    goes to the nearer side. ``(objective, node)`` or ``None``. With thousands of projects the
+    tree's own rounding (only the broken ones fixed) keeps breaking new tickets; this does not."""
+    ticketed = np.flatnonzero(prob.ticket > 0)
+    tol = TOL * prob.S
+    x, start = relaxed.x, root.x[: prob.n]
+    for _ in range(3):
+        xs, t = x[ticketed], prob.ticket[ticketed]
+        fixed = np.where(xs >= 0.5 * t, 1.0, 0.0)
+        fixed[xs <= tol] = 0.0
+        try:
+            obj, x, node, start = solve_node(fixed, start)
+        except (NoAllocation, SolverFailed):
+            return None
+        if _meets_tickets(prob, x):
+            return obj, node
+    return None
+
+
+def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, root: DualResult, k: int,
+            kw: dict) -> Outcome | None:
+    """Branch and bound over the broken tickets (``branching``); ``None`` when it found nothing.
+
+    First a frozen rounding (:func:`_freeze`): when it is within the gap of the relaxation's bound,
+    it is the answer (proven within the gap, the relaxation being a lower bound); otherwise the
+    tree searches, and the better of the two is returned."""
+    obj = Objective("CVaR", "USD m", prob.S, better="min")
+    S = prob.S
+    solve_node = _node_solver(prob, data, k, kw)
+    frozen = _freeze(prob, relaxed, root, solve_node)
+    root_lower = float(relaxed.objective) / S
+    if frozen is not None and frozen[0] - root_lower <= kw["mip_rel_gap"] * max(abs(frozen[0]), 1e-9):
+        return _ticket_outcome(prob, data, confidence, frozen[1], frozen[0], root_lower, 0, kw, obj,
+                               "kept each ticketed project on its side of the relaxation")
     try:
-        found = branch_and_bound(prob, solve_node, relaxed.x, float(relaxed.objective) / S, root.x[: prob.n],
+        found = branch_and_bound(prob, solve_node, relaxed.x, root_lower, root.x[: prob.n],
                                  mip_rel_gap=kw["mip_rel_gap"], time_limit=kw["time_limit"], t0=kw["t0"],
                                  should_cancel=kw["should_cancel"])
     except SolverFailed:
-        return None
-    if found is None:
-        return None
-    node = found.payload
-    gap = max(found.upper - found.lower, 0.0) / max(abs(found.upper), 1e-9)
+        found = None
+    if found is None or (frozen is not None and frozen[0] < found.upper):
+        if frozen is None:
+            return None
+        lower = root_lower if found is None else max(min(found.lower, frozen[0]), root_lower)
+        return _ticket_outcome(prob, data, confidence, frozen[1], frozen[0], lower,
+                               0 if found is None else found.nodes, kw, obj,
+                               "kept each ticketed project on its side of the relaxation")
     if not found.complete and prob.n <= MILP_MAX:
         better = _milp_if_better(found, prob, data, confidence, k, kw, obj)
         if better is not None:
             return better
+    return _ticket_outcome(prob, data, confidence, found.payload, found.upper, found.lower, found.nodes,
+                           kw, obj, "branch and bound over the tickets the relaxation breaks")
+
+
+def _ticket_outcome(prob, data, confidence, node, upper, lower, nodes, kw, obj, how_found) -> Outcome:
+    gap = max(upper - lower, 0.0) / max(abs(upper), 1e-9)
     x = clean(prob, node.layout, node.res.x)
     proven = gap <= kw["mip_rel_gap"]
     status = "optimal" if proven else f"best found, gap {gap:.1e}"
     how = ("proven within the gap tolerance" if proven else
            "stopped by the time or node limit before the bounds met")
+    searched = (f"{nodes} branch-and-bound nodes, each an exact linear programme" if nodes else
+                "no branch-and-bound nodes needed")
     notes = (_notes(node.res, data, None, x)[0],
-             f"Minimum tickets: branch and bound over the tickets the relaxation breaks, {found.nodes} nodes, "
-             f"each an exact linear programme; relative gap {gap:.2e} to the least open node's bound ({how}).")
+             f"Minimum tickets: {how_found}; {searched}; relative gap {gap:.2e} to the lower bound "
+             f"(the relaxation's or the least open node's; {how}).")
     return Outcome(x, status, gap, float(cvar_of(data.pnl @ x, confidence)[0]),
                    bindings(prob, node.layout, x, node.res.row_dual, node.res.col_dual, obj), notes)
 
@@ -268,7 +313,7 @@ MILP_MAX = 400
 def _milp_if_better(found, prob, data, confidence, k, kw, obj) -> Outcome | None:
     """The tree ran out of nodes or time: the MILP fallback, if it finds a better allocation."""
     try:
-        mcg, msol, mgap, mstatus, mrounds = _mixed_integer(prob, data, confidence, found.payload.x[: prob.n], k,
+        mcg, msol, mgap, mstatus, mrounds = _mixed_integer(prob, data, confidence, found.payload.res.x[: prob.n], k,
                                                            **kw)
     except SolverFailed:
         return None
