@@ -50,9 +50,9 @@ def test_dropdowns_for_sector_instrument_financier_include(exported):
     for dv in ws.data_validations.dataValidation:
         for rng in dv.sqref.ranges:
             found[header[rng.min_col - 1]] = dv.formula1
-    assert found["Sector"].startswith("Sectors!") or found["Sector"].startswith("=Sectors!")
+    assert found["Sector"] == "SectorList"          # a defined name over the Sectors sheet's whole column
     assert found["Instrument"] == '"Equity,Loan,Guarantee"'
-    assert "Financing!" in found["Financier"]
+    assert found["Financier"] == "FinancierList"
     assert found["Include"] == '"yes,no"'
 
 

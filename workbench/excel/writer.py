@@ -21,10 +21,10 @@ from workbench.excel.style import COUNT, DECIMAL, INTEGER, MONEY, PERCENT, CellM
 from workbench.excel.tables import row_keys
 from workbench.scenario import Scenario
 from workbench.schema import SCENARIO_FIELDS, Column
+from workbench.text import with_article
 
 __all__ = ["ExportError", "write_workbook"]
 
-DROPDOWN_SPARE_ROWS = 500   # dropdowns reach this far below the last row, for rows a colleague adds
 
 
 def number_format(col: Column) -> str | None:
@@ -138,6 +138,8 @@ def build_workbook(scn: Scenario, results=None, wb: Workbook | None = None) -> W
         from workbench.excel.results_sheets import write_results
         write_results(wb, scn, results)
     _about_sheet(wb, scn, results)
+    _list_names(wb)
+    _properties(wb, scn, results)
     return wb
 
 
@@ -269,28 +271,60 @@ def _letter(j: int) -> str:
     return get_column_letter(j + 1)
 
 
-def _dropdowns(ws, name: str, cols: list[str], n: int, sectors_n: int, financing_n: int) -> None:
-    last = n + 1 + DROPDOWN_SPARE_ROWS
+#: Defined names of the dropdown lists: the filled cells of a whole column below its header, so that a
+#: sector or financier a colleague adds at the end of its sheet appears in the dropdowns.
+LIST_NAMES = {"SectorList": ("Sectors", "A"), "FinancierList": ("Financing", "A")}
+#: The last row of a sheet: dropdowns cover the whole column below the header.
+LAST_ROW = 1_048_576
 
+
+def _list_names(wb: Workbook) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    for name, (sheet, col) in LIST_NAMES.items():
+        ref = f"OFFSET('{sheet}'!${col}$2,0,0,MAX(1,COUNTA('{sheet}'!${col}:${col})-1),1)"
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def _dropdowns(ws, name: str, cols: list[str], n: int, sectors_n: int, financing_n: int) -> None:
     def add(column: str, formula: str, strict: bool = True) -> None:
         if column not in cols:
             return
         dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=strict)
         if strict:
-            dv.error = f"Pick a {column.lower()} from the list."
+            dv.error = f"Pick {with_article(column.lower())} from the list."
             dv.errorTitle = column
-        dv.add(f"{_letter(cols.index(column))}2:{_letter(cols.index(column))}{last}")
+        else:
+            dv.prompt = f"Pick {with_article(column.lower())} from the list or type one."
+        letter = _letter(cols.index(column))
+        dv.add(f"{letter}2:{letter}{LAST_ROW}")
         ws.data_validations.append(dv)
 
     if name == "Projects":
-        add("Sector", f"=Sectors!$A$2:$A${max(sectors_n, 1) + 1}")
+        add("Sector", "SectorList")
         add("Instrument", '"' + ",".join(schema.INSTRUMENTS) + '"')
-        add("Financier", f"=Financing!$A$2:$A${max(financing_n, 1) + 1}", strict=False)
+        add("Financier", "FinancierList", strict=False)
+        add("State", '"' + ",".join(schema.US_STATES) + '"', strict=False)   # full names are accepted too
         add("Include", '"yes,no"')
     elif name == "Financing":
         add("Instrument", '"' + ",".join(schema.FINANCING_INSTRUMENTS) + '"')
     elif name == "Constraints":
         add("Group", '"' + ",".join(schema.CONSTRAINT_GROUPS) + '"')
+
+
+def _properties(wb: Workbook, scn: Scenario, results) -> None:
+    """Title, subject and creator of the file (File > Info in Excel)."""
+    from workbench import __version__
+
+    props = wb.properties
+    name = "".join(ch for ch in str(scn.name) if ch.isprintable())   # properties hold no control characters
+    props.title = f"{name[:200]}: {'scenario and results' if results is not None else 'scenario'}"
+    props.subject = ("Investment programme scenario" + (" with allocation and risk results" if results is not None
+                                                        else ""))
+    props.creator = f"Scenario Workbench {__version__}"
+    props.lastModifiedBy = props.creator
+    props.keywords = "Scenario Workbench"
+    props.description = f"Written by Scenario Workbench {__version__}; read it back with File > Open."
 
 
 def _correlations_sheet(wb: Workbook, scn: Scenario) -> None:
