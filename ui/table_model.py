@@ -301,7 +301,8 @@ class ScenarioTableModel(QAbstractTableModel):
             prov = self._provenance.get((self.table, self._keys[self.position(row)], self._columns[column]))
         if prov is not None:
             lines.append(f"From {prov.describe()}")
-        hit = self.source_at(row, column) if self._cols[column].is_numeric else None
+        filled = self.raw(row, column) is not None   # an empty cell explains its default instead
+        hit = self.source_at(row, column) if self._cols[column].is_numeric and filled else None
         if hit is not None:
             key, src = hit
             covers = "" if key[1] and key[2] else f" (for {describe_key(key)})"
