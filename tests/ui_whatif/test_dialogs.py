@@ -57,7 +57,7 @@ def _figure_text(dlg) -> str:
         leg = ax.get_legend()
         if leg is not None:
             parts += [t.get_text() for t in leg.get_texts()]
-    return "\n".join(parts)
+    return " ".join(" ".join(parts).split())   # titles and labels may be wrapped to fit the canvas
 
 
 def test_menu_lists_the_four_analyses(window):
