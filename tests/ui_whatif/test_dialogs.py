@@ -227,3 +227,17 @@ def test_a_result_for_an_earlier_scenario_is_marked(window, qtbot):
     assert "earlier version" not in dlg.heading.text()
     window.push(SetField("Discount rate", 0.06))
     assert "earlier version" in dlg.heading.text()
+
+
+def test_waits_for_the_main_windows_run_before_starting(window, qtbot):
+    dlg = _open(window, qtbot, "Goal seek", "seek")
+    dlg.trials.setValue(500)
+    window.run_now()
+    assert window.run_controller.is_running()
+    started = []
+    dlg.runner.started.connect(lambda: started.append(window.run_controller.is_running()))
+    with qtbot.waitSignal(dlg.runner.finished, timeout=600_000):
+        assert dlg.run()
+        assert "Waiting for the run under way" in dlg.status.text() and not dlg.runner.is_running()
+    assert started == [False]    # it started only once the main run had ended
+    window.run_controller.wait()
