@@ -92,7 +92,9 @@ def core_table(table: kf.Table, *, drop: Sequence[str] = (), small: bool = False
                widths: Sequence[float] = ()) -> TableBlock:
     """A results table of the core as a document table (its headers, its units)."""
     keep = [j for j, c in enumerate(table.columns) if c.header not in drop]
-    headers = tuple(table.columns[j].header for j in keep)
+    # the cells carry their unit (USD 1.2 bn, USD 850 m), so the header need not
+    headers = tuple(table.columns[j].header.replace(" (USD m)", "") if table.columns[j].unit == kf.USD_M
+                    else table.columns[j].header for j in keep)
     rows = tuple(tuple(cell(r[j], table.columns[j].unit) for j in keep) for r in table.rows)
     numeric = tuple(bool(table.columns[j].unit) for j in keep)
     return TableBlock(headers, rows, tuple(widths), numeric, small, table.key)
@@ -212,7 +214,7 @@ def build_briefing(scn: Scenario, run: RunResult, *, author: str = "", today: dt
               Plot("Stress tests", lambda fig: plots.stress(fig, run), 0.5)]
     if run.tornado:
         b += [Heading("Sensitivity", 2), Para(kf.tornado_note(run), "note"),
-              Plot("Sensitivity (tornado)", lambda fig: plots.tornado(fig, run), 0.6)]
+              Plot("Sensitivity (tornado)", lambda fig: plots.tornado(fig, run), 0.75)]
     b.append(Para("Switching values (how far an input must move to change the answer) are not part of a run; "
                   "`workbench switching` computes them.", "note"))
 
