@@ -340,6 +340,14 @@ def unused(result, changed: list[tuple[str, str]]) -> list[str]:
 
     layout = result.layout
     reported = {(i.sheet, i.cell) for i in result.issues if i.cell}
+    # an issue about a whole column ("Column J has values but its header J1 is blank...")
+    # covers the cells below it in that column
+    columns = {}
+    for i in result.issues:
+        pos = parse_ref(i.cell) if i.cell and i.message.startswith("Column ") else None
+        if pos is not None:
+            key = (i.sheet, pos[1])
+            columns[key] = min(columns.get(key, pos[0]), pos[0])
     sheet_level = {i.sheet for i in result.issues if i.sheet and not i.cell}
     read_sheets = {t.sheet for t in layout.tables.values()} | {layout.scenario_sheet, layout.corr_sheet}
     out = []
@@ -348,7 +356,7 @@ def unused(result, changed: list[tuple[str, str]]) -> list[str]:
         if pos is None:
             continue
         r, c = pos
-        if (sheet, ref) in reported:
+        if (sheet, ref) in reported or ((sheet, c) in columns and r >= columns[(sheet, c)]):
             continue
         if sheet not in read_sheets and sheet in sheet_level:
             continue                                   # a sheet reported as ignored
