@@ -7,11 +7,17 @@ the GUI thread:
 
 - ``started()`` when a run begins,
 - ``progress(fraction, message)`` while it runs (throttled so the GUI is not flooded),
+- ``stage(name, result, pending)`` after each stage of a staged run (the default run
+  function, :class:`workbench.stages.StagedPipeline`): the baseline's allocation and key
+  figures first, then the stress tests, the sensitivity and the frontier; ``pending`` names the
+  stages not yet recomputed, whose parts of ``result`` are the previous run's (stale),
 - ``finished(RunResult)`` with the result,
 - ``failed(message)`` with one clear sentence when the core raised (no traceback),
 - ``cancelled()`` when the user's :meth:`cancel` stopped it (no result is delivered).
 
-Starting a new run cancels the one under way; a superseded run's result is dropped. Runs
+Starting a new run cancels the one under way; a superseded run's result and stages are dropped.
+The staged pipeline keeps a cache per step keyed by the content hash of what the step reads,
+so the stages an edit cannot affect are not computed again. Runs
 never overlap: the new run starts when the cancelled one has stopped (the core's solver
 libraries are not safe to run twice at once in one process).
 :meth:`schedule` collapses a burst of edits into one re-run with a single-shot timer.
@@ -31,8 +37,9 @@ from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, Q
 
 log = logging.getLogger(__name__)
 
-#: Milliseconds of quiet after the last :meth:`RunController.schedule` call before the run starts.
-SCHEDULE_DELAY_MS = 400
+#: Milliseconds of quiet after the last :meth:`RunController.schedule` call before the run starts
+#: (short: a newer edit cancels the stages under way, and unchanged stages come from the cache).
+SCHEDULE_DELAY_MS = 150
 #: Keyword arguments every run gets unless the controller's ``options`` or ``start()`` say otherwise.
 DEFAULT_OPTIONS: dict[str, Any] = {"frontier_points": 8}
 #: At most one progress signal per this many seconds (plus the first and the last).
@@ -80,13 +87,15 @@ class _RunThread(QThread):
     """One run of the core. Reports through Python callbacks wrapped in queued signals."""
 
     progressed = Signal(int, float, str)
+    staged = Signal(int, str, object, object)
     succeeded = Signal(int, object)
     errored = Signal(int, str)
     stopped = Signal(int)
 
     def __init__(self, token: int, fn: Callable[..., Any], scn: Any, options: dict[str, Any],
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, stages: bool = False) -> None:
         super().__init__(parent)
+        self.stages = stages      # the function takes ``on_stage`` and reports each stage
         self.token = token
         self.fn = fn
         self.scn = scn
@@ -110,11 +119,17 @@ class _RunThread(QThread):
     def _should_cancel(self) -> bool:
         return self.cancel_event.is_set()
 
+    def _on_stage(self, name: str, result: Any, pending: Any) -> None:
+        if not self.cancel_event.is_set():
+            self.staged.emit(self.token, name, result, pending)
+
     def run(self) -> None:
         from workbench.progress import Cancelled
 
         try:
-            result = self.fn(self.scn, progress=self._progress, should_cancel=self._should_cancel, **self.options)
+            extra = {"on_stage": self._on_stage} if self.stages else {}
+            result = self.fn(self.scn, progress=self._progress, should_cancel=self._should_cancel, **self.options,
+                             **extra)
         except Cancelled:
             self.stopped.emit(self.token)
         except BaseException as exc:  # every failure becomes a sentence; the app stays alive
@@ -140,14 +155,16 @@ class _RunThread(QThread):
 class RunController(QObject):
     """Runs scenarios in the background, one at a time, and reports on the GUI thread.
 
-    ``run_function`` is the core function to call (default
-    :func:`workbench.pipeline.run_scenario`); ``options`` are keyword arguments passed to
+    ``run_function`` is the core function to call (default: the staged pipeline,
+    :meth:`workbench.stages.StagedPipeline.run`, which gives the same result as
+    :func:`workbench.pipeline.run_scenario` and reports each stage); ``options`` are keyword arguments passed to
     it on every run (``trials``, ``method``, ``seed``, ``workers``, ``frontier_points``...),
     and :meth:`start` can add more for one run.
     """
 
     started = Signal()
     progress = Signal(float, str)
+    stage = Signal(str, object, object)
     finished = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
@@ -156,6 +173,7 @@ class RunController(QObject):
                  options: dict[str, Any] | None = None, delay_ms: int = SCHEDULE_DELAY_MS) -> None:
         super().__init__(parent)
         self._run_function = run_function
+        self._pipeline: Any = None      # the staged pipeline and its caches (default run function only)
         self.options: dict[str, Any] = {**DEFAULT_OPTIONS, **(options or {})}
         self._token = 0
         self._current: _RunThread | None = None
@@ -178,10 +196,13 @@ class RunController(QObject):
         self._timer.stop()
         self._pending = None
         self._supersede()
-        fn = self._run_function or default_run_function()
+        fn, stages = self._run_function, False
+        if fn is None:
+            fn, stages = self.pipeline().run, True
         self._token += 1
-        thread = _RunThread(self._token, fn, scn, {**self.options, **options})
+        thread = _RunThread(self._token, fn, scn, {**self.options, **options}, stages=stages)
         thread.progressed.connect(self._on_progress)
+        thread.staged.connect(self._on_stage)
         thread.succeeded.connect(self._on_succeeded)
         thread.errored.connect(self._on_errored)
         thread.stopped.connect(self._on_stopped)
@@ -204,6 +225,14 @@ class RunController(QObject):
         self._threads.append(thread)
         _LIVE.add(thread)
         thread.start()
+
+    def pipeline(self) -> Any:
+        """The staged pipeline the default runs go through (one per controller: its caches last between runs)."""
+        if self._pipeline is None:
+            from workbench.stages import StagedPipeline
+
+            self._pipeline = StagedPipeline()
+        return self._pipeline
 
     def schedule(self, scn: Any, **options: Any) -> None:
         """Run ``scn`` after a short quiet spell; a burst of calls makes one run of the last scenario."""
@@ -266,6 +295,10 @@ class RunController(QObject):
     def _on_progress(self, token: int, fraction: float, message: str) -> None:
         if self._is_current(token):
             self.progress.emit(fraction, message)
+
+    def _on_stage(self, token: int, name: str, result: Any, pending: Any) -> None:
+        if self._is_current(token):
+            self.stage.emit(name, result, pending)
 
     def _on_succeeded(self, token: int, result: Any) -> None:
         if self._is_current(token):

@@ -1,0 +1,248 @@
+"""Stale marks on the results views: what the last edit made out of date, until it is recomputed.
+
+After an edit the results on screen belong to the scenario as it was. Rather than blank them
+or leave them looking current, each view that is out of date keeps its plot and table,
+covered by a pale veil with a label ("Stale: recomputing..." while auto-run recomputes it,
+"Stale: the scenario changed since this run. Press Run (F5)." otherwise); its table is
+greyed and its tab title is grey with a trailing "(stale)" mark in the tooltip.
+
+With the staged run (:mod:`workbench.stages`) the marks come off view by view: the
+allocation and key figures first, then the stress tests, the sensitivity and the frontier
+as each finishes (:data:`STAGE_OF_VIEW`). ``install(window)`` wires this into the main window.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+#: Results view -> the stage of the staged run that recomputes it.
+STAGE_OF_VIEW: dict[str, str] = {
+    "summary": "baseline", "allocation": "baseline", "states": "baseline", "distribution": "baseline",
+    "fan": "baseline", "contributions": "baseline", "impact": "baseline", "compare": "baseline",
+    "stress": "stress", "tornado": "tornado", "frontier": "frontier",
+}
+RECOMPUTING = "Stale: recomputing..."
+CHANGED = "Stale: the scenario changed since this run. Press Run (F5)."
+STOPPED = "Stale: the run that would update this view did not finish. Press Run (F5)."
+_GREY = QColor("#8a8a8a")
+
+
+class StaleOverlay(QWidget):
+    """A pale veil over a view with a label at the top; lets clicks through to the view below."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.label = QLabel(RECOMPUTING, self)
+        self.label.setObjectName("staleLabel")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet("QLabel#staleLabel { background: #fff4ce; color: #5c4400; border: 1px solid #d9b84a;"
+                                 " border-radius: 4px; padding: 4px 10px; font-weight: bold; }")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 36, 12, 12)
+        layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        layout.addStretch(1)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parent() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.parent().rect())
+            self._fit_label()
+        return False
+
+    def show_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.setGeometry(self.parent().rect())
+        self._fit_label()
+        self.show()
+        self.raise_()
+
+    def _fit_label(self) -> None:
+        """The label on one line when the view is wide enough, else wrapped to the view's width."""
+        wanted = self.label.fontMetrics().horizontalAdvance(self.label.text()) + 40
+        self.label.setFixedWidth(max(120, min(wanted, self.width() - 24)))
+
+    def paintEvent(self, event: Any) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(255, 255, 255, 150))
+        painter.end()
+
+
+class StaleMarks:
+    """The stale marks of one :class:`ui.results_panel.ResultsPanel` (one overlay per view)."""
+
+    def __init__(self, panel: Any) -> None:
+        self.panel = panel
+        self.overlays = {name: StaleOverlay(view) for name, view in panel.views.items()}
+        self._titles = {name: panel.tabs.tabText(panel.tabs.indexOf(view)) for name, view in panel.views.items()}
+
+    def mark(self, names: Any, text: str = RECOMPUTING) -> None:
+        """Mark the views ``names`` stale with ``text`` on their veil."""
+        for name in names:
+            view = self.panel.views[name]
+            self.overlays[name].show_text(text)
+            view.table.setEnabled(False)
+            index = self.panel.tabs.indexOf(view)
+            self.panel.tabs.tabBar().setTabTextColor(index, _GREY)
+            self.panel.tabs.setTabToolTip(index, f"{self._titles[name]} (stale): {text}")
+
+    def clear(self, names: Any = None) -> None:
+        """Take the marks off the views ``names`` (all when ``None``)."""
+        for name in (self.overlays if names is None else names):
+            view = self.panel.views[name]
+            self.overlays[name].hide()
+            view.table.setEnabled(True)
+            index = self.panel.tabs.indexOf(view)
+            self.panel.tabs.tabBar().setTabTextColor(index, self.panel.tabs.palette().windowText().color())
+            self.panel.tabs.setTabToolTip(index, "")
+
+    def stale_views(self) -> list[str]:
+        return [name for name, overlay in self.overlays.items() if not overlay.isHidden()]
+
+    def text(self, name: str) -> str | None:
+        """The veil's text on view ``name``, or ``None`` when it is not stale."""
+        overlay = self.overlays[name]
+        return None if overlay.isHidden() else overlay.text()
+
+    def restate(self, text: str) -> None:
+        """Change the text of every mark shown (a run that was cancelled or failed)."""
+        stale = self.stale_views()
+        if stale:
+            self.mark(stale, text)
+
+
+def views_of(stages: Any) -> list[str]:
+    return [view for view, stage in STAGE_OF_VIEW.items() if stage in set(stages)]
+
+
+class StaleWiring(QObject):
+    """Connects the document and the run controller of a main window to its stale marks."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.marks = StaleMarks(window.results_panel)
+        #: The stages reported so far by the run under way, in order (tests and the benchmark read it).
+        self.reported: list[str] = []
+        window.document.changed.connect(self._on_changed)
+        window.run_controller.started.connect(self._on_started)
+        window.run_controller.stage.connect(self._on_stage)
+        window.run_controller.finished.connect(self._on_finished)
+        window.run_controller.cancelled.connect(self._on_stopped)
+        window.run_controller.failed.connect(self._on_stopped)
+
+    def _on_changed(self, scn: Any) -> None:
+        w = self.window
+        if w.last_result is None or w.result_scenario is None:
+            self.marks.clear()
+            return
+        if w.result_scenario is scn or w.result_scenario.same_inputs(scn):
+            if not w.run_controller.is_running():
+                self.marks.clear()
+            return
+        busy = w.run_controller.is_scheduled() or w.run_controller.is_running()
+        self.marks.mark(STAGE_OF_VIEW, RECOMPUTING if busy else CHANGED)
+
+    def _on_started(self) -> None:
+        self.reported = []
+        if self.window.last_result is not None:
+            self.marks.mark(STAGE_OF_VIEW, RECOMPUTING)
+
+    def _on_stage(self, name: str, result: Any, pending: Any) -> None:
+        self.reported.append(name)
+        if not pending:
+            return   # the whole result: finished() follows and shows it
+        w = self.window
+        scenario = getattr(w, "_run_scenario", w.scenario)
+        w.results_panel.set_result(result, scenario)
+        self.marks.clear([v for v in STAGE_OF_VIEW if STAGE_OF_VIEW[v] not in pending])
+        self.marks.mark(views_of(pending), RECOMPUTING)
+
+    def _on_finished(self, _run: Any) -> None:
+        w = self.window
+        if w.result_scenario is w.scenario or w.result_scenario.same_inputs(w.scenario):
+            self.marks.clear()
+        else:
+            self.marks.mark(STAGE_OF_VIEW, CHANGED)
+
+    def _on_stopped(self, *_args: Any) -> None:
+        if not self.window.run_controller.is_running() and not self.window.run_controller.is_scheduled():
+            self.marks.restate(STOPPED)
+
+
+def install(window: Any) -> StaleWiring:
+    """Give ``window``'s results panel stale marks that follow its edits and staged runs."""
+    window.stale = StaleWiring(window)
+    return window.stale
+
+
+def screenshot(out: str, *, trials: int = 20_000, view: str = "stress", size: tuple[int, int] = (1440, 900)) -> int:
+    """The picture of the docs: the default scenario run, a sector's expected return edited with auto-run on,
+    grabbed when the key figures are back and the stress tests, sensitivity and frontier still recompute.
+
+    ``python -m ui.stale OUT.png [VIEW]`` (offscreen; ``VIEW`` is the results view in front, stress by default).
+    """
+    import os
+    import tempfile
+
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import MainWindow
+    from ui.settings import Settings
+    from workbench.commands import SetCell, SetField
+
+    app = QApplication.instance() or QApplication(["scenario-workbench", "-platform", "offscreen"])
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(os.path.join(folder, "settings.ini"))
+        settings.set_auto_run(True)
+        window = MainWindow(settings=settings, offer_recovery=False)
+        wiring = getattr(window, "stale", None) or install(window)
+        window.resize(*size)
+        window.show()
+        loop = QEventLoop()
+        window.run_controller.finished.connect(loop.quit)
+        window.push(SetField("Trials", trials))
+        QTimer.singleShot(600_000, loop.quit)
+        loop.exec()
+        window.show_view(view)
+        grabbed: dict[str, Any] = {}
+
+        def at_stage(name: str, _run: Any, _pending: Any) -> None:
+            if name == "baseline" and "image" not in grabbed:
+                grabbed["stale"] = wiring.marks.stale_views()
+                grabbed["image"] = window.grab()
+                loop.quit()
+
+        window.run_controller.stage.connect(at_stage)
+        scn = window.scenario
+        row = scn.sectors["Sector"].tolist().index("Data centers")
+        window.set_current_table("Sectors")
+        window.push(SetCell("Sectors", row, "Expected return", 0.05))
+        loop.exec()
+        window.run_controller.shutdown()
+        image = grabbed.get("image")
+        ok = image is not None and image.save(out, "PNG")
+        window.undo_stack.setClean()
+        window.close()
+        app.processEvents()
+    print(f"Wrote {out} (views marked stale: {', '.join(grabbed.get('stale', [])) or 'none'})" if ok
+          else f"Could not write {out}", flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(screenshot(sys.argv[1], view=sys.argv[2] if len(sys.argv) > 2 else "stress"))
