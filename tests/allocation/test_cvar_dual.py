@@ -125,3 +125,17 @@ def test_certificate_refuses_a_worse_allocation_and_a_wrong_dual_point():
     value_c, lower_c = certify(coarse, xc, solc)
     assert lower_c <= value + 1e-12
     assert value_c - lower_c > 1e-6
+
+
+def test_a_stopped_solve_reports_a_valid_bound_and_no_optimality():
+    _, scn, pnl = case(30, 1500, seed=6)
+    prob = build_problem(scn)
+    k = tail_count(len(pnl), 0.95)
+    start = np.zeros(prob.n)
+    start[:2] = 0.5
+    res = solve_dual(prob, pnl, k, start, time_limit=60, should_cancel=None, t0=time.perf_counter(), max_rounds=1)
+    best = full_lp(prob, pnl, k)
+    assert res.status == "round limit"
+    assert res.bound <= best + 1e-9                       # still a lower bound on the full programme
+    assert res.objective >= best - 1e-9                   # the mean of the k worst losses at a feasible w
+    assert res.gap == pytest.approx(res.objective - res.bound)
