@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolbar2QT
 from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QImage, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QVBoxLayout, QWidget
+
+from ui.plots.layout import arrange_legends
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +43,81 @@ def figure_to_qimage(fig: Figure, dpi: float | None = None) -> QImage:
     return image
 
 
-def export_figure(fig: Figure, path: str | Path) -> Path:
-    """Save ``fig`` to ``path`` as PNG, SVG or PDF (chosen by the suffix); returns the path."""
+#: Size (inches, width x height) of an exported plot unless another is chosen: landscape, a page's width.
+EXPORT_SIZE = (10.0, 6.25)
+#: The sizes *Export...* offers (inches), landscape first.
+EXPORT_SIZES = {"Page width, landscape (10 x 6.25 in)": (10.0, 6.25), "Half page (7 x 4.4 in)": (7.0, 4.4),
+                "Slide, 16:9 (13.3 x 7.5 in)": (13.33, 7.5), "As on screen": None}
+#: Space (fraction of the height) kept at the bottom of an export for its footnote.
+FOOTNOTE_SPACE = 0.07
+
+
+def run_footnote(run: Any) -> str:
+    """What a reader of a pasted plot needs to find its numbers again: scenario, method, trials, seed, hash."""
+    if run is None or not hasattr(run, "trials"):
+        return ""
+    parts = []
+    name = getattr(run, "scenario_name", "")
+    if name:
+        parts.append(f"Scenario: {name}")
+    parts.append(f"method {getattr(run, 'method', '') or 'n/a'}")
+    parts.append(f"{run.trials:,} trials")
+    parts.append(f"seed {run.seed}")
+    digest = getattr(run, "input_hash", "") or getattr(run, "scenario_hash", "")
+    if digest:
+        parts.append(f"content hash {digest[:12]}")
+    return "; ".join(parts) + ". Scenario Workbench."
+
+
+def safe_file_stem(text: str, fallback: str = "plot") -> str:
+    """A file name stem every system accepts: letters, digits, ``-`` and ``_`` only, no reserved name, not too long."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", text.strip()).strip("-_").lower()[:60].strip("-_")
+    if not stem or stem.split("-")[0].upper() in _RESERVED:
+        stem = f"{fallback}-{stem}" if stem else fallback
+    return stem
+
+
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def export_figure(fig: Figure, path: str | Path, *, size: tuple[float, float] | None = None,
+                  footnote: str = "") -> Path:
+    """Save ``fig`` to ``path`` as PNG, SVG or PDF (chosen by the suffix); returns the path.
+
+    ``size`` (inches) changes the figure's size for the file; ``footnote`` is written under the plot
+    in small grey text (outside the layout, in space kept for it).
+    """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"Cannot export a plot as '.{fmt}': choose a file ending in .png, .svg or .pdf.")
-    fig.savefig(path, format=fmt, dpi=EXPORT_DPI if fmt == "png" else "figure", bbox_inches="tight",
-                facecolor="white")
+    note = None
+    if footnote:
+        engine = fig.get_layout_engine()
+        if engine is not None and hasattr(engine, "set") and "rect" in getattr(engine, "_params", {}):
+            engine.set(rect=(0.0, FOOTNOTE_SPACE, 1.0, 1.0 - FOOTNOTE_SPACE / 4))
+        note = fig.text(0.01, 0.012, footnote, ha="left", va="bottom", fontsize=8.5, color="#555555",
+                        wrap=True)
+        note.set_in_layout(False)
+    try:
+        if size is not None:
+            fig.set_size_inches(*size)
+        fig.savefig(path, format=fmt, dpi=EXPORT_DPI if fmt == "png" else "figure", facecolor="white")
+    finally:
+        if note is not None:
+            note.remove()
     return path
+
+
+def _measure(fig: Figure) -> object | None:
+    """Run the layout engine without drawing pixels; a renderer to measure with."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning)
+        try:
+            fig.draw_without_rendering()
+            return fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else fig._get_renderer()
+        except (AttributeError, RuntimeError, ValueError):
+            return None
 
 
 class _Canvas(FigureCanvasQTAgg):
@@ -142,6 +212,7 @@ class PlotCanvas(QWidget):
         if self._plot is not None:
             try:
                 self._plot(self.figure, *self._args, **self._kwargs)
+                arrange_legends(self.figure, _measure)
             except Exception as exc:  # a plot that cannot be drawn says why instead of crashing the window
                 log.exception("plot %s failed", getattr(self._plot, "__name__", self._plot))
                 self.figure.clear()
@@ -173,23 +244,48 @@ class PlotCanvas(QWidget):
         self.ensure_drawn()
 
     # ------------------------------------------------------------------ export and copy
-    def export(self, path: str | Path) -> Path:
+    def export(self, path: str | Path, size: tuple[float, float] | None = None) -> Path:
+        """Export the plot to ``path``: drawn again at ``size`` inches (landscape :data:`EXPORT_SIZE` by
+        default) with a footnote naming the scenario, method, trials, seed and content hash."""
         self.ensure_drawn()
-        out = export_figure(self.figure, path)
+        size = size or EXPORT_SIZE
+        if not (0.5 <= size[0] <= 100 and 0.5 <= size[1] <= 100):
+            raise ValueError(f"An exported plot is from 0.5 to 100 inches on each side, not {size[0]:g} x {size[1]:g}.")
+        fig = Figure(figsize=size, dpi=100, layout="constrained")
+        FigureCanvasAgg(fig)
+        if self._plot is not None:
+            self._plot(fig, *self._args, **self._kwargs)
+            arrange_legends(fig, _measure)
+        run = self._args[0] if self._args else None
+        out = export_figure(fig, path, footnote=run_footnote(run))
         self.exported.emit(str(out))
         return out
 
+    def default_file_name(self, suffix: str = "png") -> str:
+        """``<scenario>-<view>.png`` with only safe characters."""
+        run = self._args[0] if self._args else None
+        scenario = getattr(run, "scenario_name", "") if run is not None else ""
+        view = safe_file_stem(self.title or "plot")
+        stem = f"{safe_file_stem(scenario, 'scenario')}-{view}" if scenario else view
+        return f"{stem}.{suffix}"
+
     def export_dialog(self) -> None:
         filters = ";;".join(EXPORT_FORMATS.values())
-        stem = (self.title or "plot").lower().replace(" ", "-").replace("/", "-")
-        path, chosen = QFileDialog.getSaveFileName(self, "Export plot", f"{stem}.png", filters)
+        path, chosen = QFileDialog.getSaveFileName(self, "Export plot", self.default_file_name(), filters)
         if not path:
             return
         if not Path(path).suffix:
             suffix = next((k for k, v in EXPORT_FORMATS.items() if v == chosen), "png")
             path = f"{path}.{suffix}"
+        from PySide6.QtWidgets import QInputDialog
+
+        label, ok = QInputDialog.getItem(self, "Export plot", "Size of the exported plot:", list(EXPORT_SIZES), 0,
+                                         False)
+        if not ok:
+            return
+        size = EXPORT_SIZES[label] or (self.figure.get_size_inches()[0], self.figure.get_size_inches()[1])
         try:
-            self.export(path)
+            self.export(path, size=(float(size[0]), float(size[1])))
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export plot", f"The plot was not exported: {exc}")
 
