@@ -337,6 +337,10 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=2, help="runs of the big and ticket cases")
     ap.add_argument("--big-peers", action="store_true", help="run each peer once on 50,000 x 500 (minutes each)")
     ap.add_argument("--peers", nargs="+", default=list(PEERS_CVAR))
+    ap.add_argument("--scale-projects", type=int, nargs="+", default=[50, 100, 200])
+    ap.add_argument("--scale-scenarios", type=int, nargs="+", default=[2500, 5000, 10_000, 20_000])
+    ap.add_argument("--scale-fixed", type=int, nargs=2, default=[5000, 100], metavar=("SCENARIOS", "PROJECTS"),
+                    help="scenarios of the projects curve, projects of the scenarios curve")
     ap.add_argument("--json", type=Path, default=ROOT / "docs" / "performance-allocation.json")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
@@ -361,12 +365,12 @@ def main(argv=None) -> int:
         if args.only in (None, "c"):
             print("(c) scaling of min-CVaR (one pair a point, Gaussian seed 5)", flush=True)
             curves = []
-            for n in (50, 100, 200):
-                for r in cvar_case(n, 5000, 5, "gauss", args.peers, 1):
+            for n in args.scale_projects:
+                for r in cvar_case(n, args.scale_fixed[0], 5, "gauss", args.peers, 1):
                     curves.append({**r, "curve": "projects"})
                 print_rows(curves[-len(args.peers):])
-            for trials in (2500, 5000, 10_000, 20_000):
-                for r in cvar_case(100, trials, 5, "gauss", args.peers, 1):
+            for trials in args.scale_scenarios:
+                for r in cvar_case(args.scale_fixed[1], trials, 5, "gauss", args.peers, 1):
                     curves.append({**r, "curve": "scenarios"})
                 print_rows(curves[-len(args.peers):])
             out["scaling"] = curves
