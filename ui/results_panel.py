@@ -123,8 +123,34 @@ class ResultView(QWidget):
             self.splitter.setSizes([max(total - side, 1), side])
         finally:
             self._fitting = False
+        self._share_columns(side)
         if self.table.model().rowCount() <= 200:  # a value wider than its column goes on two lines, not elided
             self.table.resizeRowsToContents()
+
+    #: The narrowest a column is squeezed to when the columns share a side panel too narrow for them.
+    MIN_COLUMN = 48
+    #: Columns needing up to this many times the side panel's width share it, wrapping; wider tables scroll.
+    MOST_SQUEEZE = 2.0
+
+    def _share_columns(self, side: int) -> None:
+        """When the columns need more than the side panel's ``side`` pixels (but at most :data:`MOST_SQUEEZE` times
+        as much), they share it in proportion to what they need and their text wraps (no horizontal scroll bar)."""
+        model = self.table.model()
+        if model.rowCount() > 2000:
+            return
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        cols = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        margins = self._side.layout().contentsMargins()
+        room = (side - margins.left() - margins.right() - 2 * self.table.frameWidth()
+                - self.table.verticalScrollBar().sizeHint().width() - 4)
+        widths = [header.sectionSize(c) for c in cols]
+        if not cols or sum(widths) <= room or sum(widths) > self.MOST_SQUEEZE * room:
+            return     # fits, or so wide (many columns) that wrapping would leave each unreadable: scroll instead
+        scale = room / sum(widths)
+        for c, w in zip(cols, widths):
+            header.resizeSection(c, max(int(w * scale), self.MIN_COLUMN))
+        self.table.updateGeometries()     # the scroll range follows the new widths now, not on the next event
 
     def _on_splitter_moved(self, _pos: int, _index: int) -> None:
         if not self._fitting:

@@ -6,6 +6,7 @@ are percentages; the Qt side (:mod:`ui.results_table`) only displays and sorts t
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,18 +42,20 @@ def _show(value: float, kind: str) -> str:
 UNITS = {kind: unit for unit, kind in KINDS.items()}
 
 
+#: A column header longer than this goes on several lines (the words as the core writes them).
+HEADER_LINE = 24
+
+
 def from_core(table: kf.Table, *, drop: Sequence[str] = (), sort_by: str | None = None) -> Rows:
-    """A core results table as displayed rows: fractions as percentages ("(%)" in the header), money in USD m."""
+    """A core results table as displayed rows: fractions as percentages ("(%)" in the header), money in USD m;
+    long headers on lines of at most :data:`HEADER_LINE` characters, so the column is as wide as its numbers."""
     keep = [i for i, c in enumerate(table.columns) if c.header not in drop]
     headers, decimals = [], []
     for i in keep:
         c = table.columns[i]
-        if c.unit == kf.FRACTION:
-            headers.append(f"{c.header} (%)")
-            decimals.append(1)
-        else:
-            headers.append(c.header)
-            decimals.append(0)
+        header = f"{c.header} (%)" if c.unit == kf.FRACTION else c.header
+        headers.append(textwrap.fill(header, HEADER_LINE, break_long_words=False))
+        decimals.append(1 if c.unit == kf.FRACTION else 0)
     rows = []
     for r in table.rows:
         out = []
@@ -66,7 +69,7 @@ def from_core(table: kf.Table, *, drop: Sequence[str] = (), sort_by: str | None 
         rows.append(tuple(out))
     tips = list(table.row_notes)
     if sort_by is not None:
-        k = headers.index(sort_by)
+        k = [h.replace("\n", " ") for h in headers].index(sort_by)
         order = sorted(range(len(rows)), key=lambda j: -rows[j][k])
         rows = [rows[j] for j in order]
         tips = [tips[j] for j in order] if tips else []
