@@ -320,6 +320,11 @@ class CompareWindow(QWidget):
     def shutdown(self, ms: int = 30_000) -> bool:
         return self.worker.shutdown(ms)
 
+    def closeEvent(self, event: Any) -> None:
+        """Closing the window stops the work under way (nobody is looking at it any more)."""
+        self.cancel()
+        super().closeEvent(event)
+
     # ------------------------------------------------------------------ internals
     def _busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)

@@ -153,3 +153,13 @@ def test_cancel_stops_the_comparison(window, qtbot, tmp_path):
         view.cancel_button.click()
     assert not view.is_running() and "cancelled" in view.heading.text()
     assert view.other_run is None
+
+
+def test_closing_the_compare_window_stops_its_work(window, qtbot, tmp_path):
+    path, _ = _colleague(tmp_path)
+    window.run_controller.options.update(trials=400_000, stress=False, tornado=False)
+    view = compare_view.compare_with_workbook(window, path)
+    assert view.is_running()
+    with qtbot.waitSignal(view.worker.cancelled, timeout=300_000):
+        view.close()
+    assert not view.is_running() and not view.isVisible()
