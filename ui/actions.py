@@ -158,8 +158,8 @@ def build(window) -> SimpleNamespace:
 
     view_menu = menu.addMenu("&View")
     tables = view_menu.addMenu("&Tables")
-    from ui.main_window import TABLE_TABS
     from ui.results_panel import VIEWS
+    from ui.table_page import TABLE_TABS
 
     for i, name in enumerate(TABLE_TABS):
         act = tables.addAction(name, partial(window.set_current_table, name))

@@ -30,14 +30,13 @@ from ui.issues_panel import IssuesPanel, summary
 from ui.scenario_form import ScenarioForm
 from ui.settings import Settings
 from ui.status import RunStatus
-from ui.table_page import TablePage
+from ui.table_page import TABLE_TABS, TablePage
 from workbench import schema
 from workbench.commands import ApplyAllocation
 from workbench.default_scenario import default_scenario
 from workbench.issues import Issue
 from workbench.scenario import Scenario
 
-TABLE_TABS = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events")
 DEFAULT_SIZE = (1440, 900)
 #: Share of the window's width the table tabs get by default; the results (plots and tables) get the rest.
 TABLES_SHARE = 0.36

@@ -28,6 +28,9 @@ from ui.table_model import ScenarioTableModel, TableProxy
 from workbench import schema
 from workbench.commands import DeleteRows, DuplicateRows, InsertRows
 
+#: The scenario's tables, in the order of the window's tabs and of View > Tables.
+TABLE_TABS = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events")
+
 INTROS = {
     "Sectors": "One row per sector. Returns and volatility are per year (8.5 % is 0.085).",
     "Projects": "Candidate projects. Money in USD m. Grey italic values are what empty cells stand for "

@@ -32,7 +32,7 @@ import pandas as pd
 
 from workbench import schema
 from workbench.scenario import Provenance, Scenario, _norm, coerce_table
-from workbench.scenario import row_keys as scenario_row_keys
+from workbench.scenario import unique_row_keys as row_keys
 from workbench.sources import Source, Sources, describe_key
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -123,20 +123,6 @@ class ScenarioDiff:
 
 
 # ------------------------------------------------------------------ keys
-def row_keys(table: str, frame: pd.DataFrame) -> list[str]:
-    """The key of each row of a table, unique within it (repeats get ``#2``, ``#3``...)."""
-    if table == "Constraints":
-        raw = [f"{g}: {'*' if v is None or v == '' else v}" for g, v in zip(frame["Group"], frame["Value"])]
-    else:
-        raw = scenario_row_keys(schema.TABLES[table], frame)
-    seen: dict[str, int] = {}
-    out = []
-    for k in raw:
-        seen[k] = seen.get(k, 0) + 1
-        out.append(k if seen[k] == 1 else f"{k} #{seen[k]}")
-    return out
-
-
 def _same(a: Any, b: Any) -> bool:
     return _norm(a) == _norm(b)
 

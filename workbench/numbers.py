@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from workbench.errors import WorkbenchError
+
 THOUSAND = 1e3
 MILLION = 1e6
 BILLION = 1e9
@@ -72,7 +74,7 @@ _NUMBER = re.compile(r"(?<![\d.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-", "\uff05": "%"})
 
 
-class NumberError(ValueError):
+class NumberError(WorkbenchError, ValueError):
     """A text that cannot be the value of its column: ``message`` says why, ``hint`` how to fix it."""
 
     def __init__(self, message: str, hint: str | None = None):

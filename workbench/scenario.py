@@ -113,6 +113,23 @@ def row_keys(table: Table, frame: pd.DataFrame) -> list[str]:
     return [_key_text([c[i] for c in columns], i) for i in range(len(frame))]
 
 
+def unique_row_keys(table: str, frame: pd.DataFrame) -> list[str]:
+    """The key of each row of ``table``, unique within it (repeats get ``#2``, ``#3``...).
+
+    The names the diff, merge and the assumption register give to rows; Constraints rows
+    are keyed by group and value."""
+    if table == "Constraints":
+        raw = [f"{g}: {'*' if v is None or v == '' else v}" for g, v in zip(frame["Group"], frame["Value"])]
+    else:
+        raw = row_keys(TABLES[table], frame)
+    seen: dict[str, int] = {}
+    out = []
+    for k in raw:
+        seen[k] = seen.get(k, 0) + 1
+        out.append(k if seen[k] == 1 else f"{k} #{seen[k]}")
+    return out
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One investment scenario: what a workbook holds, in canonical form."""
@@ -133,6 +150,10 @@ class Scenario:
     # ------------------------------------------------------------------ access
     TABLE_ATTRS: ClassVar[dict[str, str]] = {"Sectors": "sectors", "Projects": "projects", "Financing": "financing",
                    "Constraints": "constraints", "Risk events": "risk_events"}
+
+    def row_keys(self, name: str) -> list[str]:
+        """:func:`unique_row_keys` of table ``name``."""
+        return unique_row_keys(name, self.table(name))
 
     def table(self, name: str) -> pd.DataFrame:
         """The table called ``name`` in the workbook (``"Projects"``, ``"Risk events"``...)."""

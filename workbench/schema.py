@@ -228,7 +228,8 @@ SHOCK_COLUMN = Column("(sector shock)", "number", "log return", -5, 5, default=0
 #: The input tables, in workbook order (Correlations is a matrix and handled apart).
 TABLES: dict[str, Table] = {t.name: t for t in (SECTORS, PROJECTS, FINANCING, CONSTRAINTS, RISK_EVENTS)}
 INPUT_SHEETS = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events")
-RESULT_SHEETS = ("Key figures", "Allocation", "Risk summary", "Distribution", "Stress tests", "Impact", "Charts", "About")
+RESULT_SHEETS = ("Key figures", "Allocation", "Risk summary", "Distribution", "Stress tests", "Impact", "Charts",
+                 "About")
 FORMAT_VERSION = 1
 
 

@@ -217,9 +217,7 @@ def describe_key(key: SourceKey) -> str:
 
 def row_keys(scn: Scenario, table: str) -> list[str]:
     """The keys of a table's rows as the register names them (those of the diff)."""
-    from workbench.diff import row_keys as diff_row_keys
-
-    return diff_row_keys(table, scn.table(table))
+    return scn.row_keys(table)
 
 
 # ------------------------------------------------------------------ what needs a source

@@ -28,8 +28,8 @@ from ui.plots.risk_figures import (
     plot_tornado,
     tornado_axes,
 )
-from ui.plots.style import GAIN, PALETTE, briefing, colours, fmt_money, fmt_number, fmt_percent, money_unit
-from ui.plots.tools import BAR_LABEL, bar_breakdown, label_signed_bars, note
+from ui.plots.style import GAIN, PALETTE, colours, fmt_money, fmt_number, fmt_percent, money_unit
+from ui.plots.tools import BAR_LABEL, bar_breakdown, briefing, label_signed_bars, note
 from workbench import figures as kf
 from workbench.figures import npv_name
 

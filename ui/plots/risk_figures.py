@@ -19,13 +19,12 @@ from ui.plots.style import (
     NEUTRAL,
     PALETTE,
     VAR_COLOUR,
-    briefing,
     fmt_money,
     fmt_percent,
     money_formatter,
     money_unit,
 )
-from ui.plots.tools import bar_breakdown, label_signed_bars, note, top_items
+from ui.plots.tools import bar_breakdown, briefing, label_signed_bars, note, top_items
 from workbench.figures import npv_label
 
 #: Tornado bars shown (largest swing first).

@@ -7,10 +7,9 @@ a figure pasted into a briefing reads like the briefing's own tables.
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -48,7 +47,6 @@ VAR_COLOUR, CVAR_COLOUR, MEAN_COLOUR = "#E69F00", "#D55E00", "#009E73"
 #: Amounts from this many USD m up are shown in USD bn.
 BN_FROM = 10_000.0
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 #: The figure size (inches) the briefing fonts are meant for; smaller figures get proportionally smaller fonts.
@@ -78,25 +76,6 @@ def briefing_rc(fig: Any = None) -> dict[str, Any]:
     for key in _FONT_KEYS:
         rc[key] = round(float(BRIEFING_RC[key]) * scale, 2)
     return rc
-
-
-def briefing(fn: F) -> F:
-    """Draw ``fn``'s figure (its first argument) under :data:`BRIEFING_RC`, fonts scaled to the figure's size;
-    then the figure's long suptitle is wrapped and bar labels are kept inside their axes
-    (:func:`ui.plots.tools.fit_figure`)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        fig = args[0] if args else None
-        with mpl.rc_context(briefing_rc(fig)):
-            out = fn(*args, **kwargs)
-            if fig is not None and hasattr(fig, "axes"):
-                from ui.plots.tools import fit_figure
-
-                fit_figure(fig)
-            return out
-
-    return wrapper  # type: ignore[return-value]
 
 
 def colours(n: int) -> list[str]:

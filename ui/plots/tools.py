@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator
 
-from ui.plots.style import GAIN, fmt_money, fmt_number, money_formatter, money_unit
+from ui.plots.style import GAIN, briefing_rc, fmt_money, fmt_number, money_formatter, money_unit
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Bars shown per breakdown before the rest are summed into "Other".
 TOP_N = 12
@@ -282,3 +287,20 @@ def _fit_labels(ax: Axes, renderer: object) -> bool:
         return False
     ax.set_xlim(new_lo, new_hi)
     return True
+
+
+def briefing(fn: F) -> F:
+    """Draw ``fn``'s figure (its first argument) under :data:`BRIEFING_RC`, fonts scaled to the figure's size;
+    then the figure's long suptitle is wrapped and bar labels are kept inside their axes
+    (:func:`fit_figure`)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fig = args[0] if args else None
+        with mpl.rc_context(briefing_rc(fig)):
+            out = fn(*args, **kwargs)
+            if fig is not None and hasattr(fig, "axes"):
+                fit_figure(fig)
+            return out
+
+    return wrapper  # type: ignore[return-value]
