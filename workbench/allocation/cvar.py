@@ -6,12 +6,16 @@ programme ``min alpha + 1/k sum_t u_t`` subject to ``u_t >= loss_t(x) - alpha``,
 has the mean of the ``k`` largest losses as its optimum, exactly the CVaR the risk engine
 reports.
 
-**Constraint generation.** At the optimum only scenarios in the tail have ``u_t > 0``.
-We solve the programme with a small set of candidate tail scenarios, then add every
-scenario whose loss exceeds ``alpha`` at the current allocation, and re-solve (warm
-started) until none does. Each restricted programme is a relaxation (dropped rows only),
-and the final one's solution satisfies every dropped row with ``u_t = 0``, so it solves
-the full programme exactly, with the same duals.
+**Without tickets** the linear programme is solved exactly through its dual, the trials in
+groups and the unfunded projects' rows left out until priced in, and every answer is certified
+on the full programme (``cvar_dual``).
+
+**Minimum tickets.** A relaxation that keeps every ticket is the answer. Otherwise a frozen
+rounding (each ticketed project kept on its side of the relaxation) is tried first and accepted
+when within the gap of the relaxation's bound; else a branch and bound over the broken tickets,
+each node an exact dual solve started from its parent's allocation (``branching``); on small
+problems a mixed-integer programme over a restricted tail by constraint generation (``_CG``:
+scenarios whose loss exceeds ``alpha`` added until none does) is the fallback.
 """
 
 from __future__ import annotations
