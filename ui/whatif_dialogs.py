@@ -1,11 +1,9 @@
 """The What if menu: switching values, goal seek, robust allocation across the stress tests, and
 global (Sobol) sensitivity beside the tornado, each a non-modal dialog.
 
-Every dialog reads the window's current scenario when Run is pressed, runs one core task of
-:mod:`workbench.whatif.tasks` in the background through its own
-:class:`~ui.runner.RunController` (progress bar, Cancel), and shows the answer as a plot
-beside a table. A what-if run waits for the main window's run under way, so two solver runs
-never overlap. A result computed for an earlier version of the scenario is marked as such.
+Each dialog runs one core task of :mod:`workbench.whatif.tasks` in the frame of
+:class:`ui.whatif_base.WhatIfDialog` (the scenario as it is when Run is pressed, run in the
+background with progress and Cancel, the answer as a plot beside a table).
 """
 
 from __future__ import annotations
@@ -13,16 +11,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -30,223 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.plots.canvas import PlotCanvas
 from ui.plots.whatif import plot_robust, plot_seek, plot_sobol, plot_switching
-from ui.results_table import RowsView, plot_beside_table
-from ui.runner import RunController
-from workbench.whatif.statistics import STATISTICS, UnknownStatistic, find_statistic, parse_number
+from ui.results_table import RowsView
+from ui.whatif_base import WhatIfDialog, _html, _stat_combo, _stat_text, fmt_value
+from workbench.whatif.statistics import find_statistic, parse_number
 from workbench.whatif.vocabulary import definition
 
-#: Milliseconds between checks whether the main window's run has ended (a what-if run waits for it).
-WAIT_POLL_MS = 200
-DEFAULT_TRIALS = 20_000
 EVERY_TORNADO_INPUT = "Every input the tornado varies"
 ALLOCATION_CRITERION = "The allocation changes"
-
-
-class WhatIfDialog(QDialog):
-    """Options on top, Run / Cancel with a progress bar, then the plot beside the table."""
-
-    title = ""
-    plot = staticmethod(plot_switching)
-    intro = ""
-
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.window = window
-        self.setWindowTitle(self.title)
-        self.setWindowModality(Qt.WindowModality.NonModal)
-        self.result: Any = None
-        self.result_scenario: Any = None
-        self.runner = RunController(self, run_function=self.task, delay_ms=0)
-        self.runner.options = {}   # the task's own options only (no pipeline defaults)
-        self.runner.started.connect(self._on_started)
-        self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.cancelled.connect(self._on_cancelled)
-        self._wait = QTimer(self)
-        self._wait.setInterval(WAIT_POLL_MS)
-        self._wait.timeout.connect(self._start_when_free)
-        self._pending: dict[str, Any] | None = None
-        self._heading_text = ""
-        self._scenario_run: Any = None
-
-        layout = QVBoxLayout(self)
-        intro = QLabel(self.intro)
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        self.form = QFormLayout()
-        layout.addLayout(self.form)
-        self.trials = QSpinBox()
-        self.trials.setRange(100, 1_000_000)
-        self.trials.setSingleStep(1000)
-        self.trials.setGroupSeparatorShown(True)
-        self.trials.setValue(min(int(window.scenario.trials), DEFAULT_TRIALS))
-        self.trials.setToolTip("Trials of every evaluation: the same draws at every evaluation (common random "
-                               "numbers). More trials: a smaller Monte Carlo error, a longer run.")
-        self.build_options()
-        row = QHBoxLayout()
-        self.run_button = QPushButton("Run")
-        self.run_button.setDefault(True)
-        self.run_button.clicked.connect(self.run)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop this analysis; the scenario is not changed.")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.setEnabled(False)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("")
-        row.addWidget(self.run_button)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.progress, 1)
-        layout.addLayout(row)
-        self.status = QLabel("Press Run to compute on the current scenario.")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.status)
-        body = QWidget()
-        self.canvas = PlotCanvas(self.plot, title=self.title)
-        self.heading = QLabel()
-        self.heading.setWordWrap(True)
-        self.table = RowsView()
-        self.splitter, _side = plot_beside_table(body, self.canvas, self.heading, self.build_side())
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)   # the tables here carry the answers: give them room
-        layout.addWidget(body, 1)
-        self.canvas.show_run(None)
-        window.document.changed.connect(self._on_scenario_changed)
-        self.resize(1200, 760)
-        self.splitter.setSizes([700, 480])
-
-    # ------------------------------------------------------------ to override
-    def build_options(self) -> None:
-        self.form.addRow("Trials per evaluation", self.trials)
-
-    def build_side(self) -> QWidget:
-        return self.table
-
-    def options(self) -> dict[str, Any]:
-        """The task's keyword arguments from the widgets; ValueError with a sentence when one is wrong."""
-        return {"trials": self.trials.value()}
-
-    def task(self, scn: Any, **kwargs: Any) -> Any:
-        raise TypeError("a what-if dialog defines its task")
-
-    def show_result(self, result: Any) -> None:
-        self.canvas.show_run(result)
-
-    # ------------------------------------------------------------ running
-    def run(self) -> bool:
-        """Start the analysis on the current scenario (after the main window's run under way, if any)."""
-        errors = [i for i in self.window.document.issues if i.is_error]
-        if errors:
-            self._say(f"The scenario has {len(errors)} error{'s' if len(errors) != 1 else ''} to fix first: see the "
-                      "Issues panel.", error=True)
-            return False
-        try:
-            opts = self.options()
-        except (ValueError, UnknownStatistic) as exc:
-            self._say(str(exc), error=True)
-            return False
-        self._pending = opts
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        if self.window.run_controller.is_running():
-            self._say("Waiting for the run under way in the main window to finish...")
-            self._wait.start()
-            return True
-        self._start_when_free()
-        return True
-
-    def _start_when_free(self) -> None:
-        if self.window.run_controller.is_running() or self._pending is None:
-            return
-        self._wait.stop()
-        opts, self._pending = self._pending, None
-        self._scenario_run = self.window.scenario
-        self.runner.start(self._scenario_run, **opts)
-
-    def cancel(self) -> None:
-        if self._pending is not None:
-            self._pending = None
-            self._wait.stop()
-            self._on_cancelled()
-            return
-        self.runner.cancel()
-
-    def is_running(self) -> bool:
-        return self.runner.is_running() or self._pending is not None
-
-    def _on_started(self) -> None:
-        self.progress.setValue(0)
-        self.progress.setFormat("Starting...")
-        self._say("Running...")
-
-    def _on_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
-        self.progress.setFormat(f"{message} %p%" if message else "%p%")
-
-    def _idle(self) -> None:
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-
-    def _on_finished(self, result: Any) -> None:
-        self._idle()
-        self.result = result
-        self.result_scenario = self._scenario_run
-        self.progress.setValue(1000)
-        self.progress.setFormat("Done")
-        self._say(self.summary(result))
-        self.show_result(result)
-
-    def _on_failed(self, message: str) -> None:
-        self._idle()
-        self.progress.setFormat("Stopped")
-        self._say(message, error=True)
-
-    def _on_cancelled(self) -> None:
-        self._idle()
-        self.progress.setValue(0)
-        self.progress.setFormat("Cancelled")
-        self._say("Cancelled: nothing was computed; the results shown (if any) are from before.")
-
-    def summary(self, result: Any) -> str:
-        return ""
-
-    def _on_scenario_changed(self, scn: Any) -> None:
-        if self.result_scenario is not None and not self.result_scenario.same_content(scn):
-            self.heading.setText("<span style='color:#8a6d00'>Computed for an earlier version of the scenario: "
-                                 "press Run again.</span><br>" + self._heading_text)
-
-    def set_heading(self, text: str) -> None:
-        self._heading_text = text
-        self.heading.setText(text)
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(f"<span style='color:#b00020'>{_html(text)}</span>" if error else _html(text))
-
-    def shutdown(self) -> None:
-        self._pending = None
-        self._wait.stop()
-        self.runner.shutdown()
-
-    def closeEvent(self, event: Any) -> None:
-        self.shutdown()
-        super().closeEvent(event)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
-
-
-def _stat_combo(default: str = "expected-npv") -> QComboBox:
-    box = QComboBox()
-    for st in STATISTICS:
-        box.addItem(st.label, st.key)
-    box.setCurrentIndex(max(box.findData(default), 0))
-    return box
 
 
 # ---------------------------------------------------------------- switching values
@@ -325,16 +111,6 @@ class SwitchingDialog(WhatIfDialog):
     def _row_changed(self, current: Any, _previous: Any) -> None:
         if current.isValid() and self.result is not None:
             self.canvas.show_run(self.result, selected=self.table.proxy.mapToSource(current).row())
-
-
-def fmt_value(v: Any, unit: str) -> str:
-    from workbench.whatif.inputs import fmt_value as fmt
-
-    return fmt(v, unit)
-
-
-def _stat_text(key: str, value: float) -> str:
-    return find_statistic(key).format(value)
 
 
 # ---------------------------------------------------------------- goal seek
