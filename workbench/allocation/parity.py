@@ -439,7 +439,7 @@ def risk_parity(prob: Problem, data: Inputs, *, time_limit: float, mip_rel_gap: 
     how = (f"Minimised by SLSQP and Frank-Wolfe steps, proven by a linear programme (Frank-Wolfe bound); "
            f"relative gap {gap:.1e}")
     if len(ticketed) and nodes:
-        how += f"; minimum tickets: branch and bound, {nodes} nodes"
+        how += f"; minimum tickets: {nodes} node solve{'' if nodes == 1 else 's'} (roundings, then branch and bound)"
         if not complete:
             how += " (stopped by the " + ("time" if time.perf_counter() >= deadline else "node") + " limit)"
     notes.append(how + ".")
