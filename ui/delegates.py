@@ -27,6 +27,7 @@ from ui import formatting
 from ui.table_model import COLUMN_ROLE
 from workbench import schema
 from workbench.schema import Column
+from workbench.text import with_article
 from workbench.validation import check_value
 
 INVALID_STYLE = "background-color: #f8d0d0;"
@@ -123,7 +124,7 @@ class CellDelegate(QStyledItemDelegate):
             if not col.required and col.kind != "bool":
                 combo.addItem("")
             combo.addItems(items)
-            combo.setToolTip(f"Choose a {col.name.lower()}" + (" or type a new one." if editable else "."))
+            combo.setToolTip(f"Choose {with_article(col.name.lower())}" + (" or type a new one." if editable else "."))
             return combo
         if col.is_numeric:
             box = spin_box_for(col, parent)

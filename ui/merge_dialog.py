@@ -28,10 +28,20 @@ from PySide6.QtWidgets import (
 from ui import formatting
 from workbench.commands import ReplaceScenario
 from workbench.diff import ADDED, CHANGED, REMOVED, diff_scenarios, merge, source_of
+from workbench.text import count
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 20
 TABLES_WITH_COLUMNS = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Risk events")
 KIND_TEXT = {ADDED: "new row", REMOVED: "row removed", CHANGED: "changed"}
+
+
+def _count_text(kind: str, n: int) -> str:
+    """``1 new row``, ``18 new rows``, ``18 rows removed``, ``3 changed`` (the noun is pluralised, not the verb)."""
+    if kind == ADDED:
+        return count(n, "new row")
+    if kind == REMOVED:
+        return count(n, "row", "removed")
+    return f"{n:,} changed"
 
 
 def _show(value: Any, table: str = "", change: Any = None) -> str:
@@ -110,8 +120,7 @@ class MergeDialog(QDialog):
         summary = self.diff.summary()
         for table, changes in self.diff.by_table().items():
             s = summary[table]
-            parts = [f"{s[k]} {KIND_TEXT[k]}{'s' if s[k] != 1 and k != CHANGED else ''}" for k in (ADDED, REMOVED,
-                                                                                                 CHANGED) if s[k]]
+            parts = [_count_text(k, s[k]) for k in (ADDED, REMOVED, CHANGED) if s[k]]
             top = QTreeWidgetItem([f"{table}: {', '.join(parts)}"])
             top.setFlags(flags | Qt.ItemFlag.ItemIsAutoTristate)
             top.setCheckState(0, Qt.CheckState.Checked)

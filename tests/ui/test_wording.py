@@ -1,0 +1,24 @@
+"""Counts and articles in the app's own sentences come from workbench.text: no "18 row removeds", no
+"Choose a instrument"."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QStyleOptionViewItem
+
+from tests.ui.test_editing import _cell
+from ui.delegates import CellDelegate
+from ui.merge_dialog import _count_text
+from workbench.diff import ADDED, CHANGED, REMOVED
+
+
+def test_merge_summary_counts():
+    assert _count_text(REMOVED, 18) == "18 rows removed"
+    assert _count_text(REMOVED, 1) == "1 row removed"
+    assert _count_text(ADDED, 2) == "2 new rows"
+    assert _count_text(CHANGED, 1200) == "1,200 changed"
+
+
+def test_dropdown_tooltips_take_the_right_article(window, projects):
+    delegate = CellDelegate("Projects")
+    editor = delegate.createEditor(projects.view, QStyleOptionViewItem(), _cell(projects, 0, "Instrument"))
+    assert editor.toolTip() == "Choose an instrument."
