@@ -129,6 +129,10 @@ class Shortfall:
     discount_rate: float
     method: str = ""
     tickets_cost: float = 0.0           # how much less the minimum tickets allow than the limits alone
+    # The most the limits allow without adding to the candidates with negative expected NPV (NaN: not computed),
+    # and the limits that hold that total there.
+    most_without_negative: float = float("nan")
+    limits_without_negative: tuple[str, ...] = ()
 
     @property
     def unallocated(self) -> float:
@@ -152,10 +156,19 @@ class Shortfall:
         left = cap - self.allocated
         if left > tol:
             rate_text = f"negative expected NPV at {rate}"
+            held = (np.isfinite(self.most_without_negative)
+                    and self.allocated >= self.most_without_negative - max(tol, 1e-4 * self.programme_size))
             if self.negative_npv and not self.positive_with_room:
                 lines.append(f"The limits would allow {bn(left)} more, but every candidate with room left has "
                              f"{rate_text} ({_join(self.negative_npv, 8)}): funding it would lose value at the "
                              "discount rate, so the method leaves it out.")
+            elif self.negative_npv and held:
+                why = (f": {_join(self.limits_without_negative)} hold the total there"
+                       if self.limits_without_negative else "")
+                lines.append(f"Without adding to the candidates with {rate_text} ({_join(self.negative_npv, 8)}), "
+                             f"the limits allow at most {bn(self.most_without_negative)}{why}. The limits would "
+                             f"allow {bn(left)} more only by funding those candidates, which would lose value at "
+                             "the discount rate.")
             else:
                 lines.append(f"The limits would allow {bn(left)} more; the {self.method or 'allocation'} method "
                              "stops short by its own objective (for example the risk it accepts), not because of "

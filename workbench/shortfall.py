@@ -1,13 +1,17 @@
 """Why an allocation leaves part of the programme unallocated, in the user's terms.
 
-Three reasons, each checked: the limits themselves allow less than the programme size
+Four reasons, each checked: the limits themselves allow less than the programme size
 (the most they allow is solved for, and the limits that hold it there are named as the
 user wrote them); the candidates with room left have negative expected NPV at the
-discount rate (from the fitting sample the allocation used); or the method's objective
-(risk against return) stops short of a limit.
+discount rate (from the fitting sample the allocation used); the limits hold the total
+where it is unless candidates with negative expected NPV get more (that most is solved for
+too, and its limits named); or the method's objective (risk against return) stops short of
+a limit.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -27,7 +31,7 @@ def most_allowed(prob: Problem, tickets: bool = True) -> tuple[float, np.ndarray
     if n == 0:
         return 0.0, np.zeros(0)
     size = prob.S or 1.0
-    a = prob.matrix() / size                       # in shares of the programme, like the methods
+    a = prob.matrix()          # rows on amounts in USD m; the variables are shares w = x / S, so A w <= hi / S
     lo, hi = prob.bounds()
     use_tickets = tickets and bool(np.any(prob.ticket > 0))
     c = np.concatenate([-np.ones(n), np.zeros(n)]) if use_tickets else -np.ones(n)
@@ -84,9 +88,18 @@ def shortfall(scn: Scenario, alloc: AllocationResult, mean_by_project: dict[str,
     negative = tuple(pid for pid in room if mean_by_project.get(pid, 0.0) < 0)
     positive = tuple(pid for pid in room if mean_by_project.get(pid, 0.0) >= 0)
     limited = np.isfinite(best) and total >= best - 1e-4 * max(size, 1.0)
+    most_pos, limits_pos = float("nan"), ()
+    if negative and not limited:
+        # The most the limits allow when no candidate with negative expected NPV gets more than it has now.
+        held = np.array([alloc.amounts.get(pid, 0.0) for pid in prob.ids])
+        neg = np.array([pid in negative for pid in prob.ids])
+        capped = replace(prob, request=np.where(neg, np.minimum(held, prob.request), prob.request))
+        most_pos, x_pos = most_allowed(capped, tickets=True)
+        limits_pos = holding_limits(capped, x_pos) if len(x_pos) else ()
     return Shortfall(
         programme_size=size, allocated=total, most_allowed=best, holding_limits=limits,
         negative_npv=negative, positive_with_room=() if limited else positive, discount_rate=discount_rate,
         method=alloc.method,
         tickets_cost=max(relaxed - best, 0.0) if np.isfinite(relaxed) and np.isfinite(best) else 0.0,
+        most_without_negative=most_pos, limits_without_negative=limits_pos,
     )
