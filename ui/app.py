@@ -28,17 +28,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--library", metavar="PATH", help="snapshot library file (default: WORKBENCH_LIBRARY or "
                         "the user data folder)")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to a PNG and exit")
-    parser.add_argument("--view", metavar="NAME", choices=list(views) or None,
-                        help="results view shown in the screenshot (see the list below)")
+    parser.add_argument("--view", metavar="NAME", choices=[*views, "all"] if views else None,
+                        help="results view shown in the screenshot (see the list below), or all (one PNG per view: "
+                        "put {view} in the file name)")
+    parser.add_argument("--size", metavar="WxH", help="window size of the screenshot in pixels, such as 1280x720 "
+                        "(default 1440x900)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.screenshot:
-        from ui.screenshot import take_screenshot
+        from ui.screenshot import parse_size, take_screenshot
 
-        kwargs = {"library": args.library} if args.library else {}
+        kwargs: dict = {"library": args.library} if args.library else {}
+        if args.size:
+            try:
+                kwargs["size"] = parse_size(args.size)
+            except ValueError as exc:
+                print(exc, file=sys.stderr)
+                return 2
         return take_screenshot(args.screenshot, file=args.file, view=args.view, **kwargs)
     if args.view:
         print("--view only applies with --screenshot; opening the window.", file=sys.stderr)
@@ -52,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     window = MainWindow(library=args.library, offer_recovery=True)
+    fit_to_screen(window)
     window.show()
     if args.file:
         from ui import files
@@ -59,3 +69,27 @@ def main(argv: list[str] | None = None) -> int:
         files.open_path(window, Path(args.file))
         window.undo_stack.setClean()
     return app.exec()
+
+
+def fit_to_screen(window) -> None:
+    """Never open larger than the screen's available area (a 1280 x 720 laptop, a taskbar): shrink the window
+    to fit and move it inside."""
+    screen = window.screen() or _primary_screen()
+    if screen is None:
+        return
+    avail = screen.availableGeometry()
+    frame = window.frameGeometry().size() - window.size()   # title bar and borders
+    w = min(window.width(), avail.width() - max(frame.width(), 0))
+    h = min(window.height(), avail.height() - max(frame.height(), 0))
+    if (w, h) != (window.width(), window.height()):
+        window.resize(w, h)
+    geo = window.frameGeometry()
+    if not avail.contains(geo):
+        window.move(max(avail.left(), min(geo.left(), avail.right() - geo.width())),
+                    max(avail.top(), min(geo.top(), avail.bottom() - geo.height())))
+
+
+def _primary_screen():
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.primaryScreen()

@@ -1,8 +1,10 @@
 """Headless screenshot mode: load a scenario, run it, grab the window to a PNG.
 
-``python main.py --screenshot OUT.png [--file WORKBOOK] [--view NAME]`` (routed here by
-:mod:`ui.app`) and the docs use :func:`take_screenshot`. It sets the offscreen Qt
-platform itself, so it works without a display (CI, servers).
+``python main.py --screenshot OUT.png [--file WORKBOOK] [--view NAME|all] [--size WxH]``
+(routed here by :mod:`ui.app`) and the docs use :func:`take_screenshot`. It sets the
+offscreen Qt platform itself, so it works without a display (CI, servers). With
+``--view all`` the file name holds ``{view}`` and one PNG is written per results view,
+from one run.
 """
 
 from __future__ import annotations
@@ -12,8 +14,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
-#: The smallest window grabbed: a typical laptop screen.
+#: The window size grabbed unless ``--size`` says otherwise: a typical laptop screen.
 MIN_SIZE = (1440, 900)
+#: Window sizes ``--size`` accepts, in pixels (the smallest readable layout to a 4K screen).
+SIZE_RANGE = ((800, 500), (3840, 2400))
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1280x720"`` -> ``(1280, 720)``; ``ValueError`` saying what is expected."""
+    parts = text.lower().replace("\u00d7", "x").replace(" ", "").split("x")
+    try:
+        w, h = (int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f'--size is the window size as WIDTHxHEIGHT in pixels, such as 1280x720, not "{text}".') \
+            from None
+    (w0, h0), (w1, h1) = SIZE_RANGE
+    if not (w0 <= w <= w1 and h0 <= h <= h1):
+        raise ValueError(f"--size {w}x{h} is outside {w0}x{h0} to {w1}x{h1}.")
+    return w, h
 #: Longest wait for the run, in milliseconds.
 RUN_TIMEOUT_MS = 600_000
 
@@ -60,8 +78,12 @@ def take_screenshot(out: str | os.PathLike[str], file: str | None = None, view: 
     from ui.results_panel import VIEWS
 
     view = view or "summary"
-    if view not in VIEWS:
-        _say(f'No results view "{view}". Choose one of: {", ".join(VIEWS)}.')
+    views = [v for v in VIEWS if v != "compare"] if view == "all" else [view]
+    if view == "all" and "{view}" not in str(out):
+        _say('With --view all, put {view} in the file name, such as "shots/{view}.png".')
+        return 2
+    if view != "all" and view not in VIEWS:
+        _say(f'No results view "{view}". Choose one of: {", ".join(VIEWS)}, or all.')
         return 2
     out_path = Path(out)
     if out_path.suffix.lower() != ".png":
@@ -81,7 +103,7 @@ def take_screenshot(out: str | os.PathLike[str], file: str | None = None, view: 
     controller.finished.connect(lambda run: outcome.setdefault("run", run))
     controller.failed.connect(lambda message: outcome.setdefault("failed", message))
     controller.cancelled.connect(lambda: outcome.setdefault("failed", "the run was cancelled"))
-    window.resize(max(size[0], MIN_SIZE[0]), max(size[1], MIN_SIZE[1]))
+    window.resize(*size)
     window.show()
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -101,18 +123,23 @@ def take_screenshot(out: str | os.PathLike[str], file: str | None = None, view: 
         _say(f"The run did not finish: {outcome.get('failed', 'time-out')}")
         window.close()
         return 1
-    show_view(view)
-    app.processEvents()
-    image = window.grab()
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(out_path), "PNG"):
-        _say(f"Could not write {out_path}: check the folder exists and is writable.")
-        window.close()
-        return 1
+    written = []
+    for name in views:
+        show_view(name)
+        app.processEvents()
+        image = window.grab()
+        path = Path(str(out_path).replace("{view}", name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not image.save(str(path), "PNG"):
+            _say(f"Could not write {path}: check the folder exists and is writable.")
+            controller.shutdown()
+            window.close()
+            return 1
+        written.append(f"Wrote {path} ({image.width()} x {image.height()}, view {name}).")
     controller.shutdown()
     window.close()
     app.processEvents()
-    print(f"Wrote {out_path} ({image.width()} x {image.height()}, view {view}).", flush=True)
+    print("\n".join(written), flush=True)
     return 0
 
 
