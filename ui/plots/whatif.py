@@ -24,12 +24,7 @@ from ui.plots.style import (
     money_unit,
     percent_formatter,
 )
-from ui.plots.tools import note
-
-try:   # the briefing decorator lives in ui.plots.tools (older trees: ui.plots.style)
-    from ui.plots.tools import briefing
-except ImportError:
-    from ui.plots.style import briefing  # type: ignore[attr-defined,no-redef]
+from ui.plots.tools import briefing, note
 
 #: Inputs shown in the Sobol plot (largest tornado swing first); the table lists them all.
 SOBOL_BARS = 15
