@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ui import clipboard
 from ui.delegates import CellDelegate, ChoicesFn
+from ui.frozen_columns import freeze_key_columns
 from ui.table_model import ScenarioTableModel, TableProxy
 from workbench import schema
 from workbench.commands import DeleteRows, DuplicateRows, InsertRows
@@ -77,6 +78,8 @@ class TablePage(QWidget):
         header.setStretchLastSection(True)
         header.setResizeContentsPrecision(200)  # widths from the first rows: fast for 50,000 rows
         self.view.resizeColumnsToContents()
+        # the key columns (ID and Project in Projects) stay in view while the table scrolls sideways
+        self.frozen = freeze_key_columns(self.view, table, list(self.model.columns))
 
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(f"Filter {table.lower()} (Ctrl+F)")
