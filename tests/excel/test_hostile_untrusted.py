@@ -37,21 +37,35 @@ def test_a_workbook_with_errors_gives_the_same_located_issues(tmp_path):
                                                                      for i in inside.issues]
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="the memory limit is set with setrlimit (POSIX)")
-def test_a_read_beyond_the_memory_budget_is_refused(tmp_path):
+@pytest.fixture(scope="module")
+def many_projects(tmp_path_factory):
+    """80,000 projects: a genuine workbook whose read takes tens of MB and over a second."""
     rows = [PROJECTS[0]] + [[f"P{k}", f"Project {k}", "Semiconductors", "TX", "Loan", 10.0 + k, 1.0]
-                            for k in range(30_000)]
-    p = write_book(tmp_path / "b.xlsx", basic(Projects=rows))
-    assert read_untrusted(p).ok
-    message = refusal(read_untrusted(p, memory=2**20))
+                            for k in range(80_000)]
+    return write_book(tmp_path_factory.mktemp("big") / "b.xlsx", basic(Projects=rows))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the memory limit is set with setrlimit (POSIX)")
+def test_a_read_beyond_the_memory_budget_is_refused(many_projects):
+    assert read_untrusted(many_projects).ok
+    message = refusal(read_untrusted(many_projects, memory=2**20))
     assert "memory" in message
     assert "Error" not in message and "Traceback" not in message
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the processor-time limit is set with setrlimit (POSIX)")
+def test_a_read_beyond_its_processor_time_is_stopped_whatever_the_wall_clock_allows(many_projects):
+    message = refusal(read_untrusted(many_projects, timeout=1, wall=600))
+    assert "took longer than 1 seconds, so it was stopped" in message
 
 
 def test_a_read_beyond_the_time_limit_is_stopped(tmp_path):
     p = write_book(tmp_path / "b.xlsx", basic())
     message = refusal(read_untrusted(p, timeout=0.001))
     assert "took longer than 0.001 seconds, so it was stopped" in message
+
 
 
 @pytest.mark.parametrize("case", ["unique_count", "lower_case_reference", "missing_workbook_part"])

@@ -40,9 +40,12 @@ from workbench.issues import ERROR, Issue
 #: Address space the child may add to what it holds when it starts (the interpreter and
 #: the reader's libraries): reading a 200,000-project workbook adds about 0.55 GB.
 MEMORY_BUDGET_BYTES = 2**30
-#: The longest a read may take before it is stopped; a genuine workbook of the largest
-#: size the format allows reads in well under this on a slow laptop.
+#: The processor time a read may take before it is stopped (RLIMIT_CPU, POSIX); a genuine
+#: workbook of the largest size the format allows reads in well under this on a slow
+#: laptop. The wall clock allows :data:`WALL_FACTOR` times more, so that a machine busy
+#: with other work does not stop a genuine read, while a read that waits forever is.
 TIMEOUT_S = 120.0
+WALL_FACTOR = 5
 
 #: Imported once by the server: the program's main module first (so that a forked
 #: child does not import it again, as multiprocessing otherwise does for a script),
@@ -69,14 +72,17 @@ def _context():
 
 
 def read_untrusted(path, *, jpy_per_usd: float | None = None, timeout: float = TIMEOUT_S,
-                   memory: int | None = MEMORY_BUDGET_BYTES, start_method: str | None = None) -> ImportResult:
+                   memory: int | None = MEMORY_BUDGET_BYTES, start_method: str | None = None,
+                   wall: float | None = None) -> ImportResult:
     """``read_workbook(path)`` in a child process that may add ``memory`` bytes to its
-    address space (POSIX) and run ``timeout`` seconds. Never raises for a bad file; a child that is stopped
-    or dies gives an ``ImportResult`` with one fatal error saying why."""
+    address space (POSIX) and use ``timeout`` seconds of processor time (POSIX; wall time
+    elsewhere) and ``wall`` seconds on the clock (default :data:`WALL_FACTOR` x ``timeout``).
+    Never raises for a bad file; a child that is stopped or dies gives an ``ImportResult``
+    with one fatal error saying why."""
     name = os.path.basename(os.fspath(path))
     ctx = multiprocessing.get_context(start_method) if start_method else _context()
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(sender, os.fspath(path), jpy_per_usd, memory), daemon=True)
+    proc = ctx.Process(target=_child, args=(sender, os.fspath(path), jpy_per_usd, memory, timeout), daemon=True)
     try:
         proc.start()
     except OSError:
@@ -86,14 +92,12 @@ def read_untrusted(path, *, jpy_per_usd: float | None = None, timeout: float = T
                               "computer is short of memory or processes). Close some programs and try again.")
     sender.close()
     try:
-        if not receiver.poll(timeout):
-            return _refusal(name, f"Reading the file took longer than {timeout:,.3g} seconds, so it was stopped. A "
-                                  "scenario workbook reads in seconds; this one may be crafted or damaged. Re-save "
-                                  "it in Excel with only the scenario sheets.")
+        if not receiver.poll(timeout * WALL_FACTOR if wall is None else wall):
+            return _too_long(name, timeout)
         try:
             payload = receiver.recv_bytes()
         except (EOFError, OSError):
-            return _died(name, proc, memory)
+            return _died(name, proc, memory, timeout)
         try:
             result = pickle.loads(payload)
         except Exception:
@@ -130,9 +134,17 @@ def _stop(proc) -> None:
         pass
 
 
-def _died(name: str, proc, memory: int | None) -> ImportResult:
+def _too_long(name: str, timeout: float) -> ImportResult:
+    return _refusal(name, f"Reading the file took longer than {timeout:,.3g} seconds, so it was stopped. A scenario "
+                          "workbook reads in seconds; this one may be crafted or damaged. Re-save it in Excel with "
+                          "only the scenario sheets.")
+
+
+def _died(name: str, proc, memory: int | None, timeout: float = TIMEOUT_S) -> ImportResult:
     proc.join(5)
     code = proc.exitcode
+    if code == -getattr(signal, "SIGXCPU", -1000):  # its processor time ran out
+        return _too_long(name, timeout)
     if memory and code == -signal.SIGABRT:  # a native reader that cannot allocate aborts
         return _refusal(name, f"Reading the file needed more than {memory / 2**30:,.1f} GB of memory, so it was "
                               "stopped (the app and your work are unaffected). A scenario workbook needs far less; "
@@ -173,10 +185,26 @@ def _limit_memory(budget: int) -> None:
         pass
 
 
-def _child(sender, path: str, jpy_per_usd: float | None, memory: int | None) -> None:
-    """In the child: limit memory, read, send the pickled result (or a refusal)."""
+def _limit_time(seconds: float) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: the wall clock alone
+        return
+    limit = max(1, int(seconds + 0.999))
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _child(sender, path: str, jpy_per_usd: float | None, memory: int | None, timeout: float = TIMEOUT_S) -> None:
+    """In the child: limit memory and processor time, read, send the pickled result (or a refusal)."""
     if memory:
         _limit_memory(memory)
+    _limit_time(timeout)
     from workbench.excel.reader import read_workbook
 
     result = read_workbook(path, jpy_per_usd=jpy_per_usd)
