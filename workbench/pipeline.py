@@ -9,7 +9,7 @@ the scenario as run, with the options written in (``scenario_hash``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from workbench.allocation import allocate
 
@@ -26,6 +26,7 @@ from workbench.risk.model import ModelError, build_model
 from workbench.risk.sensitivity import TornadoBar
 from workbench.risk.sensitivity import tornado as run_tornado
 from workbench.risk.stress import StressResult, StressSpec, named_stresses, run_stresses
+from workbench.risk.tail import StopRule, run_trials_for_precision
 from workbench.scenario import Scenario
 from workbench.shortfall import shortfall
 from workbench.validation import validate
@@ -74,20 +75,35 @@ def check(scn: Scenario) -> list[Issue]:
     return issues
 
 
+def stop_rule(ran: Scenario, opts: RunOptions, amounts: Mapping[str, float], *, progress: ProgressFn | None = None,
+              should_cancel: CancelFn | None = None) -> StopRule | None:
+    """The trials the run of ``ran`` uses when it has a CVaR precision (``opts.precision``): plain Monte Carlo on
+    the reporting stream, checked from the fitting sample's size on, until CVaR's relative standard error is at
+    most the precision or ``opts.trials`` are spent. ``None`` without a precision (the run uses ``opts.trials``)."""
+    if opts.precision is None:
+        return None
+    return run_trials_for_precision(ran, amounts, precision=opts.precision, max_trials=opts.trials, seed=opts.seed,
+                                    min_trials=min(opts.trials, FIT_TRIALS), progress=progress,
+                                    should_cancel=should_cancel)
+
+
 def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None = None, seed: int | None = None,
                  workers: int = 1, progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
                  stress: bool = True, tornado: bool = True, frontier_points: int = 0,
-                 stresses: Sequence[StressSpec] = (), options: RunOptions | None = None) -> RunResult:
-    """Run the whole pipeline on ``scn`` (with ``method``/``trials``/``seed`` overriding its fields).
+                 stresses: Sequence[StressSpec] = (), options: RunOptions | None = None,
+                 precision: float | None = None) -> RunResult:
+    """Run the whole pipeline on ``scn`` (with ``method``/``trials``/``seed``/``precision`` overriding its fields).
 
     ``options`` (a :class:`~workbench.results.RunOptions`) replaces every keyword from
-    ``method`` to ``stresses`` at once. Raises :class:`ScenarioInvalid` (with the issues),
+    ``method`` to ``stresses`` and ``precision`` at once. Raises :class:`ScenarioInvalid` (with the issues),
     ``workbench.allocation.Infeasible`` (with the conflicting limits), or
     ``workbench.progress.Cancelled``. ``stresses`` adds user-defined stress tests to the named ones.
+    With a CVaR precision (the scenario's field or ``precision``), :func:`stop_rule` chooses the trials
+    (``trials`` is then the most it may use); the result's ``trials`` and ``stop_rule`` say how many it took.
     """
     opts = options or RunOptions.resolve(scn, method=method, trials=trials, seed=seed, workers=workers,
                                          stress=stress, tornado=tornado, frontier_points=frontier_points,
-                                         stresses=stresses)
+                                         stresses=stresses, precision=precision)
     ran = opts.apply(scn)            # the scenario as run: validation checks the options' ranges too
     issues = check(ran)
     steps = dict(_STEPS)
@@ -109,8 +125,12 @@ def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None
     check_cancel(should_cancel)
     alloc = allocate(ran, method=opts.method, sample=sample, progress=spans["allocate"], should_cancel=should_cancel)
     amounts = alloc.amounts
-    risk = simulate(ran, amounts, trials=opts.trials, seed=opts.seed, workers=opts.workers, nominal=True,
-                    progress=spans["simulate"], should_cancel=should_cancel)
+    rule = stop_rule(ran, opts, amounts, progress=sub_progress(spans["simulate"], 0.0, 0.5),
+                     should_cancel=should_cancel)
+    n_trials = rule.trials if rule is not None else opts.trials
+    risk = simulate(ran, amounts, trials=n_trials, seed=opts.seed, workers=opts.workers, nominal=True,
+                    progress=sub_progress(spans["simulate"], 0.5, 1.0) if rule is not None else spans["simulate"],
+                    should_cancel=should_cancel)
 
     stress_results: tuple[StressResult, ...] = ()
     bars: tuple[TornadoBar, ...] = ()
@@ -121,7 +141,7 @@ def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None
             stress_results = run_stresses(ran, amounts, risk, specs, progress=spans["stress"],
                                           should_cancel=should_cancel, user_defined=flags, pool=pool)
         if opts.tornado:
-            bars = run_tornado(ran, amounts, trials=opts.trials, seed=opts.seed, progress=spans["tornado"],
+            bars = run_tornado(ran, amounts, trials=n_trials, seed=opts.seed, progress=spans["tornado"],
                                should_cancel=should_cancel, pool=pool)
     front = None
     if opts.frontier_points:
@@ -134,8 +154,8 @@ def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None
     if progress:
         progress(1.0, "Done")
     return RunResult(
-        scenario_hash=ran.content_hash(), method=opts.method, trials=opts.trials, seed=opts.seed, allocation=alloc,
+        scenario_hash=ran.content_hash(), method=opts.method, trials=n_trials, seed=opts.seed, allocation=alloc,
         risk=risk, stress=stress_results, tornado=bars, impact=impact, frontier=front,
         input_hash=scn.content_hash(), scenario_name=ran.name, programme_size=ran.size, issues=tuple(issues),
-        fit_trials=sample.trials, shortfall=gap, options=opts,
+        fit_trials=sample.trials, shortfall=gap, options=opts, stop_rule=rule,
     )

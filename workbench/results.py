@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from workbench.risk.result import RiskResult
     from workbench.risk.sensitivity import TornadoBar
     from workbench.risk.stress import StressResult, StressSpec
+    from workbench.risk.tail import StopRule
     from workbench.scenario import Scenario
 
 
@@ -99,21 +100,28 @@ class RunOptions:
     tornado: bool = True
     frontier_points: int = 0
     stresses: tuple[StressSpec, ...] = ()
+    #: The stop rule's target relative standard error of CVaR; ``trials`` is then the most trials used.
+    precision: float | None = None
 
     @classmethod
     def resolve(cls, scn: Scenario, *, method: str | None = None, trials: int | None = None, seed: int | None = None,
                 workers: int = 1, stress: bool = True, tornado: bool = True, frontier_points: int = 0,
-                stresses: Sequence[StressSpec] = ()) -> RunOptions:
-        """The scenario's own method, trials and seed, unless given here."""
+                stresses: Sequence[StressSpec] = (), precision: float | None = None) -> RunOptions:
+        """The scenario's own method, trials, seed and CVaR precision, unless given here."""
         return cls(method=str(method).strip() if method is not None else scn.method,
                    trials=int(trials) if trials is not None else scn.trials,
                    seed=int(seed) if seed is not None else scn.seed, workers=max(int(workers), 1),
                    stress=bool(stress), tornado=bool(tornado), frontier_points=int(frontier_points),
-                   stresses=tuple(stresses))
+                   stresses=tuple(stresses),
+                   precision=float(precision) if precision is not None else scn.precision)
 
     def apply(self, scn: Scenario) -> Scenario:
-        """``scn`` with this run's method, trials and seed written into its fields: the scenario as run."""
-        return scn.with_fields(**{name: getattr(self, option) for option, name in OPTION_FIELDS.items()})
+        """``scn`` with this run's method, trials, seed and CVaR precision written into its fields: the scenario
+        as run (an empty precision leaves its content hash as it was)."""
+        from workbench.schema import PRECISION_FIELD
+
+        return scn.with_fields(**{name: getattr(self, option) for option, name in OPTION_FIELDS.items()},
+                               **{PRECISION_FIELD: self.precision})
 
 
 @dataclass(frozen=True)
@@ -216,6 +224,8 @@ class RunResult:
     fit_trials: int = 0                               # trials of the fitting sample the allocation used
     shortfall: Shortfall | None = None                # why less than the programme is allocated (None: all is)
     options: RunOptions | None = None
+    #: How the stop rule chose ``trials`` (``None`` when the run had no CVaR precision).
+    stop_rule: StopRule | None = None
 
 
 def finite_or_none(x: Any) -> Any:

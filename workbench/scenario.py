@@ -188,6 +188,12 @@ class Scenario:
         return int(self.field("Trials"))
 
     @property
+    def precision(self) -> float | None:
+        """The stop rule's target relative standard error of CVaR (``None``: off, the run uses ``trials``)."""
+        value = self.fields.get(schema.PRECISION_FIELD)
+        return None if _is_missing(value) else float(value)
+
+    @property
     def seed(self) -> int:
         """The random seed every stream of trials comes from."""
         return int(self.field("Random seed"))
@@ -257,7 +263,10 @@ class Scenario:
         """Content as plain JSON-ready data, ordered so that meaningless order is ignored."""
         fields = {}
         for col in SCENARIO_FIELDS.columns:
-            fields[col.name] = _norm(self.fields.get(col.name))
+            value = _norm(self.fields.get(col.name))
+            if value is None and col.name in schema.HASHED_WHEN_SET:
+                continue    # a field added later and left empty: scenarios from before it keep their hash
+            fields[col.name] = value
         out: dict[str, Any] = {"format": schema.FORMAT_VERSION, "scenario": fields}
         for name, _table in TABLES.items():
             frame = self.table(name)

@@ -105,6 +105,12 @@ class Table:
         return self.by_name[name]
 
 
+#: The Scenario field of the run's stop rule (a target relative standard error of CVaR; empty: off).
+PRECISION_FIELD = "CVaR precision (relative SE)"
+#: Scenario fields added after format 1 was fixed: the content hash sees them only when they are set,
+#: so scenarios (and snapshots) from before them keep their hash.
+HASHED_WHEN_SET = frozenset({PRECISION_FIELD})
+
 SCENARIO_FIELDS = Table(
     "Scenario",
     (
@@ -117,7 +123,13 @@ SCENARIO_FIELDS = Table(
         Column("Start year", "integer", "year", 2000, 2100, default=2026),
         Column("Horizon (years)", "integer", "years", 1, 50, default=10, synonyms=("Horizon",)),
         Column("Discount rate", "fraction", "fraction", 0, 0.5, default=0.05),
-        Column("Trials", "integer", "", 1_000, 10_000_000, default=50_000, synonyms=("Number of trials",)),
+        Column("Trials", "integer", "", 1_000, 10_000_000, default=50_000, synonyms=("Number of trials",),
+               help="Monte Carlo trials of the run; with a CVaR precision, the most trials the run may use."),
+        Column(PRECISION_FIELD, "fraction", "fraction", 0, 1, min_open=True, max_open=True, default=None,
+               synonyms=("CVaR precision", "Precision", "Stop rule"),
+               help="Stop rule: run until CVaR's standard error is at most this share of CVaR (0.005 is 0.5 %), "
+                    "or Trials trials, whichever comes first; the results say how many trials it took. "
+                    "Empty: off, the run uses exactly Trials trials."),
         Column("Random seed", "integer", "", 0, None, default=20261124, synonyms=("Seed",)),
         Column("Confidence level", "fraction", "fraction", 0.5, 0.999, default=0.95, synonyms=("Confidence",)),
         Column("JPY per USD", "number", "", 0, None, min_open=True, default=150.0,

@@ -40,7 +40,8 @@ GRADE_MEANING = {"A": "A: measured or official figure", "B": "B: informed estima
 HEADERS = ("Sheet", "Row", "Column", "Source", "Date", "Owner", "Grade", "Review by", "Note")
 #: Scenario fields that are settings of the run, not assumptions about the world: they need no source.
 SETTINGS = frozenset({"Trials", "Random seed", "Confidence level", "Degrees of freedom", "Risk aversion",
-                      "Target expected P&L (USD m)", "Start year", "Horizon (years)"})
+                      "Target expected P&L (USD m)", "Start year", "Horizon (years)",
+                      "CVaR precision (relative SE)"})
 #: Table columns that hold decisions, not assumptions.
 DECISIONS = frozenset({"Allocated (USD m)", "Strategic score"})
 

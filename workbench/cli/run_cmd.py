@@ -33,8 +33,8 @@ def add_parser(sub) -> None:
                                     "min-cvar, risk-parity, fixed)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (files in parallel, or trials for one file)")
     p.add_argument("--precision", help="stop rule: run until CVaR's relative standard error is at most this (0.5%% or "
-                   "0.005), with --trials (or the scenario's Trials) as the cap; the results say how many trials it "
-                   "took")
+                   "0.005), with --trials (or the scenario's Trials) as the cap; overrides the scenario's CVaR precision; "
+                   "the results say how many trials it took")
     p.set_defaults(handler=run)
 
 
@@ -76,23 +76,10 @@ def parse_precision(text: str | None) -> float | None:
     return v
 
 
-def _stop_rule(scn, *, precision: float, trials: int | None, seed: int | None, method: str | None):
-    """The trials a run needs for its CVaR's relative standard error to reach ``precision`` (cap: ``trials``)."""
-    from workbench.allocation import allocate
-    from workbench.pipeline import with_run_options
-    from workbench.risk.engine import FIT_TRIALS, fit_sample
-    from workbench.risk.tail import run_trials_for_precision
-
-    ran = with_run_options(scn, method=method, seed=seed)
-    cap = int(trials) if trials is not None else ran.trials
-    amounts = allocate(ran, sample=fit_sample(ran, trials=min(cap, FIT_TRIALS))).amounts
-    return run_trials_for_precision(ran, amounts, precision=precision, max_trials=cap, min_trials=FIT_TRIALS)
-
-
 def run_one(path: str | None, *, trials: int | None, seed: int | None, method: str | None, out: str | None,
             workers: int, show_progress: bool, precision: float | None = None) -> tuple[int, dict[str, Any], str]:
-    """Run one scenario: (exit code, JSON object, readable text). With ``precision``, the stop rule chooses the
-    trials (``trials`` is then the cap)."""
+    """Run one scenario: (exit code, JSON object, readable text). With ``precision`` (or the scenario's CVaR
+    precision, which ``precision`` overrides), the stop rule chooses the trials (``trials`` is then the cap)."""
     from workbench.allocation import Infeasible, SolverFailed
     from workbench.pipeline import ScenarioInvalid, run_scenario
     from workbench.risk.model import ModelError
@@ -104,12 +91,9 @@ def run_one(path: str | None, *, trials: int | None, seed: int | None, method: s
         text = "\n".join(i.text() for i in load_issues)
         return code, _failure([i.as_json() for i in load_issues]), f"{label}: cannot run.\n{text}"
     progress = _Bar(label) if show_progress else None
-    rule = None
     try:
-        if precision is not None:
-            rule = _stop_rule(scn, precision=precision, trials=trials, seed=seed, method=method)
-            trials = rule.trials
-        run = run_scenario(scn, method=method, trials=trials, seed=seed, workers=workers, progress=progress)
+        run = run_scenario(scn, method=method, trials=trials, seed=seed, workers=workers, progress=progress,
+                           precision=precision)
     except ScenarioInvalid as exc:
         issues = [*load_issues, *exc.issues]
         return INVALID, _failure([i.as_json() for i in issues]), f"{label}: {exc}"
@@ -125,9 +109,9 @@ def run_one(path: str | None, *, trials: int | None, seed: int | None, method: s
     if load_issues:
         summary["warnings"] = [i.text() for i in load_issues] + summary["warnings"]
     text = summary_text(run)
-    if rule is not None:
-        summary["stop_rule"] = rule.as_dict()
-        text += "\n" + rule.describe()
+    if run.stop_rule is not None:    # from --precision or the scenario's CVaR precision
+        summary["stop_rule"] = run.stop_rule.as_dict()
+        text += "\n" + run.stop_rule.describe()
     if out:
         from workbench.excel import write_workbook
         try:
