@@ -53,6 +53,10 @@ def test_workbook_with_the_setting_runs_to_the_target(tmp_path):
     assert rule.trials % BLOCK == 0 or rule.trials == 20_000
     assert run.risk.mc_error.cvar_se / run.risk.cvar == pytest.approx(rule.relative_se, rel=1e-9)
     assert rule.relative_se <= 0.02
+    # the results' Trials (the key figures table of the app, the results workbook) are the trials used
+    from ui.plots.tables import key_figures_table
+    shown = dict(r[:2] for r in key_figures_table(run).rows)["Trials"]
+    assert shown.startswith(f"{rule.trials:,} (stop rule: CVaR relative SE") and "target 2 %" in shown
     # the scenario as run keeps the setting and its cap: running it again gives the same trials
     assert run.options.apply(scn).precision == pytest.approx(0.02)
     again = run_scenario(run.options.apply(scn), stress=False, tornado=False)

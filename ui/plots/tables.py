@@ -83,10 +83,17 @@ def key_figures_table(run: Any, **_: Any) -> Rows:
     figs = kf.key_figures(run)
     rows = [(f.label, f.text()) for f in figs]
     tips = [f.definition for f in figs]
-    rows += [("Method", f"{run.allocation.method} ({run.allocation.status})"), ("Trials", fmt_number(run.trials)),
+    rule = getattr(run, "stop_rule", None)
+    trials = fmt_number(run.trials)
+    trials_tip = "Monte Carlo trials behind every figure above."
+    if rule is not None:   # the scenario's CVaR precision (or --precision) chose them
+        trials += (f" (stop rule: CVaR relative SE {100 * rule.relative_se:.2f} %, target {100 * rule.precision:g} %"
+                   + (")" if rule.reached else f", not reached within {rule.max_trials:,})"))
+        trials_tip += " " + rule.describe()
+    rows += [("Method", f"{run.allocation.method} ({run.allocation.status})"), ("Trials", trials),
              ("Seed", str(run.seed))]
     tips += ["The allocation method and what its solver reports.",
-             "Monte Carlo trials behind every figure above.", "The random seed: the same seed gives the same numbers."]
+             trials_tip, "The random seed: the same seed gives the same numbers."]
     return _rows(("Key figure", "Value"), rows, tooltips=tips)
 
 
