@@ -16,7 +16,7 @@ from ui import formatting
 from ui.delegates import INVALID_STYLE
 from ui.table_model import column_tooltip
 from workbench.commands import SetField
-from workbench.schema import SCENARIO_FIELDS, Column
+from workbench.schema import PRECISION_FIELD, SCENARIO_FIELDS, Column
 from workbench.validation import check_value
 
 
@@ -63,6 +63,8 @@ class ScenarioForm(QScrollArea):
         if col.is_numeric:
             line.setAlignment(Qt.AlignmentFlag.AlignRight)
             placeholder = formatting.display(col, col.default) if col.default is not None else "none"
+            if col.name == PRECISION_FIELD:
+                placeholder = "off (a run uses Trials)"
             line.setPlaceholderText(f"empty = {placeholder}")
         line.textEdited.connect(lambda text, c=col, w=line: self._check(c, w, text))
         line.editingFinished.connect(lambda c=col, w=line: self._commit(c, w.text()))
