@@ -113,3 +113,24 @@ def test_file_menu_writes_the_same_briefing_as_the_command_line(window, qtbot, t
     assert key_figures(out) == key_figures(cli_out)
     paras = [p.text for p in docx.Document(str(out)).paragraphs]
     assert any(p.startswith("Overdue for review") and "Projects SC-01, Coupon or fee" in p for p in paras)
+
+
+def test_merge_dialog_offers_a_colleagues_sources_and_keeps_them(window, qtbot, tmp_path):
+    from dataclasses import replace
+
+    from ui.merge_dialog import MergeDialog
+    from workbench.excel import read_workbook, write_workbook
+
+    mine = window.scenario
+    theirs = replace(mine, sources=mine.sources.with_entry(("Projects", "BT-01", "Recovery rate"),
+                                                            Source("Lender's recovery study", grade="B")))
+    path = tmp_path / "kenji.xlsx"
+    write_workbook(path, theirs)
+    dialog = MergeDialog(mine, read_workbook(path), parent=window)
+    qtbot.addWidget(dialog)
+    top = dialog.tree.topLevelItem(0)
+    assert top.text(0) == "Sources: 1 new row"
+    assert "Lender's recovery study" in top.child(0).text(2)
+    merged = dialog.merged_scenario()
+    assert merged.sources == theirs.sources
+    assert merged.provenance[("Sources", "Projects BT-01, Recovery rate", "Source")].file == "kenji.xlsx"
