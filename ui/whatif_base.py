@@ -29,7 +29,9 @@ from ui.plots.canvas import PlotCanvas
 from ui.plots.whatif import plot_switching
 from ui.results_table import RowsView, plot_beside_table
 from ui.runner import RunController
+from workbench.figures import npv_label
 from workbench.whatif.statistics import STATISTICS, UnknownStatistic, find_statistic
+from workbench.whatif.vocabulary import GENERIC_NPV
 
 #: Milliseconds between checks whether the main window's run has ended (a what-if run waits for it).
 WAIT_POLL_MS = 200
@@ -62,6 +64,7 @@ class WhatIfDialog(QDialog):
         self._pending: dict[str, Any] | None = None
         self._heading_text = ""
         self._scenario_run: Any = None
+        self._stat_boxes: list[QComboBox] = []
 
         layout = QVBoxLayout(self)
         intro = QLabel(self.intro)
@@ -206,7 +209,30 @@ class WhatIfDialog(QDialog):
     def summary(self, result: Any) -> str:
         return ""
 
+    # ------------------------------------------------------------ the measure's name
+    def discount_rate(self, scn: Any = None) -> float | None:
+        """The scenario's discount rate (None while it cannot be read): every statistic is of NPV at it."""
+        return _field(scn if scn is not None else self.window.scenario, "Discount rate")
+
+    def confidence(self, scn: Any = None) -> float:
+        """The scenario's confidence level (VaR and CVaR are named with it); 0.95 while it cannot be read."""
+        c = _field(scn if scn is not None else self.window.scenario, "Confidence level")
+        return c if c is not None else 0.95
+
+    def npv(self, scn: Any = None) -> str:
+        """The measure as shown: "NPV at 5 %" (the scenario's discount rate, from the results vocabulary)."""
+        rate = self.discount_rate(scn)
+        return npv_label(rate) if rate is not None else GENERIC_NPV
+
+    def stat_combo(self, default: str = "expected-npv") -> QComboBox:
+        """A choice of statistic, each named with the scenario's measure and kept so as the scenario changes."""
+        box = _stat_combo(self.confidence(), self.discount_rate(), default)
+        self._stat_boxes.append(box)
+        return box
+
     def _on_scenario_changed(self, scn: Any) -> None:
+        for box in self._stat_boxes:
+            _label_stat_combo(box, self.confidence(scn), self.discount_rate(scn))
         if self.result_scenario is not None and not self.result_scenario.same_content(scn):
             self.heading.setText("<span style='color:#8a6d00'>Computed for an earlier version of the scenario: "
                                  "press Run again.</span><br>" + self._heading_text)
@@ -232,12 +258,27 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
 
 
-def _stat_combo(default: str = "expected-npv") -> QComboBox:
+def _field(scn: Any, name: str) -> float | None:
+    try:
+        v = float(scn.field(name))
+    except (TypeError, ValueError, KeyError):
+        return None
+    return v if v == v else None
+
+
+def _stat_combo(confidence: float, discount_rate: float | None, default: str = "expected-npv") -> QComboBox:
     box = QComboBox()
     for st in STATISTICS:
-        box.addItem(st.label, st.key)
+        box.addItem(st.label_at(confidence, discount_rate), st.key)
     box.setCurrentIndex(max(box.findData(default), 0))
     return box
+
+
+def _label_stat_combo(box: QComboBox, confidence: float, discount_rate: float | None) -> None:
+    for i in range(box.count()):
+        key = box.itemData(i)
+        if key in {st.key for st in STATISTICS}:
+            box.setItemText(i, find_statistic(key).label_at(confidence, discount_rate))
 
 
 def fmt_value(v: Any, unit: str) -> str:

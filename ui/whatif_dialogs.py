@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 
 from ui.plots.whatif import plot_robust, plot_seek, plot_sobol, plot_switching
 from ui.results_table import RowsView
-from ui.whatif_base import WhatIfDialog, _html, _stat_combo, _stat_text, fmt_value
+from ui.whatif_base import WhatIfDialog, _html, _stat_text, fmt_value
+from workbench.figures import npv_label
 from workbench.whatif.statistics import find_statistic, parse_number
-from workbench.whatif.vocabulary import definition
+from workbench.whatif.vocabulary import GENERIC_NPV, definition
 
 EVERY_TORNADO_INPUT = "Every input the tornado varies"
 ALLOCATION_CRITERION = "The allocation changes"
@@ -49,11 +50,11 @@ class SwitchingDialog(WhatIfDialog):
         self.input.addItem(EVERY_TORNADO_INPUT, "")
         for inp in all_inputs(self.window.scenario):
             self.input.addItem(inp.name, inp.name)
-        self.criterion = _stat_combo()
+        self.criterion = self.stat_combo()
         self.criterion.addItem(ALLOCATION_CRITERION, "allocation")
         self.threshold = QLineEdit("0")
-        self.threshold.setToolTip("The criterion's threshold: USD m (or 80bn) for amounts, 10% or 0.1 for "
-                                  "P(NPV < 0). Not used for 'The allocation changes'.")
+        self.threshold.setToolTip(f"The criterion's threshold: USD m (or 80bn) for amounts, 10% or 0.1 for "
+                                  f"P({self.npv()} below zero). Not used for 'The allocation changes'.")
         self.criterion.currentIndexChanged.connect(self._criterion_changed)
         self.form.addRow("Inputs", self.input)
         self.form.addRow("Criterion", self.criterion)
@@ -85,8 +86,10 @@ class SwitchingDialog(WhatIfDialog):
                 f"{r.evaluations:,} evaluations of {r.trials:,} trials (seed {r.seed}, allocation: {r.method}).")
 
     def show_result(self, r: Any) -> None:
+        crit_label = "Largest move of a project" if r.criterion == "allocation" else \
+            find_statistic(r.criterion).label_at(self.confidence(), _rate(r))
         headers = ["Input", "Scenario value", "Switching value", "95 % band", "Monte Carlo s.e.",
-                   "Criterion at scenario value", "Evaluations", "What it says"]
+                   f"{crit_label} at the scenario's value", "Evaluations", "What it says"]
         rows, tips = [], []
         for c in r.crossings:
             u = c.input.unit
@@ -102,9 +105,11 @@ class SwitchingDialog(WhatIfDialog):
         if not getattr(self, "_row_hooked", False):
             self.table.selectionModel().currentRowChanged.connect(self._row_changed)
             self._row_hooked = True
+        npv = _npv(r)
         crit = "the allocation changes" if r.criterion == "allocation" else \
-            f"{find_statistic(r.criterion).label} = {_stat_text(r.criterion, r.threshold)}"
-        self.set_heading(f"<b>Switching values: where {crit}</b><br>{_html(definition('switching_value'))}")
+            f"{find_statistic(r.criterion).label_at(self.confidence(), _rate(r))} = " \
+            f"{_stat_text(r.criterion, r.threshold)}"
+        self.set_heading(f"<b>Switching values: where {crit}</b><br>{_html(definition('switching_value', npv))}")
         self.table.setToolTip(definition("switching_value_se"))
         self.canvas.show_run(r, selected=0)
 
@@ -118,8 +123,8 @@ class SeekDialog(WhatIfDialog):
     title = "Goal seek on a statistic"
     plot = staticmethod(plot_seek)
     intro = ("The value of one input at which a statistic meets a target, e.g. the minimum expected return of "
-             "data centers that keeps P(NPV < 0) at or below 10 %; or a statement that the target cannot be "
-             "reached within the input's valid range.")
+             "data centers that keeps the probability that NPV at the scenario's discount rate is below zero at "
+             "or below 10 %; or a statement that the target cannot be reached within the input's valid range.")
 
     def build_options(self) -> None:
         from workbench.whatif.inputs import all_inputs
@@ -130,12 +135,13 @@ class SeekDialog(WhatIfDialog):
         default = next((n for n in names if n.lower().startswith("data centers: expected return")), names[0] if names
                        else "")
         self.input.setCurrentText(default)
-        self.statistic = _stat_combo("p-loss")
+        self.statistic = self.stat_combo("p-loss")
         self.op = QComboBox()
         self.op.addItem("at or below", "<=")
         self.op.addItem("at or above", ">=")
         self.value = QLineEdit("10%")
-        self.value.setToolTip("The target: 10% or 0.1 for P(NPV < 0); USD m, or 80bn, for amounts.")
+        self.value.setToolTip(f"The target: 10% or 0.1 for P({self.npv()} below zero); USD m, or 80bn, for "
+                              "amounts.")
         target = QHBoxLayout()
         target.addWidget(self.statistic, 2)
         target.addWidget(self.op)
@@ -164,7 +170,7 @@ class SeekDialog(WhatIfDialog):
         band = c.band()
         st = res.target.statistic
         rows = [
-            ["Target", res.target.describe(r.confidence)],
+            ["Target", res.target.describe(r.confidence, _rate(r))],
             ["Input varied", f"{res.input.name} (valid range {res.input.describe_range()})"],
             ["Answer", (f"{'at least' if res.holds_when == '>=' else 'at most'} {fmt_value(res.answer, u)}"
                         if res.answer is not None else
@@ -181,7 +187,7 @@ class SeekDialog(WhatIfDialog):
         rows += [[f"Curve: {fmt_value(p.value, u)}", f"{st.format(p.statistic)} (s.e. {st.format(p.se)})"]
                  for p in c.curve]
         self.table.set_rows(["Quantity", "Value"], rows)
-        self.set_heading(f"<b>Goal seek</b><br>{_html(definition('goal_seek_answer'))}")
+        self.set_heading(f"<b>Goal seek</b><br>{_html(definition('goal_seek_answer', _npv(r)))}")
         self.canvas.show_run(r)
 
 
@@ -190,7 +196,8 @@ class RobustDialog(WhatIfDialog):
     title = "Robust allocation across the stress tests"
     plot = staticmethod(plot_robust)
     intro = ("The min-regret and worst-case methods beside the scenario's method and max-return: each allocation's "
-             "expected P&L and CVaR in the baseline and every named stress test (the same draws in every stress), "
+             "expected NPV at the scenario's discount rate and its CVaR in the baseline and every named stress "
+             "test (the same draws in every stress), "
              "and its regret against the best any allocation gets in that stress. Use a method for the scenario "
              "with the button below the table.")
 
@@ -212,8 +219,10 @@ class RobustDialog(WhatIfDialog):
 
     def build_options(self) -> None:
         self.measure = QComboBox()
-        self.measure.addItem("Expected P&L (regret of expected P&L, worst expected P&L)", "expected")
-        self.measure.addItem("CVaR (regret of CVaR, worst CVaR; slower: one LP row per trial and stress)", "cvar")
+        npv = self.npv()
+        self.measure.addItem(f"Expected {npv} (regret of expected {npv}, worst expected {npv})", "expected")
+        self.measure.addItem(f"CVaR of {npv} (regret of CVaR, worst CVaR; slower: one LP row per trial and stress)",
+                             "cvar")
         self.cvar_trials = QSpinBox()
         self.cvar_trials.setRange(64, 20_000)
         self.cvar_trials.setGroupSeparatorShown(True)
@@ -240,27 +249,27 @@ class RobustDialog(WhatIfDialog):
     def show_result(self, r: Any) -> None:
         conf = f"{100 * r.confidence:g} %"
         cvar = r.measure == "cvar"
-        self.table.set_rows(
-            ["Allocation", "Status", "Largest regret of CVaR (USD m)" if cvar else "Largest regret (USD m)",
-             "Worst expected P&L (USD m)", f"Worst CVaR {conf} (USD m)"],
+        npv = _npv(r)
+        self.table.set_rows(robust_headers(r),
             [[a, s, float(mr), float(w), float(cv)] for a, s, mr, w, cv in
              zip(r.allocations, r.statuses, r.max_regret, r.worst_pnl, r.worst_cvar)],
-            tooltips=[definition("max_regret")] * len(r.allocations))
+            tooltips=[definition("max_regret", npv)] * len(r.allocations))
         rows = []
         for i, a in enumerate(r.allocations):
             for k, s in enumerate(r.scenarios):
                 rows.append([a, s, float(r.pnl[i, k]), float(r.best[k]), float(r.regret[i, k]), float(r.cvar[i, k])])
         on = f", first {r.cvar_trials:,} trials" if cvar else ""
-        self.detail.set_rows(["Allocation", "Scenario", "Expected P&L (USD m)",
-                              "Smallest CVaR possible (USD m)" if cvar else "Best possible (USD m)",
-                              "Regret of CVaR (USD m)" if cvar else "Regret (USD m)", f"CVaR {conf} (USD m{on})"],
+        self.detail.set_rows(["Allocation", "Scenario", f"Expected {npv} (USD m)",
+                              "Smallest CVaR possible (USD m)" if cvar else f"Best expected {npv} possible (USD m)",
+                              "Regret of CVaR (USD m)" if cvar else f"Regret of expected {npv} (USD m)",
+                              f"CVaR {conf} ({npv}, USD m{on})"],
                              rows)
         self.use_button.setEnabled(not cvar)
-        self.use_button.setToolTip("The Allocation methods min-regret and worst-case use expected P&L; the CVaR "
-                                   "flavour is compared here only." if cvar else
+        self.use_button.setToolTip(f"The Allocation methods min-regret and worst-case use expected {npv}; the "
+                                   "CVaR flavour is compared here only." if cvar else
                                    "Sets the Scenario's Allocation method (one undo step).")
-        self.set_heading(f"<b>Regret table</b><br>{_html(definition('max_regret'))} "
-                         f"{_html(definition('worst_stress_pnl'))}")
+        self.set_heading(f"<b>Regret table</b><br>{_html(definition('max_regret', npv))} "
+                         f"{_html(definition('worst_stress_pnl', npv))}")
         self.canvas.show_run(r)
 
     def use_selected(self) -> None:
@@ -287,7 +296,7 @@ class SobolDialog(WhatIfDialog):
         from workbench.whatif.inputs import tornado_inputs
         from workbench.whatif.sobol import SOBOL_SAMPLES, SOBOL_TRIALS
 
-        self.statistic = _stat_combo()
+        self.statistic = self.stat_combo()
         self.samples = QSpinBox()
         self.samples.setRange(8, 4096)
         self.samples.setValue(SOBOL_SAMPLES)
@@ -337,6 +346,27 @@ class SobolDialog(WhatIfDialog):
         self.canvas.show_run(r)
 
 
+def _rate(r: Any) -> float | None:
+    """The discount rate a what-if result's NPV is at (None when the result does not say)."""
+    rate = float(getattr(r, "discount_rate", float("nan")))
+    return rate if rate == rate else None
+
+
+def _npv(r: Any) -> str:
+    """The measure of a what-if result, named from the results vocabulary: "NPV at 5 %"."""
+    rate = _rate(r)
+    return npv_label(rate) if rate is not None else GENERIC_NPV
+
+
+def robust_headers(r: Any) -> list[str]:
+    """The robust comparison table's headers, each naming its measure."""
+    npv, conf = _npv(r), f"{100 * r.confidence:g} %"
+    cvar = r.measure == "cvar"
+    return ["Allocation", "Status",
+            f"Largest regret of CVaR {conf} ({npv}, USD m)" if cvar else f"Largest regret of expected {npv} (USD m)",
+            f"Worst expected {npv} (USD m)", f"Worst CVaR {conf} ({npv}, USD m)"]
+
+
 def _ranking(name: str, r: Any) -> str:
     if name in r.clear:
         return "differs (clearly)"
@@ -346,7 +376,8 @@ def _ranking(name: str, r: Any) -> str:
 # ---------------------------------------------------------------- the menu
 DIALOGS: dict[str, tuple[str, type[WhatIfDialog], str]] = {
     "switching": ("&Switching values...", SwitchingDialog,
-                  "The value of each input at which expected NPV (or another criterion) crosses its threshold"),
+                  "The value of each input at which expected NPV at the discount rate (or another criterion) "
+                  "crosses its threshold"),
     "seek": ("&Goal seek on a statistic...", SeekDialog,
              "The value of one input at which a statistic meets a target, with its Monte Carlo error"),
     "robust": ("&Robust allocation across the stress tests...", RobustDialog,

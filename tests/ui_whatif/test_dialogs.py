@@ -80,7 +80,7 @@ def test_goal_seek_answers_the_data_centers_question(window, qtbot):
     assert table["Answer"] == f"at least {100 * res.answer:.2f} %"
     lo, hi = res.crossing.band()
     assert table["95 % band of the answer"] == f"{100 * lo:.2f} % to {100 * hi:.2f} %"
-    assert "P(NPV < 0)" in table["Target"] and "10.00 %" in table["Target"]
+    assert "P(NPV at 5 % below zero)" in table["Target"] and "10.00 %" in table["Target"]
     text = _figure_text(dlg)
     assert "Crossing at" in text and "Target (<= 10.00 %)" in text and "2,000 trials" in text
     assert "at least" in dlg.status.text()
@@ -105,6 +105,34 @@ def test_goal_seek_refuses_a_target_it_cannot_read(window, qtbot):
     assert not dlg.run()
     assert "is not a number" in dlg.status.text()
     assert not dlg.is_running() and dlg.run_button.isEnabled()
+
+
+def test_whatif_choices_and_table_headers_name_npv_at_the_scenarios_rate(window, qtbot):
+    """On the default scenario (discount rate 5 %) each statistic offered and each table header names
+    "NPV at 5 %" as the key figures do; a new rate renames them, and the short forms still parse."""
+    from workbench.commands import SetField
+    from workbench.figures import npv_label
+    from workbench.whatif.statistics import find_statistic
+
+    assert window.scenario.field("Discount rate") == 0.05
+    seek = _open(window, qtbot, "Goal seek", "seek")
+    offered = [seek.statistic.itemText(i) for i in range(seek.statistic.count())]
+    assert offered == ["Expected NPV at 5 % (USD m)", "P(NPV at 5 % below zero)", "VaR 95 % (NPV at 5 %, USD m)",
+                       "CVaR 95 % (NPV at 5 %, USD m)"]
+    assert offered[1] == f"P({npv_label(0.05)} below zero)"     # the key figures' words (workbench.figures)
+    for text in [*offered, "P(NPV<0)", "E[NPV]", "CVaR 95%"]:
+        assert find_statistic(text).key in ("expected-npv", "p-loss", "var", "cvar")
+    assert find_statistic("P(NPV<0)").key == find_statistic(offered[1]).key == "p-loss"
+    dlg = _open(window, qtbot, "Switching values", "switching")
+    dlg.input.setCurrentText("Data centers: expected return")
+    dlg.trials.setValue(500)
+    _run(dlg, qtbot, timeout=300_000)
+    headers = _table(dlg.table)[0]
+    assert "Expected NPV at 5 % (USD m) at the scenario's value" in headers
+    assert "Expected NPV at 5 %" in dlg.heading.text()
+    assert "Expected NPV at 5 %" in _figure_text(dlg)
+    window.push(SetField("Discount rate", 0.035))
+    assert seek.statistic.itemText(1) == "P(NPV at 3.5 % below zero)"
 
 
 def test_switching_values_of_every_tornado_input(window, qtbot):
@@ -147,18 +175,21 @@ def test_robust_methods_with_each_outcome_in_every_stress(window, qtbot):
     comp = _run(dlg, qtbot, timeout=300_000)
     assert {"min-regret", "worst-case"} <= set(comp.allocations)
     headers, rows = _table(dlg.table)
-    assert headers[0] == "Allocation" and "Largest regret (USD m)" in headers
+    assert headers[0] == "Allocation" and "Largest regret of expected NPV at 5 % (USD m)" in headers
     regrets = {r[0]: _number(r[2]) for r in rows}
     # min-regret has the smallest largest regret of the allocations compared (to the table's rounding)
     assert regrets["min-regret"] <= min(regrets.values()) + 1
     worst = {r[0]: _number(r[3]) for r in rows}
     assert worst["worst-case"] >= max(worst.values()) - 1
     d_headers, d_rows = _table(dlg.detail)
-    assert d_headers[:3] == ["Allocation", "Scenario", "Expected P&L (USD m)"]
+    assert d_headers[:3] == ["Allocation", "Scenario", "Expected NPV at 5 % (USD m)"]
+    # every amount names its measure with the default scenario's 5 % discount rate
+    for h in [*headers[2:], *d_headers[2:]]:
+        assert "NPV at 5 %" in h and "P&L" not in h, h
     assert len(d_rows) == len(comp.allocations) * len(comp.scenarios)
     assert {r[1] for r in d_rows} == set(comp.scenarios) and "Baseline" in comp.scenarios
     text = _figure_text(dlg)
-    assert "Outcome in every stress" in text and "Largest regret" in text
+    assert "Outcome in every stress" in text and "Largest regret" in text and "Expected NPV at 5 %" in text
     # the button sets the scenario's method as one undo step
     before = window.scenario.field("Allocation method")
     k = comp.allocations.index("min-regret")
@@ -177,7 +208,7 @@ def test_robust_cvar_flavour_reports_cvar_regrets(window, qtbot):
     comp = _run(dlg, qtbot, timeout=600_000)
     assert comp.measure == "cvar" and comp.cvar_trials == 64
     headers, rows = _table(dlg.table)
-    assert headers[2] == "Largest regret of CVaR (USD m)"
+    assert headers[2] == "Largest regret of CVaR 95 % (NPV at 5 %, USD m)"
     regrets = {r[0]: _number(r[2]) for r in rows}
     assert all(v >= -1 for v in regrets.values())       # no allocation beats the smallest CVaR of a stress
     d_headers = _table(dlg.detail)[0]

@@ -9,6 +9,7 @@ from tests.whatif.cases import scenario
 from workbench.allocation import allocate
 from workbench.allocation.problem import build_problem
 from workbench.allocation.robust import StressMeans, min_regret, regret_table, stress_means, worst_case
+from workbench.figures import npv_label
 from workbench.risk.engine import fit_sample
 
 # Payoff per USD (expected P&L) of three projects in three states: the classic decision table.
@@ -97,3 +98,8 @@ def test_robust_methods_run_on_a_scenario_with_events_and_tickets():
     # worst case shifts money toward B relative to max-return; min-regret lies between them
     assert wc.amounts["P2"] >= mr.amounts["P2"] - 1e-6 >= mx.amounts["P2"] - 2e-6
     assert any("By stress scenario" in n for n in wc.notes)
+    # the notes name the measure with the scenario's own discount rate, in the results vocabulary's words
+    npv = npv_label(float(scn.field("Discount rate")))
+    assert sm.npv == npv
+    assert any(f"Baseline: expected {npv} USD" in n for n in wc.notes)
+    assert not any("P&L" in n for n in (*wc.notes, *mr.notes))

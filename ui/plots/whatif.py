@@ -25,6 +25,8 @@ from ui.plots.style import (
     percent_formatter,
 )
 from ui.plots.tools import briefing, note
+from workbench.figures import npv_label
+from workbench.whatif.vocabulary import GENERIC_NPV
 
 #: Inputs shown in the Sobol plot (largest tornado swing first); the table lists them all.
 SOBOL_BARS = 15
@@ -126,14 +128,14 @@ def plot_seek(fig: Figure, report: Any = None, **_: Any) -> None:
         lo, hi = (res.answer, max(xs)) if res.holds_when == ">=" else (min(xs), res.answer)
         ax.axvspan(lo / div, hi / div, color=PALETTE[2], alpha=0.08, linewidth=0, label="Target holds")
         ax.legend(loc="best", fontsize="small")
-    head = (f"Goal seek: {res.target.describe(report.confidence)}" if res.reachable
+    head = (f"Goal seek: {res.target.describe(report.confidence, measure_rate(report))}" if res.reachable
             else "Goal seek: the target cannot be reached within the input's valid range")
     fig.suptitle(f"{head} ({report.trials:,} trials, common random numbers)")
 
 
 @briefing
 def plot_robust(fig: Figure, comp: Any = None, **_: Any) -> None:
-    """Each allocation's expected P&L in every stress (left) and its largest regret (right)."""
+    """Each allocation's expected NPV in every stress (left) and its largest regret (right)."""
     if comp is None:
         note(fig, "No comparison yet: press Run.")
         return
@@ -154,8 +156,9 @@ def plot_robust(fig: Figure, comp: Any = None, **_: Any) -> None:
     left.invert_yaxis()
     left.axvline(0, color="black", linewidth=0.8)
     left.xaxis.set_major_formatter(money_formatter(divisor))
-    left.set_xlabel(f"CVaR {100 * comp.confidence:g} % ({unit}, loss, first {comp.cvar_trials:,} fitting trials)"
-                    if cvar else f"Expected P&L ({unit}, fitting sample)")
+    npv = measure_name(comp)
+    left.set_xlabel(f"CVaR {100 * comp.confidence:g} % of {npv} ({unit}, first {comp.cvar_trials:,} fitting trials)"
+                    if cvar else f"Expected {npv} ({unit}, fitting sample)")
     left.set_title("Outcome in every stress")
     handles, labels = left.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5), fontsize="small")
@@ -165,7 +168,7 @@ def plot_robust(fig: Figure, comp: Any = None, **_: Any) -> None:
     right.invert_yaxis()
     right.xaxis.set_major_formatter(money_formatter(divisor))
     right.set_xlabel(unit)
-    right.set_title("Largest regret of CVaR" if cvar else "Largest regret")
+    right.set_title("Largest regret of CVaR" if cvar else f"Largest regret of expected {npv}", fontsize="small")
     fig.suptitle(f"Allocations across the baseline and {k - 1} stress tests ({comp.trials:,} trials, the same draws "
                  "in every stress)")
 
@@ -199,7 +202,7 @@ def plot_sobol(fig: Figure, report: Any = None, **_: Any) -> None:
     left.invert_yaxis()
     left.xaxis.set_major_formatter(money_formatter(divisor))
     left.set_xlabel(unit)
-    left.set_title(f"Tornado swing of {'CVaR' if cvar else 'expected NPV'}")
+    left.set_title(f"Tornado swing of {'CVaR' if cvar else 'expected'} {measure_name(report)}", fontsize="small")
     first = np.array([by_name[n].first for n in names])
     total = np.array([by_name[n].total for n in names])
     t_err = np.array([[by_name[n].total - by_name[n].total_ci[0], by_name[n].total_ci[1] - by_name[n].total]
@@ -223,4 +226,16 @@ def plot_sobol(fig: Figure, report: Any = None, **_: Any) -> None:
                  "ranked differently (red)")
 
 
-__all__ = ["crossing_axes", "plot_robust", "plot_seek", "plot_sobol", "plot_switching"]
+def measure_rate(report: Any) -> float | None:
+    """The discount rate a what-if report's NPV is at (None when it does not say)."""
+    rate = float(getattr(report, "discount_rate", float("nan")))
+    return rate if rate == rate else None
+
+
+def measure_name(report: Any) -> str:
+    """The measure of a what-if report, from the results vocabulary: "NPV at 5 %"."""
+    rate = measure_rate(report)
+    return npv_label(rate) if rate is not None else GENERIC_NPV
+
+
+__all__ = ["crossing_axes", "measure_name", "measure_rate", "plot_robust", "plot_seek", "plot_sobol", "plot_switching"]

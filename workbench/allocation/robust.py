@@ -3,9 +3,9 @@
 The scenarios are the baseline and the named stress tests (``workbench.risk.stress.named_stresses``:
 each risk event forced to start in the start year, then all together). For each scenario
 ``k`` the fitting stream is simulated with that stress (the same draws for every scenario:
-common random numbers), giving ``m_k``, each project's expected P&L per USD m.
+common random numbers), giving ``m_k``, each project's expected NPV (at the scenario's discount rate) per USD m.
 
-* ``worst-case``: maximise ``min_k m_k . x`` (the worst scenario's expected P&L);
+* ``worst-case``: maximise ``min_k m_k . x`` (the worst scenario's expected NPV);
 * ``min-regret``: with ``V_k = max m_k . x`` over the same feasible allocations (the best
   allocation for scenario ``k`` alone), minimise ``max_k (V_k - m_k . x)``.
 
@@ -15,13 +15,15 @@ ticket is present, polished like ``max-return``). Each ``V_k`` is a ``max-return
 scenario ``k``'s means.
 
 The CVaR flavour (:func:`worst_case_cvar`, :func:`min_regret_cvar`) replaces each scenario's
-expected P&L by its CVaR on a sample of trials of that stress (Rockafellar-Uryasev: one
+expected NPV by the CVaR of its NPV on a sample of trials of that stress (Rockafellar-Uryasev: one
 ``zeta_k`` and one excess column per trial); the what-if comparison offers it. The Allocation
-methods ``min-regret`` and ``worst-case`` use expected P&L.
+methods ``min-regret`` and ``worst-case`` use expected NPV. Every label names the measure with
+its rate ("expected NPV at 5 %", :func:`workbench.figures.npv_label`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,17 +34,27 @@ from workbench.allocation.formulation import Base
 from workbench.allocation.linear import solve_linear
 from workbench.allocation.outcome import Outcome
 from workbench.allocation.problem import Problem, fmt_usd
+from workbench.figures import npv_label
 from workbench.scenario import Scenario
 
 METHODS = ("min-regret", "worst-case")
+#: The measure's name when the discount rate is not known.
+GENERIC_NPV = "NPV at the discount rate"
 
 
 @dataclass(frozen=True)
 class StressMeans:
-    """Expected P&L per USD m of each project (columns in problem order) in each scenario (rows)."""
+    """Expected NPV per USD m of each project (columns in problem order) in each scenario (rows), at the
+    scenario's ``discount_rate``."""
 
     names: tuple[str, ...]
     means: np.ndarray   # (K, n)
+    discount_rate: float = float("nan")
+
+    @property
+    def npv(self) -> str:
+        """The measure's name as shown: "NPV at 5 %"."""
+        return npv_label(self.discount_rate) if math.isfinite(self.discount_rate) else GENERIC_NPV
 
 
 def stress_means(scn: Scenario, prob: Problem, *, trials: int | None = None, seed: int | None = None) -> StressMeans:
@@ -65,7 +77,8 @@ def stress_means(scn: Scenario, prob: Problem, *, trials: int | None = None, see
     means = sums / n_trials
     pos = {pid: i for i, pid in enumerate(model.ids)}
     cols = np.array([pos[pid] for pid in prob.ids], dtype=np.int64)
-    return StressMeans(("Baseline", *(s.name for s in specs)), means[:, cols] if len(cols) else means[:, :0])
+    return StressMeans(("Baseline", *(s.name for s in specs)), means[:, cols] if len(cols) else means[:, :0],
+                       float(model.discount_rate))
 
 
 def _with_t(means: np.ndarray, rhs: np.ndarray, S: float, sense: str, holder: dict):
@@ -84,18 +97,18 @@ def _with_t(means: np.ndarray, rhs: np.ndarray, S: float, sense: str, holder: di
 
 
 def best_values(prob: Problem, sm: StressMeans, *, time_limit: float, mip_rel_gap: float) -> np.ndarray:
-    """``V_k``: the largest expected P&L (USD m) any feasible allocation gets in scenario ``k``."""
+    """``V_k``: the largest expected NPV (USD m) any feasible allocation gets in scenario ``k``."""
     from workbench.allocation.linear import max_return
     return np.array([float(sm.means[k] @ max_return(prob, sm.means[k], time_limit=time_limit,
                                                     mip_rel_gap=mip_rel_gap).x) for k in range(len(sm.names))])
 
 
 def min_regret(prob: Problem, sm: StressMeans, *, time_limit: float, mip_rel_gap: float) -> Outcome:
-    """Minimise the largest regret of expected P&L across the scenarios."""
+    """Minimise the largest regret of expected NPV across the scenarios."""
     S = prob.S
     best = best_values(prob, sm, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
     holder: dict = {}
-    obj = Objective("largest regret of expected P&L", "USD m", S, better="min")
+    obj = Objective(f"largest regret of expected {sm.npv}", "USD m", S, better="min")
     out, _ = solve_linear(prob, np.zeros(prob.n), obj, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
                           extra=_with_t(sm.means, best / S, S, "regret", holder))
     regret = best - sm.means @ out.x
@@ -104,10 +117,10 @@ def min_regret(prob: Problem, sm: StressMeans, *, time_limit: float, mip_rel_gap
 
 
 def worst_case(prob: Problem, sm: StressMeans, *, time_limit: float, mip_rel_gap: float) -> Outcome:
-    """Maximise the worst scenario's expected P&L."""
+    """Maximise the worst scenario's expected NPV."""
     S = prob.S
     holder: dict = {}
-    obj = Objective("worst scenario's expected P&L", "USD m", -S)
+    obj = Objective(f"worst scenario's expected {sm.npv}", "USD m", -S)
     out, _ = solve_linear(prob, np.zeros(prob.n), obj, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
                           extra=_with_t(sm.means, np.zeros(len(sm.names)), S, "worst", holder))
     best = best_values(prob, sm, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
@@ -158,7 +171,7 @@ def _with_cvar_t(units: np.ndarray, confidence: float, offsets: np.ndarray):
 
 def worst_case_cvar(prob: Problem, units: np.ndarray, confidence: float, *, time_limit: float, mip_rel_gap: float,
                     offsets: np.ndarray | None = None) -> Outcome:
-    """Minimise the largest CVaR across the stresses (``units``: (K, N, n) P&L per USD m, problem order), or with
+    """Minimise the largest CVaR across the stresses (``units``: (K, N, n) NPV per USD m, problem order), or with
     ``offsets`` (per USD of the programme) the largest CVaR less its offset."""
     S = prob.S
     k = units.shape[0]
@@ -188,21 +201,21 @@ def min_regret_cvar(prob: Problem, units: np.ndarray, confidence: float, *, time
 
 
 def summary(sm: StressMeans, x: np.ndarray, best: np.ndarray) -> str:
-    """One line per scenario: expected P&L of this allocation, the best any allocation gets, the regret."""
+    """One line per scenario: expected NPV of this allocation, the best any allocation gets, the regret."""
     pnl = sm.means @ x
-    parts = [f"{name}: expected P&L USD {fmt_usd(round(v))} m (best possible {fmt_usd(round(b))} m, regret "
+    parts = [f"{name}: expected {sm.npv} USD {fmt_usd(round(v))} m (best possible {fmt_usd(round(b))} m, regret "
              f"{fmt_usd(round(b - v))} m)" for name, v, b in zip(sm.names, pnl, best)]
     return "By stress scenario (fitting sample): " + "; ".join(parts) + "."
 
 
 @dataclass(frozen=True)
 class RegretTable:
-    """Each allocation's expected P&L in every scenario and its regret against that scenario's best."""
+    """Each allocation's expected NPV in every scenario and its regret against that scenario's best."""
 
     scenarios: tuple[str, ...]
     best: np.ndarray                 # (K,)
     allocations: tuple[str, ...]
-    pnl: np.ndarray                  # (A, K) expected P&L, USD m
+    pnl: np.ndarray                  # (A, K) expected NPV, USD m
     regret: np.ndarray               # (A, K)
 
     @property

@@ -30,7 +30,7 @@ from scipy.stats import qmc
 from workbench.progress import CancelFn, ProgressFn, check_cancel
 from workbench.scenario import Scenario
 from workbench.whatif.evaluator import Evaluator, portfolio_pnl
-from workbench.whatif.inputs import Input, tornado_inputs
+from workbench.whatif.inputs import DISCOUNT_RATE, Input, tornado_inputs
 from workbench.whatif.statistics import Statistic, find_statistic
 
 #: Trials of the inner simulation at each sample point (the same trials at every point).
@@ -223,10 +223,12 @@ def sobol_scenario(scn: Scenario, amounts: Mapping[str, float] | None = None, *,
     members = [(inputs[c].name,) if len(cols) == 1 else tuple(inputs[k].name for k in cols)
                for cols in factors for c in cols[:1]]
     idx = indices_from(fa, fb, fab, names, members, seed=ev.seed, bootstrap=bootstrap)
+    # NPV at the scenario's rate, unless the rate is one of the inputs varied
+    rate = None if any(i.kind == DISCOUNT_RATE for i in inputs) else float(ev.model.discount_rate)
     if progress:
         progress(1.0, "Sobol indices done")
     return SobolResult(
-        statistic=stat.key, statistic_label=stat.label_at(conf), inputs=tuple(idx[:d]), groups=tuple(idx[d:]),
+        statistic=stat.key, statistic_label=stat.label_at(conf, rate), inputs=tuple(idx[:d]), groups=tuple(idx[d:]),
         samples=samples, trials=ev.trials, evaluations=ev.evaluations - start,
         variance=float(np.var(np.concatenate([fa, fb]), ddof=1)),
         ranges={i.name: (float(i.tornado_low), float(i.tornado_high)) for i in inputs})

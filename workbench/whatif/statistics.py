@@ -1,7 +1,8 @@
 """The statistics a what-if analysis targets, each with its Monte Carlo standard error.
 
-All are computed from one simulated P&L sample (NPV at the scenario's discount rate, USD m,
-the reporting stream) exactly as ``workbench.risk.measures`` defines them: expected NPV,
+All are computed from one simulated sample of the allocation's NPV at the scenario's discount
+rate (USD m, the reporting stream), and each label names that measure with the rate
+(:func:`workbench.figures.npv_label`), exactly as ``workbench.risk.measures`` defines them: expected NPV,
 the probability that NPV is below 0, VaR and CVaR at the scenario's confidence level
 (losses as positive numbers).
 """
@@ -15,7 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.errors import WorkbenchError
+from workbench.figures import npv_label, pct
 from workbench.risk import measures as ms
+
+#: The measure's name when the discount rate is itself the input being moved.
+NPV_AT_RATE_TRIED = "NPV at the discount rate tried"
 
 
 class UnknownStatistic(WorkbenchError, ValueError):
@@ -25,7 +30,7 @@ class UnknownStatistic(WorkbenchError, ValueError):
 @dataclass(frozen=True)
 class Statistic:
     key: str           # "expected-npv", "p-loss", "var", "cvar"
-    label: str         # "Expected NPV (USD m)"
+    label: str         # "Expected {npv} (USD m)": {npv} and {conf} filled by label_at
     unit: str          # "USD m" or "probability"
     aliases: tuple[str, ...]
 
@@ -54,10 +59,11 @@ class Statistic:
             return abs(hi - lo) / 2
         return ms.cvar_standard_error(srt, confidence)
 
-    def label_at(self, confidence: float) -> str:
-        if self.key in ("var", "cvar"):
-            return f"{'VaR' if self.key == 'var' else 'CVaR'} {100 * confidence:g} % (loss, USD m)"
-        return self.label
+    def label_at(self, confidence: float, discount_rate: float | None) -> str:
+        """The label as shown, naming the measure: ``"Expected NPV at 5 % (USD m)"``, ``"CVaR 95 % (NPV at 5 %,
+        USD m)"``; ``discount_rate=None`` when the discount rate is the input being moved."""
+        npv = npv_label(discount_rate) if discount_rate is not None else NPV_AT_RATE_TRIED
+        return self.label.format(npv=npv, conf=pct(confidence))
 
     def format(self, v: float) -> str:
         if v is None or not np.isfinite(v):
@@ -68,17 +74,27 @@ class Statistic:
 
 
 STATISTICS = (
-    Statistic("expected-npv", "Expected NPV (USD m)", "USD m",
-              ("expected npv", "e npv", "expected p l", "expected pnl", "enpv", "npv", "mean npv", "expected")),
-    Statistic("p-loss", "P(NPV < 0)", "probability",
-              ("p npv 0", "p loss", "probability of loss", "prob loss", "p npv lt 0", "ploss", "pr npv 0")),
-    Statistic("var", "VaR (loss, USD m)", "USD m", ("var", "value at risk")),
-    Statistic("cvar", "CVaR (loss, USD m)", "USD m", ("cvar", "expected shortfall", "es", "conditional var")),
+    Statistic("expected-npv", "Expected {npv} (USD m)", "USD m",
+              ("expected npv", "e npv", "expected p l", "expected pnl", "enpv", "npv", "mean npv", "expected",
+               "expected npv usd m")),
+    Statistic("p-loss", "P({npv} below zero)", "probability",
+              ("p npv 0", "p loss", "probability of loss", "prob loss", "p npv lt 0", "ploss", "pr npv 0",
+               "p npv below zero")),
+    Statistic("var", "VaR {conf} ({npv}, USD m)", "USD m", ("var", "value at risk", "var npv usd m")),
+    Statistic("cvar", "CVaR {conf} ({npv}, USD m)", "USD m",
+              ("cvar", "expected shortfall", "es", "conditional var", "cvar npv usd m")),
 )
+
+#: The statistics' names without a discount rate, for messages that name no scenario.
+GENERIC_NPV = "NPV at the discount rate"
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+    """Lower case words; a rate or level in a displayed label ("NPV at 5 %", "CVaR 95 %") drops out."""
+    t = re.sub(r"[^a-z0-9.]+", " ", text.lower()).strip()
+    t = re.sub(r"\bnpv at( the discount rate( tried)?| \d+(\.\d+)?)", "npv", t)
+    t = re.sub(r"^(c?var) \d+(\.\d+)? (?=npv)", r"\1 ", t)
+    return re.sub(r"\s+", " ", t.replace(".", " ")).strip()
 
 
 def find_statistic(name: str) -> Statistic:
@@ -88,7 +104,8 @@ def find_statistic(name: str) -> Statistic:
         if want in (st.key.replace("-", " "), *st.aliases) or want_nc in st.aliases:
             return st
     raise UnknownStatistic(f'There is no statistic called "{name}". Use one of: '
-                           + ", ".join(f'"{s.key}" ({s.label})' for s in STATISTICS) + ".")
+                           + ", ".join(f'"{s.key}" ({s.label.format(npv=GENERIC_NPV, conf="at the confidence level")})'
+                                       for s in STATISTICS) + ".")
 
 
 @dataclass(frozen=True)
@@ -100,9 +117,9 @@ class Target:
     def holds(self, v: float) -> bool:
         return v <= self.value if self.op == "<=" else v >= self.value
 
-    def describe(self, confidence: float) -> str:
-        return f"{self.statistic.label_at(confidence)} {'at or below' if self.op == '<=' else 'at or above'} " \
-               f"{self.statistic.format(self.value)}"
+    def describe(self, confidence: float, discount_rate: float | None) -> str:
+        side = "at or below" if self.op == "<=" else "at or above"
+        return f"{self.statistic.label_at(confidence, discount_rate)} {side} {self.statistic.format(self.value)}"
 
 
 def parse_number(text: str, unit: str) -> float:

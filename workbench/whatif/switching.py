@@ -25,7 +25,7 @@ from scipy.optimize import brentq
 from workbench.allocation import Infeasible, SolverFailed
 from workbench.progress import ProgressFn
 from workbench.whatif.evaluator import Evaluator
-from workbench.whatif.inputs import Input, fmt_value, tornado_inputs
+from workbench.whatif.inputs import DISCOUNT_RATE, Input, fmt_value, tornado_inputs
 from workbench.whatif.statistics import STATISTICS, Statistic, Target, find_statistic
 
 #: The scan's steps grow by this factor.
@@ -90,6 +90,11 @@ class Crossing:
             "other_side": self.other_side, "evaluations": self.evaluations,
             "curve": [[p.value, p.statistic, p.se] for p in self.curve],
         }
+
+
+def measure_rate(ev: Evaluator, inp: Input) -> float | None:
+    """The discount rate the statistic's NPV is at: the scenario's, or None when ``inp`` is that rate."""
+    return None if inp.kind == DISCOUNT_RATE else float(ev.model.discount_rate)
 
 
 def _scan_points(inp: Input) -> tuple[list[float], list[float]]:
@@ -259,7 +264,7 @@ def crossing(ev: Evaluator, inp: Input, statistic: Statistic | str, threshold: f
     realloc = reallocate if reallocate is not None else (ev.reallocate or not inp.touches_risk)
     start = ev.evaluations
     curve = _Curve(ev, inp, stat, realloc, progress, budget=24)
-    label = stat.label_at(ev.confidence)
+    label = stat.label_at(ev.confidence, measure_rate(ev, inp))
     base = curve.at(inp.value).statistic
     if not math.isfinite(base):
         raise ValueError(f"No allocation meets every limit of the scenario as it stands, so {inp.name} "
@@ -448,7 +453,7 @@ def goal_seek(ev: Evaluator, inp: Input, target: Target, *, reallocate: bool | N
     st = target.statistic
     conf = ev.confidence
     holds0 = target.holds(c.base_statistic)
-    desc = target.describe(conf)
+    desc = target.describe(conf, measure_rate(ev, inp))
     if c.value is None:
         if holds0:
             msg = (f"{desc} holds at every value tried across the valid range of {inp.name} "

@@ -39,6 +39,7 @@ class SwitchingReport:
     seed: int
     method: str
     evaluations: int
+    discount_rate: float = float("nan")   # the scenario's: the statistics are of NPV at this rate
 
 
 def switching_task(scn: Scenario, *, inputs: Sequence[str] | None = None, criterion: str = "expected-npv",
@@ -49,7 +50,8 @@ def switching_task(scn: Scenario, *, inputs: Sequence[str] | None = None, criter
     chosen = tornado_inputs(scn) if not inputs else [find_input(scn, name) for name in inputs]
     key = criterion if criterion == ALLOCATION else find_statistic(criterion).key
     res = switching_values(ev, chosen, criterion=key, threshold=threshold, progress=progress)
-    return SwitchingReport(tuple(res), key, float(threshold), ev.trials, ev.seed, ev.method, ev.evaluations)
+    return SwitchingReport(tuple(res), key, float(threshold), ev.trials, ev.seed, ev.method, ev.evaluations,
+                           float(ev.model.discount_rate))
 
 
 # ---------------------------------------------------------------- goal seek
@@ -61,6 +63,7 @@ class SeekReport:
     method: str
     evaluations: int
     confidence: float
+    discount_rate: float = float("nan")   # the scenario's: the statistics are of NPV at this rate
 
 
 def seek_task(scn: Scenario, *, vary: str, target: str, trials: int | None = None, seed: int | None = None,
@@ -70,7 +73,8 @@ def seek_task(scn: Scenario, *, vary: str, target: str, trials: int | None = Non
     tgt = parse_target(target)
     ev = Evaluator(scn, trials=trials, seed=seed, should_cancel=should_cancel)
     res = goal_seek(ev, inp, tgt, progress=progress)
-    return SeekReport(res, ev.trials, ev.seed, ev.method, ev.evaluations, ev.confidence)
+    return SeekReport(res, ev.trials, ev.seed, ev.method, ev.evaluations, ev.confidence,
+                      float(ev.model.discount_rate))
 
 
 # ---------------------------------------------------------------- robust allocation across the stresses
@@ -78,8 +82,9 @@ def seek_task(scn: Scenario, *, vary: str, target: str, trials: int | None = Non
 class RobustComparison:
     """Allocations (rows) against the baseline and the named stress tests (columns), on the fitting sample.
 
-    ``pnl``/``cvar``/``regret``: (allocations, scenarios), USD m; ``measure``: ``"expected"`` (regret of
-    expected P&L: ``best`` is the best expected P&L any allocation meeting every limit gets in each scenario)
+    ``pnl``/``cvar``/``regret``: (allocations, scenarios), USD m, of NPV at ``discount_rate``; ``measure``:
+    ``"expected"`` (regret of expected NPV: ``best`` is the best expected NPV any allocation meeting every
+    limit gets in each scenario)
     or ``"cvar"`` (regret of CVaR: ``best`` is the smallest CVaR any allocation gets there; CVaR is then
     measured on the first ``cvar_trials`` trials of each scenario, the sample the methods were fitted on);
     ``amounts``: USD m by project ID.
@@ -98,6 +103,7 @@ class RobustComparison:
     confidence: float
     measure: str = "expected"
     cvar_trials: int = 0
+    discount_rate: float = float("nan")   # the scenario's: every amount is NPV at this rate
 
     @property
     def max_regret(self) -> np.ndarray:
@@ -119,7 +125,7 @@ ROBUST_CVAR_TRIALS = 2048
 def robust_task(scn: Scenario, *, methods: Sequence[str] | None = None, trials: int | None = None,
                 seed: int | None = None, measure: str = "expected", cvar_trials: int = ROBUST_CVAR_TRIALS,
                 progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> RobustComparison:
-    """``min-regret``, ``worst-case``, ``max-return`` and the scenario's method, each allocation's expected P&L,
+    """``min-regret``, ``worst-case``, ``max-return`` and the scenario's method, each allocation's expected NPV,
     CVaR and regret in the baseline and every named stress (the same fitting draws in every stress).
     ``measure="cvar"``: the robust methods minimise the largest regret of CVaR / the worst CVaR instead."""
     from workbench.allocation import allocate
@@ -141,7 +147,7 @@ def robust_task(scn: Scenario, *, methods: Sequence[str] | None = None, trials: 
     from workbench.risk.stress import named_stresses
 
     if measure not in ("expected", "cvar"):
-        raise ValueError(f'Unknown robust measure "{measure}": use "expected" (expected P&L) or "cvar".')
+        raise ValueError(f'Unknown robust measure "{measure}": use "expected" (expected NPV) or "cvar".')
     own = str(scn.field("Allocation method"))
     methods = list(methods) if methods else list(dict.fromkeys([own, "min-regret", "worst-case", "max-return"]))
     model = build_model(scn)
@@ -165,7 +171,8 @@ def robust_task(scn: Scenario, *, methods: Sequence[str] | None = None, trials: 
     prob = build_problem(scn)
     pos = {pid: i for i, pid in enumerate(model.ids)}
     cols = np.array([pos[pid] for pid in prob.ids], dtype=np.int64)
-    sm = StressMeans(names, units.mean(axis=2)[:, cols] if len(cols) else np.zeros((len(names), 0)))
+    sm = StressMeans(names, units.mean(axis=2)[:, cols] if len(cols) else np.zeros((len(names), 0)),
+                     float(model.discount_rate))
     sample = UnitSample(ids=model.ids, pnl=np.ascontiguousarray(units[0].T), seed=seed)
     conf = model.confidence
     n_cvar = min(int(cvar_trials), n)
@@ -218,7 +225,8 @@ def robust_task(scn: Scenario, *, methods: Sequence[str] | None = None, trials: 
         progress(1.0, "Robust comparison done")
     amounts = tuple({pid: float(v) for pid, v in zip(prob.ids, x)} for x in xs)
     return RobustComparison(names, tuple(methods), best, pnl, cvar, regret, amounts, tuple(statuses),
-                            n, seed, conf, measure, n_cvar if lp_units is not None else 0)
+                            n, seed, conf, measure, n_cvar if lp_units is not None else 0,
+                            float(model.discount_rate))
 
 
 # ---------------------------------------------------------------- Sobol beside the tornado
@@ -232,6 +240,7 @@ class SobolReport:
     differences: dict[str, tuple[int, int]]   # input -> (tornado rank, Sobol rank)
     seed: int
     clear: frozenset[str] = frozenset()       # inputs whose reordering is clear (total-index intervals apart)
+    discount_rate: float = float("nan")       # the scenario's: the tornado's swings are of NPV at this rate
 
 
 def sobol_task(scn: Scenario, *, statistic: str = "expected-npv", samples: int = SOBOL_SAMPLES,
@@ -251,7 +260,7 @@ def sobol_task(scn: Scenario, *, statistic: str = "expected-npv", samples: int =
     key = (lambda b: -b.cvar_swing) if stat.key in ("cvar", "var") else (lambda b: -b.expected_pnl_swing)
     order = tuple(b.input for b in sorted(bars, key=key))
     return SobolReport(res, tuple(bars), order, ranking_differences(res, order), ev.seed,
-                       frozenset(clear_differences(res, order)))
+                       frozenset(clear_differences(res, order)), float(ev.model.discount_rate))
 
 
 __all__ = ["RobustComparison", "SeekReport", "SobolReport", "SwitchingReport", "robust_task", "seek_task",

@@ -3,17 +3,21 @@ the CLI's help and ``docs/whatif.md`` (which gives the full definitions and the 
 
 Each entry is ``key -> (label, unit, definition)`` in the results vocabulary's units
 (``"USD m"``, ``"fraction"``, ``"rate"``, or ``"input"``: the unit of the input moved).
+``{npv}`` in a label or definition is the measure, named with the scenario's discount rate
+(``workbench.figures.npv_label``: "NPV at 5 %"); :func:`label` and :func:`definition` fill it in.
 """
 
 from __future__ import annotations
 
 INPUT_UNIT = "input"
+#: The measure's name where no scenario (no discount rate) is at hand.
+GENERIC_NPV = "NPV at the discount rate"
 
 WHATIF_FIGURES: dict[str, tuple[str, str, str]] = {
     "switching_value": (
         "Switching value", INPUT_UNIT,
         "The value of one input, the others as in the scenario, at which the chosen criterion reaches its "
-        "threshold (expected NPV = 0 unless chosen otherwise): the crossing nearest the scenario's value within "
+        "threshold (expected {npv} = 0 unless chosen otherwise): the crossing nearest the scenario's value within "
         "the input's valid range, found on common random numbers."),
     "switching_value_se": (
         "Monte Carlo standard error of the switching value", INPUT_UNIT,
@@ -29,21 +33,22 @@ WHATIF_FIGURES: dict[str, tuple[str, str, str]] = {
     "goal_seek_answer": (
         "Goal-seek answer", INPUT_UNIT,
         "The smallest (or largest) value of one input at which a statistic meets its target (for example "
-        "P(NPV < 0) at or below 10 %), the boundary nearest the scenario's value, with its Monte Carlo "
+        "P({npv} below zero) at or below 10 %), the boundary nearest the scenario's value, with its Monte Carlo "
         "standard error by the delta method; 'cannot be reached' when the target holds nowhere in the valid "
         "range."),
     "max_regret": (
-        "Largest regret of expected P&L", "USD m",
-        "Over the baseline and each named stress test: the best expected P&L any allocation meeting every limit "
-        "gets in that stress, minus this allocation's expected P&L in it; the largest of these (fitting sample)."),
+        "Largest regret of expected {npv}", "USD m",
+        "Over the baseline and each named stress test: the best expected {npv} any allocation meeting every "
+        "limit gets in that stress, minus this allocation's expected {npv} in it; the largest of these (fitting "
+        "sample)."),
     "worst_stress_pnl": (
-        "Worst stress's expected P&L", "USD m",
-        "The lowest expected P&L of the allocation over the baseline and the named stress tests (fitting sample, "
+        "Worst stress's expected {npv}", "USD m",
+        "The lowest expected {npv} of the allocation over the baseline and the named stress tests (fitting sample, "
         "the same draws in every stress)."),
     "stress_cvar": (
         "CVaR in a stress", "USD m",
-        "The mean loss over the worst (1 - confidence) share of the trials of the allocation's P&L with that "
-        "stress's events forced (fitting sample)."),
+        "Minus the mean {npv} of the allocation over the worst (1 - confidence) share of the trials, with "
+        "that stress's events forced (fitting sample)."),
     "sobol_first_order": (
         "First-order Sobol index", "fraction",
         "The share of the statistic's variance, as every tornado input varies uniformly over the tornado's range, "
@@ -59,12 +64,14 @@ WHATIF_FIGURES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def definition(key: str) -> str:
-    return WHATIF_FIGURES[key][2]
+def definition(key: str, npv: str = GENERIC_NPV) -> str:
+    """The one-sentence definition, naming the measure ``npv`` ("NPV at 5 %")."""
+    return WHATIF_FIGURES[key][2].format(npv=npv)
 
 
-def label(key: str) -> str:
-    return WHATIF_FIGURES[key][0]
+def label(key: str, npv: str = GENERIC_NPV) -> str:
+    """The label, naming the measure ``npv`` ("Largest regret of expected NPV at 5 %")."""
+    return WHATIF_FIGURES[key][0].format(npv=npv)
 
 
-__all__ = ["INPUT_UNIT", "WHATIF_FIGURES", "definition", "label"]
+__all__ = ["GENERIC_NPV", "INPUT_UNIT", "WHATIF_FIGURES", "definition", "label"]
