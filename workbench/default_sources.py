@@ -36,10 +36,13 @@ def default_sources() -> Sources:
             _src(f"{NOTES}, Scenario fields", "B", "Near the 2025 average rate; only converts yen amounts."),
         ("Scenario", "Default threshold", "Value"):
             _src(f"{NOTES}, Scenario fields", "C",
-                 "Calibrated so that loan loss rates sit near investment-grade-to-BB project finance."),
+                 "With the scenario's volatilities the data-center and biotech loans are BB risks and the "
+                 "semiconductor and battery loans single-B: policy lending below the market price of its risk "
+                 "(docs/assumptions.md, Loans)."),
         ("Sectors", "", "Expected return"):
             _src(f"{NOTES}, Sectors", "C",
-                 "Before risk events; calibrated so that the events take 1-3 points a year off growth."),
+                 "Before risk events; the events then take a few points a year off growth "
+                 "(docs/assumptions.md gives each sector's cut and its return net of events)."),
         ("Sectors", "", "Volatility"):
             _src(f"{NOTES}, Sectors", "C", "Illustrative: contracted energy lowest, semiconductors highest."),
         ("Sectors", "", "Jobs per USD m"):
