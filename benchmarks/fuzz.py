@@ -539,4 +539,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run as the importable module, so that the children find their target there and
+    # never re-import this file (which could be edited while a long run goes on)
+    from benchmarks import fuzz as _module
+
+    _module.main()

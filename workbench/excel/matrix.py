@@ -175,8 +175,16 @@ def read_correlations(grid: Grid, sectors: list[str], layout: Layout) -> tuple[p
                                 severity=WARNING, table="Correlations")]
     header = grid.rows[best]
     cols: dict[str, int] = {}
-    for j in range(1, len(header)):
-        v = header[j]
+    width = max(len(header), *(c - grid.left + 1 for r, c in (*grid.facts.no_value_formula, *grid.facts.errors)
+                               if r == grid.top + best), 0)
+    for j in range(1, width):
+        v = header[j] if j < len(header) else None
+        held = _special(grid, best, j)
+        if held or isinstance(v, cells.CellError):
+            issues.append(issue(grid, best, j, "This label cell holds an error or a formula with no saved value, so "
+                                "it names no sector.", "Type the sector's name, or clear the cell.",
+                                table="Correlations"))
+            continue
         if is_blank(v):
             continue
         label = lookup.get(norm_plain(v), str(v).strip())
