@@ -154,6 +154,7 @@ class StagedPipeline:
     def __init__(self, keep: int = 4) -> None:
         self.keep = keep
         self._cache: dict[str, OrderedDict[str, Any]] = {name: OrderedDict() for name in STEPS}
+        self._checked: dict[str, list[Any]] = {}
         self.previous: RunResult | None = None
         self.computed: list[str] = []
 
@@ -187,10 +188,10 @@ class StagedPipeline:
         hashes = InputHashes(ran)
         values = option_values(opts)
         check_key = step_key(Step("check", ALL_TABLES, ("method", "trials", "seed")), hashes, values)
-        issues = self._get("allocation", "check:" + check_key)
+        issues = self._checked.get(check_key)
         if issues is None:
             issues = check(ran)
-            self._cache["allocation"]["check:" + check_key] = issues
+            self._checked = {check_key: issues}   # validation of the scenario as run: the last one kept
         wanted = ["baseline"] + [s for s, on in (("stress", opts.stress or bool(opts.stresses)),
                                                  ("tornado", opts.tornado), ("frontier", bool(opts.frontier_points)))
                                  if on]
