@@ -178,7 +178,7 @@ class StagedPipeline:
             stresses: Sequence[Any] = (), options: RunOptions | None = None,
             on_stage: StageFn | None = None) -> RunResult:
         """Run ``scn`` like :func:`~workbench.pipeline.run_scenario`, reporting each stage to ``on_stage``."""
-        from workbench.pipeline import check
+        from workbench.pipeline import check, stop_rule
 
         opts = options or RunOptions.resolve(scn, method=method, trials=trials, seed=seed, workers=workers,
                                              stress=stress, tornado=tornado, frontier_points=frontier_points,
@@ -219,18 +219,27 @@ class StagedPipeline:
         sample, alloc, impact, gap = got
         amounts = alloc.amounts
         sim_key = step_key(STEPS["simulation"], hashes, values, [amounts_hash(amounts)])
-        risk = self._get("simulation", sim_key)
-        if risk is None:
+        got_sim = self._get("simulation", sim_key)
+        if got_sim is None:
             check_cancel(should_cancel)
-            risk = simulate(ran, amounts, trials=opts.trials, seed=opts.seed, workers=opts.workers, nominal=True,
-                            progress=sub_progress(spans["baseline"], 0.3, 1.0), should_cancel=should_cancel)
-            self._put("simulation", sim_key, risk)
+            # the scenario's CVaR precision (in the fields' hash, so in the key) chooses the trials first
+            rule = stop_rule(ran, opts, amounts, progress=sub_progress(spans["baseline"], 0.3, 0.6),
+                             should_cancel=should_cancel)
+            risk = simulate(ran, amounts, trials=rule.trials if rule is not None else opts.trials, seed=opts.seed,
+                            workers=opts.workers, nominal=True,
+                            progress=sub_progress(spans["baseline"], 0.6 if rule is not None else 0.3, 1.0),
+                            should_cancel=should_cancel)
+            got_sim = (risk, rule)
+            self._put("simulation", sim_key, got_sim)
+        risk, rule = got_sim
+        n_trials = rule.trials if rule is not None else opts.trials
 
         prev = self.previous
         result = RunResult(
-            scenario_hash=ran.content_hash(), method=opts.method, trials=opts.trials, seed=opts.seed,
+            scenario_hash=ran.content_hash(), method=opts.method, trials=n_trials, seed=opts.seed,
             allocation=alloc, risk=risk, impact=impact, input_hash=scn.content_hash(), scenario_name=ran.name,
             programme_size=ran.size, issues=tuple(issues), fit_trials=sample.trials, shortfall=gap, options=opts,
+            stop_rule=rule,
             stress=prev.stress if prev is not None and "stress" in wanted else (),
             tornado=prev.tornado if prev is not None and "tornado" in wanted else (),
             frontier=prev.frontier if prev is not None and "frontier" in wanted else None,
@@ -259,7 +268,7 @@ class StagedPipeline:
                 if "tornado" in pending:
                     found = self._get("tornado", tornado_key)
                     if found is None:
-                        found = run_tornado(ran, amounts, trials=opts.trials, seed=opts.seed,
+                        found = run_tornado(ran, amounts, trials=n_trials, seed=opts.seed,
                                             progress=spans["tornado"], should_cancel=should_cancel, pool=pool)
                         self._put("tornado", tornado_key, found)
                     result = replace(result, tornado=found)

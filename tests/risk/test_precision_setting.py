@@ -114,3 +114,18 @@ def test_cli_flag_overrides_the_setting(tmp_path, capsys):
     rule = flagged["stop_rule"]
     assert rule["precision"] == pytest.approx(0.02) and rule["reached"]
     assert flagged["trials"] == rule["trials"] < cap
+
+
+def test_the_app_s_staged_pipeline_honours_the_setting():
+    from workbench.stages import StagedPipeline
+
+    scn = _small(**{PRECISION_FIELD: 0.02})
+    pipe = StagedPipeline()
+    staged = pipe.run(scn, stress=False, tornado=False)
+    whole = run_scenario(scn, stress=False, tornado=False)
+    assert staged.stop_rule == whole.stop_rule and staged.stop_rule.reached
+    assert staged.trials == whole.trials == staged.risk.trials < CAP
+    assert staged.risk.cvar == whole.risk.cvar and staged.scenario_hash == whole.scenario_hash
+    # switching the rule off is a new simulation on exactly Trials trials
+    off = pipe.run(scn.with_fields(**{PRECISION_FIELD: None}), stress=False, tornado=False)
+    assert off.stop_rule is None and off.trials == off.risk.trials == CAP
