@@ -254,7 +254,7 @@ def test_shadow_price_matches_a_resolve():
     bumped = allocate(scenario(projects, cons), method="max-return", sample=smp)
     assert b.shadow_price == pytest.approx(bumped.objective - res.objective, rel=1e-9)
     assert b.shadow_price == pytest.approx(0.2)   # B is full: 1 USD m moves from A (0.1) to C (0.3)
-    assert "adds USD 200 m of expected P&L" in b.text
+    assert "adds USD 200 m of expected NPV at 5 %" in b.text
 
 
 def test_result_aggregates_and_excluded_projects():

@@ -48,7 +48,7 @@ def test_two_caps_on_the_same_project_degenerate_lp():
         assert b.price_up == pytest.approx(fd[0], abs=1e-9) and b.price_up == pytest.approx(0.0, abs=1e-9)
         assert b.price_down == pytest.approx(fd[1], abs=1e-9) and b.price_down == pytest.approx(-0.1, abs=1e-9)
         assert "Raising" in b.text and "changes nothing" in b.text
-        assert "lowering it by USD 1 bn costs USD 100 m of expected P&L" in b.text
+        assert "lowering it by USD 1 bn costs USD 100 m of expected NPV at 5 %" in b.text
         assert b.shadow_price == pytest.approx(0.0, abs=1e-9)   # the loosening direction: raising
 
 
@@ -67,7 +67,7 @@ def test_ticket_degenerate_lowering_changes_nothing():
     assert b.price_up == pytest.approx(up, abs=1e-9) and up == pytest.approx(-0.1, abs=1e-9)
     assert b.price_down == pytest.approx(down, abs=1e-9) and down == pytest.approx(0.0, abs=1e-9)
     assert b.text.startswith("Lowering Projects C: Minimum ticket 20 by USD 1 bn changes nothing")
-    assert "raising it by USD 1 bn costs USD 100 m of expected P&L" in b.text
+    assert "raising it by USD 1 bn costs USD 100 m of expected NPV at 5 %" in b.text
 
 
 def test_move_that_breaks_the_limits_is_named():

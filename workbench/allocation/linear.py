@@ -75,7 +75,7 @@ def solve_linear(prob: Problem, cost_w: np.ndarray, obj: Objective, *, time_limi
 
 
 def max_return(prob: Problem, mu: np.ndarray, *, time_limit: float, mip_rel_gap: float) -> Outcome:
-    obj = Objective("expected P&L", "USD m", -prob.S)
+    obj = Objective(f"expected {prob.npv}", "USD m", -prob.S)
     return solve_linear(prob, -mu, obj, time_limit=time_limit, mip_rel_gap=mip_rel_gap)[0]
 
 
@@ -125,5 +125,5 @@ def fixed(prob: Problem) -> Outcome:
     broken = prob.violations(x)
     notes = tuple(f"Broken: {lim.label} (by USD {excess:,.1f} m)" for lim, excess in broken)
     b = base(prob, np.zeros(prob.n), tickets=True)
-    binding = bindings(prob, b, x, None, None, Objective("expected P&L", "USD m", -prob.S), with_prices=False)
+    binding = bindings(prob, b, x, None, None, Objective(f"expected {prob.npv}", "USD m", -prob.S), with_prices=False)
     return Outcome(x, "violates constraints" if broken else "feasible", 0.0, None, binding, notes)

@@ -25,7 +25,7 @@ def mean_variance(prob: Problem, data: Inputs, risk_aversion: float, *, time_lim
         out = max_return(prob, data.mu, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
         return Outcome(out.x, out.status, out.gap, out.objective, out.binding,
                        ("Risk aversion is 0, so mean-variance is max-return.", *out.notes))
-    obj = Objective("risk-adjusted P&L (the mean-variance objective)", "USD m", -prob.S)
+    obj = Objective(f"risk-adjusted expected {prob.npv} (the mean-variance objective)", "USD m", -prob.S)
     Q = risk_aversion * np.asarray(data.cov, float)
     out, _ = minimize_quadratic(prob, -np.asarray(data.mu, float), Q, obj, time_limit=time_limit,
                                 mip_rel_gap=mip_rel_gap, should_cancel=should_cancel)

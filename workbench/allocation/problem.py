@@ -71,6 +71,13 @@ class Problem:
     score: np.ndarray = field(repr=False)
     allocated: np.ndarray = field(repr=False)
     limits: tuple[Limit, ...] = ()
+    discount_rate: float = float("nan")        # the scenario's: "expected NPV" in the notes is at this rate
+
+    @property
+    def npv(self) -> str:
+        """The measure the notes name: "NPV at 5 %" (the results vocabulary's words)."""
+        from workbench.figures import npv_label
+        return npv_label(self.discount_rate) if math.isfinite(self.discount_rate) else "NPV at the discount rate"
 
     @property
     def n(self) -> int:
@@ -119,11 +126,11 @@ class Problem:
 
 
 def with_target(prob: Problem, mu: np.ndarray, target: float | None) -> Problem:
-    """``prob`` plus the min-CVaR target: expected P&L (``mu @ x``) at least ``target`` USD m."""
+    """``prob`` plus the min-CVaR target: expected NPV (``mu @ x``) at least ``target`` USD m."""
     if target is None:
         return prob
     lim = Limit(f"Scenario: Target expected P&L {fmt_usd(target)} (USD m)", "target", "min", float(target),
-                tuple(range(prob.n)), "usd", float(target), "the target expected P&L",
+                tuple(range(prob.n)), "usd", float(target), f"the target expected {prob.npv}",
                 tuple(float(v) for v in mu))
     return replace(prob, limits=(*prob.limits, lim))
 
@@ -182,7 +189,14 @@ def build_problem(scn: Scenario) -> Problem:
                                 float(ticket[i]), (i,), "usd", float(ticket[i]), f"project {pid}"))
     return Problem(S=S, ids=ids, all_ids=tuple(str(i) for i in eff["ID"]), table=table, request=request,
                    ticket=ticket, score=table["Strategic score"].to_numpy(dtype=float), allocated=allocated,
-                   limits=tuple(limits))
+                   limits=tuple(limits), discount_rate=_rate(scn))
+
+
+def _rate(scn: Scenario) -> float:
+    try:
+        return float(scn.field("Discount rate"))
+    except (TypeError, ValueError, KeyError):
+        return float("nan")
 
 
 def _group_values(scn: Scenario, group: str, eff: pd.DataFrame) -> list[str]:
