@@ -22,3 +22,16 @@ def test_dropdown_tooltips_take_the_right_article(window, projects):
     delegate = CellDelegate("Projects")
     editor = delegate.createEditor(projects.view, QStyleOptionViewItem(), _cell(projects, 0, "Instrument"))
     assert editor.toolTip() == "Choose an instrument."
+
+
+def test_percentile_rows_are_ordinals():
+    import dataclasses
+
+    from ui.plots.tables import percentiles
+    from workbench.default_scenario import default_scenario
+    from workbench.pipeline import run_scenario
+
+    run = run_scenario(default_scenario(), trials=1_000, frontier_points=3)
+    risk = dataclasses.replace(run.risk, percentiles={1: -5.0, 2: -3.0, 3: -1.0, 11: 0.0, 22: 1.0, 50: 2.0})
+    rows = percentiles(dataclasses.replace(run, risk=risk))
+    assert [r[0] for r in rows.rows] == ["1st", "2nd", "3rd", "11th", "22nd", "50th"]

@@ -14,6 +14,7 @@ from typing import Any
 from ui.plots.figures import KINDS, key_differences
 from ui.plots.style import fmt_number
 from workbench import figures as kf
+from workbench.text import ordinal
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,9 @@ def percentiles(run: Any, *, other: Any = None, label: str = "Current", other_la
     npv = kf.npv_name(run)
     p = run.risk.percentiles
     if other is None:
-        return _rows(("Percentile", f"{npv} (USD m)"), [(f"{q}th", float(v)) for q, v in sorted(p.items())])
+        return _rows(("Percentile", f"{npv} (USD m)"), [(ordinal(q), float(v)) for q, v in sorted(p.items())])
     q2 = other.risk.percentiles
-    rows = [(f"{q}th", float(v), float(q2.get(q, float("nan"))), float(v) - float(q2.get(q, float("nan"))))
+    rows = [(ordinal(q), float(v), float(q2.get(q, float("nan"))), float(v) - float(q2.get(q, float("nan"))))
             for q, v in sorted(p.items())]
     return _rows(("Percentile", f"{label}: {npv} (USD m)", f"{other_label} (USD m)", "Difference (USD m)"), rows)
 
