@@ -186,6 +186,8 @@ def test_min_cvar_generation_equals_full_linear_programme():
     assert res.objective == pytest.approx(full.fun, rel=1e-7)
     assert res.objective == pytest.approx(cvar_of(pnl @ amounts(res, ids), c)[0], rel=1e-9)
     assert float(pnl.mean(0) @ amounts(res, ids)) >= target - TOL
+    # the note names the measure with the scenario's discount rate, as the key figures do
+    assert any(n.startswith("Expected NPV at 5 % ") and "against the target" in n for n in res.notes), res.notes
 
 
 def test_risk_parity_two_uncorrelated_sectors():

@@ -180,7 +180,7 @@ def _continuous(prob: Problem, data: Inputs, confidence: float, target: float | 
     cvar = float(cvar_of(data.pnl @ x, confidence)[0])
     gap = 0.0 if res.status == "optimal" else _gap(cvar / prob.S, res.bound)
     return Outcome(x, res.status, gap, cvar, bindings(prob, layout, x, res.row_dual, res.col_dual, obj),
-                   _notes(res, data, target, x)), res
+                   _notes(res, data, target, x, npv=prob.npv)), res
 
 
 def _gap(value: float, bound: float) -> float:
@@ -196,7 +196,8 @@ def _first_guess(prob: Problem) -> np.ndarray:
     return req / max(req.sum(), 1.0)
 
 
-def _notes(res: DualResult, data: Inputs, target: float | None, x: np.ndarray) -> tuple[str, ...]:
+def _notes(res: DualResult, data: Inputs, target: float | None, x: np.ndarray, *,
+           npv: str = "NPV") -> tuple[str, ...]:
     if res.status == "optimal":
         head = (f"Solved exactly through the dual linear programme, the {data.trials:,} scenarios in "
                 f"{res.columns:,} groups ({res.singles:,} of them single scenarios near the value at risk), "
@@ -207,7 +208,7 @@ def _notes(res: DualResult, data: Inputs, target: float | None, x: np.ndarray) -
                 f"{res.objective * 100:.6g} % of the programme, lower bound {res.bound * 100:.6g} %.")
     notes = [head]
     if target is not None:
-        notes.append(f"Expected P&L {float(data.mu @ x):,.0f} against the target {target:,.0f} (USD m).")
+        notes.append(f"Expected {npv} {float(data.mu @ x):,.0f} against the target {target:,.0f} (USD m).")
     return tuple(notes)
 
 
@@ -336,11 +337,12 @@ def _mip_status(status: str, gap: float, tol: float) -> str:
     return f"best found, gap {gap:.1e}" if np.isfinite(gap) else "best found, gap unknown"
 
 
-def _primal_notes(used: int, data: Inputs, rounds: int, target: float | None, x: np.ndarray) -> tuple[str, ...]:
+def _primal_notes(used: int, data: Inputs, rounds: int, target: float | None, x: np.ndarray, *,
+                  npv: str = "NPV") -> tuple[str, ...]:
     notes = [f"Mixed-integer programme by constraint generation: {used:,} of {data.trials:,} scenarios entered "
              f"the programme in {rounds} rounds."]
     if target is not None:
-        notes.append(f"Expected P&L {float(data.mu @ x):,.0f} against the target {target:,.0f} (USD m).")
+        notes.append(f"Expected {npv} {float(data.mu @ x):,.0f} against the target {target:,.0f} (USD m).")
     return tuple(notes)
 
 
@@ -399,4 +401,4 @@ def min_cvar(prob: Problem, data: Inputs, confidence: float, target: float | Non
     cvar = float(cvar_of(data.pnl @ x, confidence)[0])
     return Outcome(x, _mip_status(status, gap, mip_rel_gap), gap, cvar,
                    bindings(prob, cg.b, x, sol.row_dual, sol.col_dual, obj),
-                   _primal_notes(int(cg.active.sum()), data, rounds, target, x))
+                   _primal_notes(int(cg.active.sum()), data, rounds, target, x, npv=prob.npv))
