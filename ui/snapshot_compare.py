@@ -82,7 +82,8 @@ class ComparisonView(QWidget):
         self.progress.setRange(0, 1000)
         self.progress.setVisible(False)
         self.waterfall_note = QLabel("Re-runs the models with each group of changes applied in turn, on the same "
-                                     "random numbers, to show what moved expected P&L and CVaR.")
+                                     "random numbers, to show what moved expected NPV and CVaR (each run's NPV at its "
+                                     "own discount rate).")
         self.waterfall_note.setWordWrap(True)
         wf = QWidget()
         wl = QVBoxLayout(wf)

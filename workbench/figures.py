@@ -250,7 +250,7 @@ def allocation_table(run: RunResult, by: str = "project", scenario: Scenario | N
             return Table(f"allocation_by_{by}", f"Allocation by {by}",
                          (*cols, Column("Jobs", JOBS, "Jobs supported in the state.")),
                          tuple((*r[:3], float(jobs.get(r[0], math.nan))) for r in rows if r[1] > 0))
-        cols.append(Column("CVaR contribution (USD m)", USD_M, _CONTRIB_DEF))
+        cols.append(Column("CVaR contribution (USD m)", USD_M, _contrib_def(run)))
         return Table(f"allocation_by_{by}", f"Allocation by {by}", tuple(cols), rows)
     info: dict[str, dict[str, Any]] = {}
     if scenario is not None:
@@ -275,12 +275,14 @@ def allocation_table(run: RunResult, by: str = "project", scenario: Scenario | N
               Column("Allocated (USD m)", USD_M, "Amount committed (cash, or face value for a guarantee)."),
               Column("Share of programme", FRACTION, "Allocated divided by the programme size."),
               Column(f"Expected {npv} (USD m)", USD_M, f"The project's mean {npv} over the trials."),
-              Column("CVaR contribution (USD m)", USD_M, _CONTRIB_DEF))
+              Column("CVaR contribution (USD m)", USD_M, _contrib_def(run)))
     return Table("allocation_by_project", "Allocation by project", cols_p, tuple(rows_p),
                  note=allocation_explanation(run))
 
 
-_CONTRIB_DEF = "Its share of CVaR: minus its mean P&L over the worst trials (the shares add up to CVaR)."
+def _contrib_def(run: RunResult) -> str:
+    return (f"Its share of CVaR: minus its mean {npv_name(run)} over the worst trials (the shares add up to "
+            "CVaR).")
 
 
 def contributions_table(run: RunResult, by: str = "sector") -> Table:
@@ -288,7 +290,7 @@ def contributions_table(run: RunResult, by: str = "sector") -> Table:
     items = sorted(run.risk.contributions.get(by, {}).items(), key=lambda kv: -kv[1])
     rows = tuple((str(k), float(v), float(v) / cvar if cvar else math.nan) for k, v in items)
     return Table(f"contributions_by_{by}", f"Contributions to CVaR by {by}",
-                 (Column(by.capitalize()), Column("CVaR contribution (USD m)", USD_M, _CONTRIB_DEF),
+                 (Column(by.capitalize()), Column("CVaR contribution (USD m)", USD_M, _contrib_def(run)),
                   Column("Share of CVaR", FRACTION, "Contribution divided by CVaR.")), rows)
 
 

@@ -213,3 +213,11 @@ def test_results_guide_lists_every_key_figure_with_its_definition(run):
     assert listed == kf.definitions_markdown(run), (
         "docs/results-guide.md's key figures differ from workbench/figures.py; put this between the markers:\n"
         + kf.definitions_markdown(run))
+
+
+def test_results_tables_name_npv_at_the_rate_not_pnl(run):
+    """Every results table's headers and column definitions name the measure as the key figures do."""
+    for key, make in kf.TABLES.items():
+        for col in make(run, scenario=default_scenario()).columns:
+            assert "P&L" not in col.header + col.definition, (key, col.header)
+    assert "mean NPV at 5 % over the worst trials" in kf.contributions_table(run, "sector").columns[1].definition
