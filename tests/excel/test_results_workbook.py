@@ -87,3 +87,18 @@ def test_the_workbook_still_reads_back_to_the_same_scenario(book):
     back = read_workbook(path)
     assert not [i for i in back.issues if i.is_error]
     assert back.scenario.same_content(scn)
+
+
+def test_the_charts_sheet_names_npv_at_the_scenarios_rate(book):
+    """The Charts sheet's data tables and chart titles name the measure as the key figures do."""
+    path, _ = book
+    ws = openpyxl.load_workbook(path)["Charts"]
+    cells = [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    assert "NPV at 5 % bin (USD bn)" in cells and "Change in expected NPV at 5 % (USD m)" in cells
+    assert not any("P&L" in c for c in cells)
+    titles = []
+    for chart in ws._charts:
+        rich = chart.title.tx.rich if chart.title is not None and chart.title.tx is not None else None
+        titles += ["".join(r.t for p in rich.p for r in (p.r or [])) if rich is not None else ""]
+    assert "Distribution of the programme's NPV at 5 %" in titles
+    assert not any("P&L" in t for t in titles)

@@ -7,6 +7,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 
 from workbench.excel.sheet_writer import SheetWriter, _f
 from workbench.excel.style import COUNT, MONEY
+from workbench.figures import npv_name
 
 CHART_COL = "F"
 
@@ -14,6 +15,7 @@ CHART_COL = "F"
 def charts_sheet(wb, scn, run) -> None:
     sw = SheetWriter(wb, "Charts", {0: 34, 1: 16, 2: 16, 3: 16})
     risk, alloc = run.risk, run.allocation
+    npv = npv_name(run)
     sectors = scn.sector_names
     sw.table("by sector", ["Sector", "Allocated (USD m)", "CVaR contribution (USD m)"],
              [[s, _f(alloc.by_sector.get(s, 0.0)), _f((risk.contributions or {}).get("sector", {}).get(s))]
@@ -25,7 +27,7 @@ def charts_sheet(wb, scn, run) -> None:
     for i in range(0, len(counts), step):
         j = min(i + step, len(counts))
         hist.append([f"{(_f(edges[i]) or 0) / 1000:,.0f} bn", int(sum(counts[i:j]))])
-    sw.table("histogram", ["P&L bin (USD bn)", "Trials"], hist, [None, COUNT])
+    sw.table("histogram", [f"{npv} bin (USD bn)", "Trials"], hist, [None, COUNT])
     fan = risk.fan
     if fan is not None and len(fan.years):
         sw.blank()
@@ -36,12 +38,12 @@ def charts_sheet(wb, scn, run) -> None:
                  [None, *[MONEY] * len(keys)])
     if run.stress:
         sw.blank()
-        sw.table("stress", ["Stress test", "Change in expected P&L (USD m)"],
+        sw.table("stress", ["Stress test", f"Change in expected {npv} (USD m)"],
                  [[s.name, _f(s.expected_pnl_change)] for s in run.stress], [None, MONEY])
-    _add_charts(sw)
+    _add_charts(sw, npv)
 
 
-def _add_charts(sw: SheetWriter) -> None:
+def _add_charts(sw: SheetWriter, npv: str) -> None:
     ws = sw.ws
     anchor = 1
     t = sw.tables
@@ -62,7 +64,8 @@ def _add_charts(sw: SheetWriter) -> None:
     h, first, last = t["histogram"]
     if last >= first:
         c = BarChart()
-        c.title, c.y_axis.title, c.x_axis.title = "Distribution of programme P&L", "Trials", "P&L (USD bn)"
+        c.title, c.y_axis.title, c.x_axis.title = f"Distribution of the programme's {npv}", "Trials", \
+            f"{npv} (USD bn)"
         c.gapWidth = 0
         c.legend = None
         c.add_data(Reference(ws, min_col=2, min_row=h, max_row=last), titles_from_data=True)
@@ -78,7 +81,7 @@ def _add_charts(sw: SheetWriter) -> None:
     if "stress" in t:
         h, first, last = t["stress"]
         c = BarChart()
-        c.type, c.title, c.x_axis.title = "bar", "Stress tests: change in expected P&L", "USD m"
+        c.type, c.title, c.x_axis.title = "bar", f"Stress tests: change in expected {npv}", "USD m"
         c.legend = None
         c.add_data(Reference(ws, min_col=2, min_row=h, max_row=last), titles_from_data=True)
         c.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
