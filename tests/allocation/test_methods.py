@@ -204,7 +204,8 @@ def test_risk_parity_two_uncorrelated_sectors():
     # The objective: P&L standard deviation per USD of the geometric mean of the sector amounts.
     assert res.objective == pytest.approx(np.sqrt(np.sum((x * sd) ** 2)) / np.sqrt(x[0] * x[1]), rel=1e-8)
     assert res.status == "optimal" and res.gap <= 1e-4
-    assert any("Exact risk parity" in n for n in res.notes)
+    assert any("Exact risk parity" in n and "share of the variance of NPV at 5 %" in n for n in res.notes)
+    assert any(n.startswith("Sector shares of the variance of NPV at 5 %: ") for n in res.notes)
 
 
 def test_risk_parity_within_sector_split_has_the_least_variance():

@@ -444,11 +444,11 @@ def risk_parity(prob: Problem, data: Inputs, *, time_limit: float, mip_rel_gap: 
             how += " (stopped by the " + ("time" if time.perf_counter() >= deadline else "node") + " limit)"
     notes.append(how + ".")
     if dev <= 1e-6:
-        notes.append("Exact risk parity: every sector contributes the same share of P&L variance.")
+        notes.append(f"Exact risk parity: every sector contributes the same share of the variance of {prob.npv}.")
     else:
         notes.append("Limits or tickets bind, so sector risk shares are not all equal (largest difference from "
                      f"equal shares {dev:.1%}); the allocation is the constrained risk-budgeting optimum.")
-    notes.append("Sector shares of P&L variance: " + ", ".join(f"{nm} {sh:.1%}" for nm, sh in zip(names, shares,
-                                                                                                     strict=True)))
+    shares_text = ", ".join(f"{nm} {sh:.1%}" for nm, sh in zip(names, shares, strict=True))
+    notes.append(f"Sector shares of the variance of {prob.npv}: {shares_text}.")
     binding = bindings(prob, base(prob, np.zeros(n)), x, None, None, OBJECTIVE, with_prices=False)
     return Outcome(x, status_for(gap, mip_rel_gap), gap, fn.ratio(x / S), binding, tuple(notes))
