@@ -1,0 +1,100 @@
+"""Checks of one results view's readability, measured on the real widgets (used by the laptop-size tests, also
+in a subprocess at 200 % scaling)."""
+
+from __future__ import annotations
+
+from matplotlib.text import Text
+from PySide6.QtCore import Qt
+
+from ui.plots.layout import MIN_TEXT_PT, legend_overlaps_data
+
+#: Window sizes (logical pixels) every view must be readable at.
+SIZES = {"1280x720": (1280, 720), "1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+
+
+def visible_texts(fig) -> list[Text]:
+    """Every text a reader sees: suptitle, titles, axis and tick labels, annotations, legends."""
+    found: list[Text] = []
+    if fig._suptitle is not None:
+        found.append(fig._suptitle)
+    found += fig.texts
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        found += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        found += [t for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        if ax.get_legend() is not None:
+            found += ax.get_legend().get_texts()
+    for legend in fig.legends:
+        found += legend.get_texts()
+    return [t for t in found if t.get_visible() and t.get_text().strip()]
+
+
+#: What :func:`figure_problems` checks: ``legend`` (legends over data), ``inside`` (text off the figure),
+#: ``overlap`` (text over text), ``fonts`` (text under MIN_TEXT_PT).
+CHECKS = ("legend", "inside", "overlap", "fonts")
+
+
+def figure_problems(fig, where: str, checks: tuple[str, ...] = CHECKS) -> list[str]:
+    """What is unreadable in a drawn figure: text off the figure, texts over texts, legends over data, small fonts."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    problems = []
+    texts = visible_texts(fig)
+    extents = []
+    for t in texts:
+        ext = t.get_window_extent(renderer)
+        if ext.width <= 0 or ext.height <= 0:
+            continue
+        off = ext.x0 < box.x0 - 1 or ext.x1 > box.x1 + 1 or ext.y0 < box.y0 - 1 or ext.y1 > box.y1 + 1
+        if "inside" in checks and off:
+            problems.append(f"{where}: {t.get_text()!r} runs off the figure")
+        if "fonts" in checks and t.get_fontsize() < MIN_TEXT_PT - 0.05:
+            problems.append(f"{where}: {t.get_text()!r} is {t.get_fontsize():.1f} pt (under {MIN_TEXT_PT:g})")
+        extents.append((t, ext))
+    if "overlap" not in checks:
+        extents = []
+    for i, (a, ea) in enumerate(extents):
+        for b, eb in extents[i + 1:]:
+            if ea.padded(-1.0).overlaps(eb.padded(-1.0)):
+                problems.append(f"{where}: {a.get_text()!r} overlaps {b.get_text()!r}")
+    for ax in fig.axes if "legend" in checks else ():
+        legend = ax.get_legend()
+        if legend is not None and legend.get_visible() and legend_overlaps_data(ax, legend, renderer):
+            problems.append(f"{where}: the legend covers data")
+    return problems
+
+
+def table_problems(view, where: str) -> list[str]:
+    """A results table must show its numbers without scrolling sideways, headers whole."""
+    table = view.table
+    problems = []
+    if table.model().rowCount() and table.horizontalScrollBar().maximum() > 0:
+        problems.append(f"{where}: the table scrolls sideways ({table.horizontalScrollBar().maximum()} px)")
+    header = table.horizontalHeader()
+    metrics = header.fontMetrics()
+    for c in range(table.model().columnCount()):
+        text = str(table.model().headerData(c, Qt.Orientation.Horizontal) or "")
+        if text and metrics.horizontalAdvance(text) > header.sectionSize(c) + 2 and "\n" not in text:
+            problems.append(f"{where}: header {text!r} is cut ({header.sectionSize(c)} px)")
+    return problems
+
+
+def window_problems(window, run, views, size: tuple[int, int], label: str, checks: tuple[str, ...] = CHECKS,
+                    tables: bool = True) -> list[str]:
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(*size)
+    QApplication.processEvents()
+    problems = []
+    for name in views:
+        window.results_panel.show_view(name)
+        QApplication.processEvents()
+        view = window.results_panel.views[name]
+        view.canvas.redraw()
+        where = f"{name} at {label}"
+        problems += figure_problems(view.canvas.figure, where, checks)
+        if tables:
+            problems += table_problems(view, where)
+    return problems
