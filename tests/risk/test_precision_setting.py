@@ -21,7 +21,7 @@ CAP = 60_000
 
 def _small(**fields):
     """The default scenario with a trial cap small enough for a quick run."""
-    return default_scenario().with_fields(Trials=CAP, **fields)
+    return default_scenario().with_fields(**{"Trials": CAP, **fields})
 
 
 def test_the_field_is_defined_once_in_the_schema():
