@@ -240,9 +240,15 @@ class SnapshotsPanel(QWidget):
             except LibraryError as exc:
                 self.library, self.error = None, str(exc)
         self.salvage_button.setVisible(self.library is None)
-        self._say(self.error, error=bool(self.error))
+        self._say(self.error or self._read_only_note(), error=bool(self.error))
         self.refresh()
         return self.library is not None
+
+    def _read_only_note(self) -> str:
+        if self.library is None or not self.library.read_only:
+            return ""
+        return (f"Read-only library: you may not write {self.library.path} or its folder. You can list, compare, "
+                "restore and export its snapshots; saving, tagging and deleting are off.")
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
@@ -264,18 +270,19 @@ class SnapshotsPanel(QWidget):
 
     def _update_buttons(self) -> None:
         ok = self.library is not None
+        writable = ok and not self.library.read_only
         n = len(self.selected_ids())
         deleted = self.show_deleted.isChecked()
-        self.save_button.setEnabled(ok)
-        self.note.setEnabled(ok)
+        self.save_button.setEnabled(writable)
+        self.note.setEnabled(writable)
         self.restore_button.setEnabled(ok and n == 1)
         self.export_button.setEnabled(ok and n == 1)
-        self.tag_button.setEnabled(ok and n >= 1)
+        self.tag_button.setEnabled(writable and n >= 1)
         self.compare_button.setEnabled(ok and n == 2)
         self.delete_button.setVisible(not deleted)
         self.undelete_button.setVisible(deleted)
-        self.delete_button.setEnabled(ok and n >= 1)
-        self.undelete_button.setEnabled(ok and n >= 1)
+        self.delete_button.setEnabled(writable and n >= 1)
+        self.undelete_button.setEnabled(writable and n >= 1)
 
     # -------------------------------------------------------------- selection
     def selected_ids(self) -> list[int]:

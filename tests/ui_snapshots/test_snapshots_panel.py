@@ -164,3 +164,22 @@ def test_damaged_library_shows_the_message_and_salvage(qtbot, tmp_path, doc):
     assert panel.save_snapshot("after salvage") == 1
     panel.shutdown()
     panel.library.close()
+
+
+def test_a_read_only_library_says_so_and_offers_only_reading(qtbot, tmp_path, doc):
+    path = tmp_path / "lib.sqlite"
+    with Library(path) as lib:
+        lib.save(doc.scenario, note="kept")
+    lib = Library(path)
+    # The tests run as root, who may write anywhere; the library's own permission check
+    # (tests/snapshots/test_library_errors.py runs it as an unprivileged user) sets this flag.
+    lib.read_only = True
+    p = SnapshotsPanel(lib, lambda: doc.scenario, lambda: doc.result)
+    qtbot.addWidget(p)
+    p.show()
+    assert "Read-only library" in p.status.text() and str(path) in p.status.text()
+    p.view.selectRow(0)
+    assert not p.save_button.isEnabled() and not p.delete_button.isEnabled() and not p.tag_button.isEnabled()
+    assert p.restore_button.isEnabled() and p.export_button.isEnabled()
+    p.shutdown()
+    lib.close()
