@@ -66,15 +66,17 @@ def test_editing_through_the_delegates(window, projects, qtbot):
 def test_invalid_value_is_refused_with_a_message(window, projects):
     before = window.scenario
     index = _cell(projects, 0, "Recovery rate")
-    assert not projects.proxy.setData(index, "40")          # 40 is not a fraction: never guessed to be %
+    assert not projects.proxy.setData(index, "150")         # a percent cell reads 150 as 150 %, as Excel does
     assert window.scenario is before
     assert window.undo_stack.count() == 0
     message = window.statusBar().currentMessage()
-    assert "Recovery rate" in message and "0.4" in message
+    assert "Recovery rate" in message and "150 %" in message   # the message speaks the cell's unit
     assert not projects.proxy.setData(_cell(projects, 0, "Requested (USD m)"), "lots")
     assert "must be a number" in window.statusBar().currentMessage()
-    assert projects.proxy.setData(index, "45%")             # with a % it is taken at face value
+    assert projects.proxy.setData(index, "45")              # 45 in a percent cell is 45 %
     assert window.scenario.projects.at[0, "Recovery rate"] == 0.45
+    assert projects.proxy.setData(index, "50%")             # with a % sign too
+    assert window.scenario.projects.at[0, "Recovery rate"] == 0.5
 
 
 def test_cross_table_problem_is_coloured_with_tooltip(window, projects):
