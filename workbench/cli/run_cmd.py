@@ -32,9 +32,9 @@ def add_parser(sub) -> None:
     p.add_argument("--method", help="allocation method (proportional, max-return, max-strategic, mean-variance, "
                                     "min-cvar, risk-parity, fixed)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (files in parallel, or trials for one file)")
-    p.add_argument("--precision", help="stop rule: run until CVaR's relative standard error is at most this (0.5%% or "
-                   "0.005), with --trials (or the scenario's Trials) as the cap; overrides the scenario's CVaR precision; "
-                   "the results say how many trials it took")
+    p.add_argument("--precision", help="stop rule: run until CVaR's relative standard error is at most this (0.5%% "
+                   "or 0.005), with --trials (or the scenario's Trials) as the cap; overrides the scenario's CVaR "
+                   "precision; the results say how many trials it took")
     p.set_defaults(handler=run)
 
 
