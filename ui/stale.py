@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -162,10 +162,32 @@ class StaleWiring(QObject):
         if not pending:
             return   # the whole result: finished() follows and shows it
         w = self.window
-        scenario = getattr(w, "_run_scenario", w.scenario)
-        w.results_panel.set_result(result, scenario)
-        self.marks.clear([v for v in STAGE_OF_VIEW if STAGE_OF_VIEW[v] not in pending])
+        panel = w.results_panel
+        fresh = [v for v in panel.views if STAGE_OF_VIEW.get(v) == name]
+        # only this stage's views are drawn again (the whole panel is redrawn once, when the run finishes):
+        # the GUI thread then leaves the run its share of the CPU
+        panel.run, panel.scenario = result, getattr(w, "_run_scenario", w.scenario)
+        refresh = getattr(panel, "_refresh_view", None)
+        if refresh is None:
+            panel.set_result(result, panel.scenario)
+            self.marks.clear(fresh)
+        else:
+            # the key figures and the view in front now; the other views one by one as the event loop is free
+            current = panel.current_view()
+            first = [v for v in fresh if v in ("summary", current)] if name == "baseline" else fresh
+            for view in first:
+                refresh(view)
+            self.marks.clear(first)
+            for view in fresh:
+                if view not in first:
+                    QTimer.singleShot(0, lambda v=view, r=result: self._refresh_later(v, r))
         self.marks.mark(views_of(pending), RECOMPUTING)
+
+    def _refresh_later(self, view: str, result: Any) -> None:
+        panel = self.window.results_panel
+        if panel.run is result:     # not replaced by a newer run meanwhile
+            panel._refresh_view(view)
+            self.marks.clear([view])
 
     def _on_finished(self, _run: Any) -> None:
         w = self.window
