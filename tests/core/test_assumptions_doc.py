@@ -258,8 +258,10 @@ def test_every_event_and_sector_has_its_figures():
 
 def test_no_reference_outside_the_repository():
     text = DOC.read_text(encoding="utf-8")
-    assert "../shared" not in text and "shared/" not in text
-    for target in re.findall(r"\]\(([^)#]+)", text):
+    repo = DOC.parent.parent.resolve()
+    for target in re.findall(r"\]\(([^)#]+)", text) + re.findall(r"`((?:\.\./)+[^`]+)`", text):
         if "://" not in target:
-            assert (DOC.parent / target).resolve().exists(), f"docs/assumptions.md links to a missing {target}"
+            where = (DOC.parent / target).resolve()
+            assert where.is_relative_to(repo), f"docs/assumptions.md points outside the repository: {target}"
+            assert where.exists(), f"docs/assumptions.md links to a missing {target}"
 
