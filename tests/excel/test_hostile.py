@@ -253,21 +253,9 @@ def test_a_sheet_longer_than_its_table_may_be_is_refused_before_loading(tmp_path
 
 
 def test_an_ods_table_repeating_a_row_a_million_times_is_refused(tmp_path):
-    from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import Table, TableCell, TableRow
-    from odf.text import P
+    from tests.excel.hostile_files import ods_million_rows
 
-    doc = OpenDocumentSpreadsheet()
-    for name in ("Scenario", "Sectors", "Projects"):
-        t = Table(name=name)
-        tr = TableRow(numberrowsrepeated=1_000_000)
-        tc = TableCell(valuetype="string")
-        tc.addElement(P(text="x"))
-        tr.addElement(tc)
-        t.addElement(tr)
-        doc.spreadsheet.addElement(t)
-    doc.save(str(tmp_path / "rows.ods"))
-    assert "spans 1,000,000 rows" in fatal(tmp_path / "rows.ods")
+    assert "spans 1,000,000 rows" in fatal(ods_million_rows(tmp_path))
 
 
 # ------------------------------------------------------------------- the DTD guard
