@@ -175,14 +175,7 @@ def _limit_memory(budget: int) -> None:
     start = _address_space()
     if start == 0:  # macOS: no /proc; the peak resident size is a fair stand-in at start
         start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    limit = start + budget
-    try:
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ValueError, OSError):
-        pass
+    _set_soft_limit(resource.RLIMIT_AS, start + budget)
 
 
 def _limit_time(seconds: float) -> None:
@@ -190,12 +183,18 @@ def _limit_time(seconds: float) -> None:
         import resource
     except ImportError:  # Windows: the wall clock alone
         return
-    limit = max(1, int(seconds + 0.999))
+    _set_soft_limit(resource.RLIMIT_CPU, max(1, int(seconds + 0.999)))
+
+
+def _set_soft_limit(kind: int, limit: int) -> None:
+    """Lower the soft limit ``kind`` to ``limit`` (never above the hard limit); where it cannot be set, nothing."""
+    import resource
+
     try:
-        _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        _soft, hard = resource.getrlimit(kind)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+        resource.setrlimit(kind, (limit, hard))
     except (ValueError, OSError):
         pass
 
