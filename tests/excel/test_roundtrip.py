@@ -18,7 +18,10 @@ AWKWARD = ["日本語のプロジェクト", "半導体工場 🚀🔋", "=SUM(A
            "nul\x00byte", "tab\tand\nnewline", "cr\ronly", "_x0041_ literal", "x" * 10_000, " padded ", "'quote",
            "#REF!", "#N/A", "1,200", "TRUE", "0.1", "ﬁ ligature", "\u200bzero width", "\x7f\x85\u2028"]
 free_text = st.one_of(st.sampled_from(AWKWARD),
-                      st.text(st.characters(exclude_characters="\ufffe\uffff"), min_size=1, max_size=40))
+                      # Lone surrogates and U+FFFE/U+FFFF cannot be stored in a workbook at all: export refuses
+                      # them with a message (tests/excel/test_export.py), so this round trip draws everything else.
+                      st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\ufffe\uffff"),
+                              min_size=1, max_size=40))
 SECTOR_NAMES = ["Semiconductors", "半導体", "Data centers 🚀", "Biotech & pharma", "Énergie", "=Chips", "#N/A sector",
                 "@Grid"]
 key_text = st.text(alphabet=st.characters(categories=("L", "N"), include_characters="-_ 🚀"), min_size=1,
