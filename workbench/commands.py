@@ -21,7 +21,8 @@ from workbench.scenario import Scenario, coerce_table
 
 
 class Command(Protocol):
-    label: str
+    @property
+    def label(self) -> str: ...
 
     def apply(self, scn: Scenario) -> tuple[Scenario, Command]: ...
 
@@ -92,7 +93,7 @@ def SetCell(table: str, row: int, column: str, value: Any, label: str = "") -> S
     return SetCells(table, ((row, column, value),), label)
 
 
-def _cells_label(table: str, cells: tuple) -> str:
+def _cells_label(table: str, cells: tuple[tuple[int, str, Any], ...]) -> str:
     if len(cells) == 1:
         return f"Edit {table} {cells[0][1]}"
     return f"Paste {len(cells)} cells into {table}"
@@ -131,7 +132,7 @@ class DeleteRows:
         gone = sorted(set(self.positions))
         for p in gone:
             _check_row(self.table, frame, p)
-        removed = tuple((p, frame.iloc[p].to_dict()) for p in gone)
+        removed = tuple((p, _row_dict(frame, p)) for p in gone)
         new = frame.drop(index=frame.index[gone]).reset_index(drop=True)
         label = self.label or f"Delete {_rows(len(gone))} from {self.table}"
         return scn.with_table(self.table, new), InsertRows(self.table, removed, label)
@@ -144,7 +145,7 @@ def DuplicateRows(scn: Scenario, table: str, positions: tuple[int, ...]) -> Inse
     taken = {str(v) for v in frame[key[0]]} if key else set()
     rows = []
     for shift, p in enumerate(sorted(set(positions))):
-        row = frame.iloc[p].to_dict()
+        row = _row_dict(frame, p)
         if key and len(key) == 1:
             base = str(row[key[0]])
             n, new = 2, f"{base} (copy)"
@@ -239,7 +240,7 @@ class ReplaceScenario:
 class Macro:
     """Several commands as one user action (one undo step)."""
 
-    commands: tuple[Any, ...]
+    commands: tuple[Command, ...]
     label: str
 
     def apply(self, scn: Scenario) -> tuple[Scenario, Macro]:
@@ -248,6 +249,11 @@ class Macro:
             scn, inv = cmd.apply(scn)
             inverses.append(inv)
         return scn, Macro(tuple(reversed(inverses)), self.label)
+
+
+def _row_dict(frame: pd.DataFrame, position: int) -> dict[str, Any]:
+    """The row at ``position`` by column name (a scenario table's columns are all text)."""
+    return {str(k): v for k, v in frame.iloc[position].to_dict().items()}
 
 
 def _rows(n: int) -> str:

@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from workbench import schema
-from workbench.scenario import Provenance, Scenario, _norm, coerce_table
+from workbench.scenario import Provenance, ProvenanceKey, Scenario, _norm, coerce_table
 from workbench.scenario import unique_row_keys as row_keys
 from workbench.sources import Source, Sources, describe_key
 
@@ -41,6 +42,8 @@ TABLE_ORDER = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "C
 
 #: ``locate(table, row_index_in_new, column) -> "Sheet!A1" | None``; ImportResult.where fits.
 Locate = Callable[[str, Any, Any], "str | None"]
+#: ``record(provenance key, "Sheet!A1" | None)``: note where an accepted value came from.
+Record = Callable[[ProvenanceKey, "str | None"], None]
 
 
 @dataclass(frozen=True)
@@ -192,23 +195,24 @@ def _diff_sources(a: Sources, b: Sources) -> list[Change]:
             continue
         cid = f"{_SOURCES}|{json.dumps(list(key), ensure_ascii=True)}"
         label = describe_key(key)
-        if x is None:
+        if y is not None and x is None:
             out.append(Change(cid, ADDED, _SOURCES, label, None, None, _labelled(y, Source.ATTRS)))
-        elif y is None:
+        elif x is not None and y is None:
             if b:  # a proposal without any register says nothing about sources
                 out.append(Change(cid, REMOVED, _SOURCES, label, None, _labelled(x, Source.ATTRS), None))
-        else:
+        elif x is not None and y is not None:
             attrs = [n for n in Source.ATTRS if getattr(x, n) != getattr(y, n)]
             out.append(Change(cid, CHANGED, _SOURCES, label, ", ".join(Source.LABELS[n] for n in attrs),
                               _labelled(x, attrs), _labelled(y, attrs)))
     return out
 
 
-def _labelled(src: Source, attrs) -> dict[str, str]:
+def _labelled(src: Source, attrs: Sequence[str]) -> dict[str, str]:
     return {Source.LABELS[n]: getattr(src, n) for n in attrs if getattr(src, n) or len(attrs) < len(Source.ATTRS)}
 
 
-def _apply_sources(reg: Sources, changes: list[Change], prov: dict, record) -> Sources:
+def _apply_sources(reg: Sources, changes: list[Change], prov: dict[ProvenanceKey, Provenance],
+                   record: Record) -> Sources:
     for ch in changes:
         key = source_key(ch)
         if ch.kind == REMOVED:
@@ -236,13 +240,13 @@ def _diff_table(table: str, a: pd.DataFrame, b: pd.DataFrame, locate: Locate | N
         va = a[c].to_numpy()[ia] if c in a.columns else np.full(len(ia), None, dtype=object)
         vb = b[c].to_numpy()[ib] if c in b.columns else np.full(len(ib), None, dtype=object)
         differ = _differ(va, vb)
-        for k in np.flatnonzero(differ):
-            found.append((int(k), c, va[k], vb[k]))
+        for hit in np.flatnonzero(differ):
+            found.append((int(hit), c, va[hit], vb[hit]))
     order = {c: j for j, c in enumerate(cols)}
-    for k, c, x, y in sorted(found, key=lambda f: (f[0], order[f[1]])):
-        key = common[k]
+    for j, c, x, y in sorted(found, key=lambda f: (f[0], order[f[1]])):
+        key = common[j]
         out.append(Change(f"{table}|{key}|{c}", CHANGED, table, key, c, _py(x), _py(y),
-                          locate(table, int(ib[k]), c) if locate else None))
+                          locate(table, int(ib[j]), c) if locate else None))
     for k in kb:
         if k not in pos_a:
             i = pos_b[k]
@@ -258,12 +262,14 @@ def _diff_table(table: str, a: pd.DataFrame, b: pd.DataFrame, locate: Locate | N
     return out
 
 
-def _differ(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
+def _differ(va: npt.NDArray[np.generic], vb: npt.NDArray[np.generic]) -> npt.NDArray[np.bool_]:
     if va.dtype.kind == "f" and vb.dtype.kind == "f":
         both_nan = np.isnan(va) & np.isnan(vb)
-        return ~(both_nan | (va == vb))
+        differ: npt.NDArray[np.bool_] = ~(both_nan | (va == vb))
+        return differ
     with np.errstate(invalid="ignore"):
-        equal = np.asarray(va == vb, dtype=bool) if len(va) == len(vb) else np.zeros(len(va), bool)
+        equal: npt.NDArray[np.bool_] = (np.asarray(va == vb, dtype=bool) if len(va) == len(vb)
+                                        else np.zeros(len(va), bool))
     out = ~equal  # the same object or equal values: no change; the rest compared as the hash sees them
     for k in np.flatnonzero(out):
         out[k] = not _same(va[k], vb[k])
@@ -299,7 +305,7 @@ def _corr_at(m: pd.DataFrame | None, r: str, c: str) -> float | None:
         if p in m.index and q in m.columns:
             v = m.at[p, q]
             if not _missing(v):
-                return float(v)
+                return schema.cell_float(v)
     return None
 
 
@@ -341,7 +347,8 @@ def merge(current: Scenario, proposal: Scenario, diff: ScenarioDiff, accepted: I
             record(("Scenario", ch.row, "Value"), ch.where)
         elif ch.table == "Correlations":
             corr_changes.append(ch)
-            record(("Correlations", ch.row, ch.column), ch.where)
+            # a correlation change always names its column (the other sector)
+            record(("Correlations", ch.row, cast(str, ch.column)), ch.where)
         else:
             edits.setdefault(ch.table, []).append(ch)
     for table, changes in edits.items():
@@ -353,7 +360,8 @@ def merge(current: Scenario, proposal: Scenario, diff: ScenarioDiff, accepted: I
                    risk_events=frames["Risk events"], correlations=corr, provenance=prov, sources=sources)
 
 
-def _apply_table(table: str, frame: pd.DataFrame, changes: list[Change], prov: dict, record) -> pd.DataFrame:
+def _apply_table(table: str, frame: pd.DataFrame, changes: list[Change], prov: dict[ProvenanceKey, Provenance],
+                 record: Record) -> pd.DataFrame:
     frame = frame.copy()
     for ch in changes:
         for c in _new_columns(ch, frame):
@@ -361,10 +369,11 @@ def _apply_table(table: str, frame: pd.DataFrame, changes: list[Change], prov: d
     keys = row_keys(table, frame)
     pos = {k: i for i, k in enumerate(keys)}
     drop: list[int] = []
-    added: list[dict] = []
+    added: list[dict[str, Any]] = []
     for ch in changes:
-        if ch.kind == CHANGED and ch.row in pos:
-            frame.iat[pos[ch.row], frame.columns.get_loc(ch.column)] = _cast(table, ch.column, ch.new)
+        if ch.kind == CHANGED and ch.row in pos and ch.column is not None:   # a changed cell names its column
+            at = cast(int, frame.columns.get_loc(ch.column))   # the columns are unique: one position
+            frame.iat[pos[ch.row], at] = _cast(table, ch.column, ch.new)
             record((table, ch.row, ch.column), ch.where)
         elif ch.kind == REMOVED and ch.row in pos:
             drop.append(pos[ch.row])
@@ -409,7 +418,8 @@ def _apply_corr(corr: pd.DataFrame | None, changes: list[Change]) -> pd.DataFram
         for a in corr.index:
             for b in corr.columns:
                 if a in out.index and b in out.columns:
-                    out.at[a, b] = corr.at[a, b]
+                    # pandas-stubs: .at reads a wider Scalar than it lets one write
+                    out.at[a, b] = corr.at[a, b]   # type: ignore[assignment]
         for s in labels:
             if s not in corr.index:
                 out.loc[s, :] = math.nan

@@ -52,10 +52,10 @@ class Issue:
             msg = f"{msg} {self.suggestion}"
         return msg
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int | None]:
         return asdict(self)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, str | None]:
         """The CLI's JSON form: severity, sheet, cell and the whole sentence."""
         return {"severity": self.severity, "sheet": self.sheet or self.table, "cell": self.cell,
                 "message": self.text()}

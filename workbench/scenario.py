@@ -64,7 +64,7 @@ def make_table(name: str, rows: list[dict[str, Any]], extra: list[str] | None = 
     """Build a canonical table from row dicts (missing columns are empty)."""
     table = TABLES[name]
     cols = table.column_names + list(extra or [])
-    data: dict[str, list] = {c: [] for c in cols}
+    data: dict[str, list[Any]] = {c: [] for c in cols}
     for row in rows:
         for c in cols:
             data[c].append(row.get(c))
@@ -74,7 +74,7 @@ def make_table(name: str, rows: list[dict[str, Any]], extra: list[str] | None = 
 def coerce_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Give a table its canonical dtypes: floats (NaN empty), objects (None empty), bools."""
     table = TABLES[name]
-    out = {}
+    out: dict[str, pd.Series] = {}
     for c in frame.columns:
         col = table.by_name.get(c, schema.SHOCK_COLUMN)
         values = frame[c]
@@ -157,10 +157,12 @@ class Scenario:
 
     def table(self, name: str) -> pd.DataFrame:
         """The table called ``name`` in the workbook (``"Projects"``, ``"Risk events"``...)."""
-        return getattr(self, self.TABLE_ATTRS[name])
+        frame: pd.DataFrame = getattr(self, self.TABLE_ATTRS[name])
+        return frame
 
     def with_table(self, name: str, frame: pd.DataFrame) -> Scenario:
-        return replace(self, **{self.TABLE_ATTRS[name]: frame})
+        changes: dict[str, Any] = {self.TABLE_ATTRS[name]: frame}  # one DataFrame field, by name
+        return replace(self, **changes)
 
     def with_fields(self, **changes: Any) -> Scenario:
         """A copy with Scenario fields changed, by their workbook names in a dict."""
@@ -191,7 +193,7 @@ class Scenario:
     def precision(self) -> float | None:
         """The stop rule's target relative standard error of CVaR (``None``: off, the run uses ``trials``)."""
         value = self.fields.get(schema.PRECISION_FIELD)
-        return None if _is_missing(value) else float(value)
+        return None if value is None or _is_missing(value) else float(value)
 
     @property
     def seed(self) -> int:
@@ -255,7 +257,7 @@ class Scenario:
                 if a in pos and b in pos and a != b:
                     v = corr.at[a, b]
                     if not _is_missing(v):
-                        out[pos[a], pos[b]] = float(v)
+                        out[pos[a], pos[b]] = schema.cell_float(v)
         return out
 
     # ------------------------------------------------------------- identity
@@ -318,7 +320,7 @@ def _is_missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and v == "")
 
 
-def _norm(v: Any) -> Any:
+def _norm(v: Any) -> schema.CellValue:
     """A value in the form the content hash sees: numbers that are whole become ints."""
     if v is None:
         return None

@@ -8,9 +8,21 @@ column is described once. The contract is ``docs/contracts/workbook.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import SupportsFloat, SupportsIndex, TypeAlias
 
 from workbench.numbers import percent_text
 from workbench.text import range_phrase
+
+#: A value a canonical cell holds: text, a number, a truth value, or empty.
+CellValue: TypeAlias = str | float | int | bool | None
+
+
+def cell_float(value: object) -> float:
+    """``float(value)`` for a value read from a table cell, which may hold anything a
+    DataFrame can; raises ``TypeError`` or ``ValueError`` exactly as ``float`` does."""
+    if isinstance(value, (str, bytes, SupportsFloat, SupportsIndex)):
+        return float(value)
+    raise TypeError(f"float() argument must be a string or a real number, not '{type(value).__name__}'")
 
 #: Instruments a project may use; ``Any`` is only valid in the Financing table.
 INSTRUMENTS = ("Equity", "Loan", "Guarantee")
@@ -56,7 +68,7 @@ class Column:
     min_open: bool = False
     max_open: bool = False
     required: bool = False
-    default: object = None
+    default: CellValue = None
     choices: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = ()
     help: str = ""

@@ -88,7 +88,10 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         labels = list(corr_data["sectors"])
         matrix = [[math.nan if v is None else float(v) for v in row] for row in corr_data["matrix"]]
         corr = pd.DataFrame(matrix, index=labels, columns=labels, dtype="float64")
-    return Scenario(fields=fields, correlations=corr, sources=Sources.from_list(data.get("sources")), **tables)
+    return Scenario(fields=fields, sectors=tables["sectors"], projects=tables["projects"],
+                    financing=tables["financing"], constraints=tables["constraints"],
+                    risk_events=tables["risk_events"], correlations=corr,
+                    sources=Sources.from_list(data.get("sources")))
 
 
 def provenance_to_list(scn: Scenario) -> list[dict[str, str]]:

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from workbench.scenario import Scenario
 
 GRADES = ("A", "B", "C")
@@ -307,14 +309,14 @@ def _field_numbers(scn: Scenario) -> Iterator[tuple[str, str, str]]:
             yield "Scenario", col.name, "Value"
 
 
-def _numeric_columns(table: str, frame) -> list[str]:
+def _numeric_columns(table: str, frame: pd.DataFrame) -> list[str]:
     from workbench import schema
 
     spec = schema.TABLES[table]
     return [c for c in frame.columns if spec.by_name.get(c, schema.SHOCK_COLUMN).is_numeric and c not in DECISIONS]
 
 
-def _correlation_numbers(corr) -> Iterator[tuple[str, str, str]]:
+def _correlation_numbers(corr: pd.DataFrame) -> Iterator[tuple[str, str, str]]:
     labels = [str(x) for x in corr.index]
     for i, a in enumerate(labels):
         for b in labels[i + 1:]:

@@ -66,7 +66,8 @@ def article(word: str) -> str:
     if lower.startswith(_CONSONANT_SOUND):
         return "a"
     if lower[0].isdigit():
-        digits = re.match(r"\d+", lower).group(0)
+        match = re.match(r"\d+", lower)
+        digits = match.group(0) if match else lower[0]   # no match: a digit \d does not cover, such as "²"
         return "an" if digits.startswith("8") or digits in ("11", "18") else "a"
     return "an" if lower[0] in "aeiou" else "a"
 

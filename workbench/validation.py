@@ -7,7 +7,7 @@ policy analyst and always say the table, the row (its key) and the column.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -122,7 +122,7 @@ def _cells(scn: Scenario) -> Iterator[Issue]:
                     yield _issue(ERROR, name, row_key(table, frame, i), col.name, problem[0], problem[1], i)
 
 
-def _candidates(col: Column, series: pd.Series, values: list) -> list[int] | range:
+def _candidates(col: Column, series: pd.Series, values: list[Any]) -> list[int] | range:
     """The positions where :func:`check_value` may find a problem (a superset, found with
     vectorised tests so that 50,000 rows validate quickly); every other cell is fine."""
     n = len(values)
@@ -153,7 +153,7 @@ def _duplicates(scn: Scenario) -> Iterator[Issue]:
         if not table.key:
             continue
         frame = scn.table(name)
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple[str, ...], int] = {}
         columns = [frame[k].tolist() for k in table.key]
         if len(columns) == 1:  # fast path: no two keys alike, nothing to report
             keys = [t for k in columns[0] if k is not None and k == k and (t := str(k).strip().lower())]
@@ -310,9 +310,9 @@ def _correlations(scn: Scenario) -> Iterator[Issue]:
             if _missing(v):
                 continue
             try:
-                x = float(v)
+                x = schema.cell_float(v)
             except (TypeError, ValueError):
-                yield Issue(ERROR, f'Correlation must be a number, not "{v}".', table="Correlations",
+                yield Issue(ERROR, f'Correlation must be a number, not "{v!s}".', table="Correlations",
                             row=str(a), column=str(b))
                 continue
             if a == b and abs(x - 1) > 1e-9:
@@ -323,11 +323,11 @@ def _correlations(scn: Scenario) -> Iterator[Issue]:
                             table="Correlations", row=str(a), column=str(b))
             elif b in corr.index and a in corr.columns and str(a) < str(b):
                 w = corr.at[b, a]
-                if not _missing(w) and abs(float(w) - x) > 1e-9:
+                if not _missing(w) and abs(schema.cell_float(w) - x) > 1e-9:
                     yield Issue(ERROR, f"The matrix must be symmetric: {a}/{b} is {x:g} but {b}/{a} is "
-                                f"{float(w):g}.", table="Correlations", row=str(a), column=str(b),
+                                f"{schema.cell_float(w):g}.", table="Correlations", row=str(a), column=str(b),
                                 suggestion="Enter the same value in both cells.")
-    if any(i.is_error for i in _cheap_corr_errors(scn)):
+    if any(i.is_error for i in _cheap_corr_errors(corr)):
         return
     m = scn.correlation_matrix()
     if len(m) < 2:
@@ -343,14 +343,13 @@ def _correlations(scn: Scenario) -> Iterator[Issue]:
                     suggestion="Review pairs of strong correlations that contradict each other.")
 
 
-def _cheap_corr_errors(scn: Scenario) -> list[Issue]:
-    corr = scn.correlations
+def _cheap_corr_errors(corr: pd.DataFrame) -> list[Issue]:
     out = []
     for a in corr.index:
         for b in corr.columns:
             v = corr.at[a, b]
             try:
-                if not _missing(v) and not -1 <= float(v) <= 1:
+                if not _missing(v) and not -1 <= schema.cell_float(v) <= 1:
                     out.append(Issue(ERROR, "range"))
             except (TypeError, ValueError):
                 out.append(Issue(ERROR, "type"))
@@ -385,4 +384,8 @@ def _sectors(scn: Scenario) -> Iterator[Issue]:
                     column="Include", suggestion="Set Include to yes on the projects to consider.")
 
 
-RULES = (_fields, _sectors, _cells, _duplicates, _projects, _financing, _constraints, _correlations, _events)
+#: A validation rule: the issues it finds in a scenario, in a stable order.
+Rule = Callable[[Scenario], Iterator[Issue]]
+
+RULES: tuple[Rule, ...] = (_fields, _sectors, _cells, _duplicates, _projects, _financing, _constraints, _correlations,
+                           _events)

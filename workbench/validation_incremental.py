@@ -21,14 +21,17 @@ replaced scenario, a table whose columns changed, an unknown command) is validat
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workbench import validation as full
 from workbench.issues import Issue
 from workbench.scenario import Scenario
 from workbench.schema import TABLES
+
+if TYPE_CHECKING:
+    from workbench.commands import Command
 
 #: Which tables each rule reads ("Scenario" = the Scenario fields). A rule not listed here
 #: (one added later) is taken to read everything, so it is always recomputed.
@@ -66,7 +69,7 @@ class Touched:
         return cls({}, False, False)
 
 
-def touched_by(command: Any) -> Touched:
+def touched_by(command: Command) -> Touched:
     """What ``command`` (one of :mod:`workbench.commands`) changes, as far as validation is concerned."""
     from workbench import commands as c
 
@@ -85,10 +88,9 @@ def touched_by(command: Any) -> Touched:
         cells: dict[str, set[tuple[int, str]] | None] = {}
         for p in parts:
             for table, got in p.cells.items():
-                if table in cells and (cells[table] is None or got is None):
-                    cells[table] = None
-                elif table in cells:
-                    cells[table] = cells[table] | got   # type: ignore[operator]
+                if table in cells:
+                    have = cells[table]
+                    cells[table] = None if have is None or got is None else have | got
                 else:
                     cells[table] = None if got is None else set(got)
         return Touched(cells, any(p.fields for p in parts))
@@ -120,7 +122,7 @@ class IncrementalValidator:
         self.last_mode = "full"
         return self._joined()
 
-    def update(self, scn: Scenario, command: Any = None) -> list[Issue]:
+    def update(self, scn: Scenario, command: Command | None = None) -> list[Issue]:
         """The issues of ``scn``, which is the last scenario with ``command`` applied (``None``: unknown edit)."""
         old = self.scenario
         touched = touched_by(command) if command is not None else Touched.unknown()
@@ -140,8 +142,9 @@ class IncrementalValidator:
             rows_only = name in _ROW_RULES and all(v is not None for v in hit.values()) and "Scenario" not in hit
             if name == "_projects" and set(hit) != {"Projects"}:
                 rows_only = False
-            if rows_only:
-                self._parts[name] = _recheck_rows(rule, scn, self._parts[name], hit)   # type: ignore[arg-type]
+            if rows_only:   # every hit table has its edited cells (none is None)
+                rows_hit = {t: v for t, v in hit.items() if v is not None}
+                self._parts[name] = _recheck_rows(rule, scn, self._parts[name], rows_hit)
             elif name in ("_cells", "_duplicates") and "Scenario" not in hit:
                 self._parts[name] = _per_table(rule, scn, self._parts[name], set(hit))
             else:
@@ -157,7 +160,7 @@ class IncrementalValidator:
         return out
 
 
-def validate_after(validator: IncrementalValidator, scn: Scenario, command: Any) -> list[Issue]:
+def validate_after(validator: IncrementalValidator, scn: Scenario, command: Command) -> list[Issue]:
     """Convenience for scripts: the issues of ``scn`` after ``command`` (validating in full the first time)."""
     if validator.scenario is None:
         return validator.issues(scn)
@@ -196,9 +199,9 @@ def _reads_columns(rule: str, hit: dict[str, set[tuple[int, str]] | None]) -> bo
     return True
 
 
-def _per_table(rule: Any, scn: Scenario, before: list[Issue], tables: set[str]) -> list[Issue]:
+def _per_table(rule: full.Rule, scn: Scenario, before: list[Issue], tables: set[str]) -> list[Issue]:
     """Recompute a rule that goes table by table for ``tables`` only, keeping the table order."""
-    fresh = {t: [] for t in tables}
+    fresh: dict[str | None, list[Issue]] = {t: [] for t in tables}
     for issue in rule(_only(scn, tables)):
         fresh.setdefault(issue.table, []).append(issue)
     out: list[Issue] = []
@@ -207,7 +210,8 @@ def _per_table(rule: Any, scn: Scenario, before: list[Issue], tables: set[str]) 
     return out
 
 
-def _recheck_rows(rule: Any, scn: Scenario, before: list[Issue], hit: dict[str, set[tuple[int, str]]]) -> list[Issue]:
+def _recheck_rows(rule: full.Rule, scn: Scenario, before: list[Issue],
+                  hit: dict[str, set[tuple[int, str]]]) -> list[Issue]:
     """Recompute a row-by-row rule on the edited rows of the hit tables; keep the other rows' issues."""
     rows = {t: sorted({r for r, _c in cells}) for t, cells in hit.items()}
     sub = scn
@@ -216,7 +220,7 @@ def _recheck_rows(rule: Any, scn: Scenario, before: list[Issue], hit: dict[str, 
         keep = rows.get(name, [])
         if name in rows or rule.__name__ == "_cells":   # _cells reads every table: show it only the edited rows
             sub = sub.with_table(name, frame.iloc[keep].reset_index(drop=True))
-    fresh: dict[tuple[str, int], list[Issue]] = {}
+    fresh: dict[tuple[str | None, int], list[Issue]] = {}
     for issue in rule(sub):
         table_rows = rows.get(issue.table or "", [])
         if issue.row_index is None or issue.row_index >= len(table_rows):
@@ -236,11 +240,12 @@ def _recheck_rows(rule: Any, scn: Scenario, before: list[Issue], hit: dict[str, 
     return kept
 
 
-def _order_key(rule: str):
+def _order_key(rule: str) -> Callable[[Issue], tuple[int | None, ...]]:
     """The order a full validation yields a row-by-row rule's issues in (sorting is stable)."""
-    tables = {name: k for k, name in enumerate(TABLES)}
+    tables: dict[str | None, int] = {name: k for k, name in enumerate(TABLES)}
     if rule == "_cells":
-        columns = {(name, col.name): k for name, t in TABLES.items() for k, col in enumerate(t.columns)}
+        columns: dict[tuple[str | None, str | None], int] = {
+            (name, col.name): k for name, t in TABLES.items() for k, col in enumerate(t.columns)}
         return lambda i: (tables.get(i.table, 99), columns.get((i.table, i.column), 999), i.row_index)
     return lambda i: (tables.get(i.table, 99), i.row_index)
 
@@ -254,10 +259,10 @@ def _moved(issue: Issue, sub_row: int, row: int, scn: Scenario) -> Issue:
 
 
 def _key_text(scn: Scenario, table: str | None, row: int) -> str | None:
-    t = TABLES.get(table or "")
-    if t is None or not t.key:
+    t = TABLES.get(table) if table is not None else None
+    if table is None or t is None or not t.key:
         return None
-    frame = scn.table(table)   # type: ignore[arg-type]
+    frame = scn.table(table)
     return " / ".join(str(frame[k].iat[row]) for k in t.key if k in frame.columns)
 
 
