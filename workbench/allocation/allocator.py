@@ -11,7 +11,7 @@ import numpy as np
 from workbench import schema
 from workbench.allocation import linear
 from workbench.allocation.infeasibility import Infeasible, explain
-from workbench.allocation.inputs import Inputs, line_up
+from workbench.allocation.inputs import FittingSample, Inputs, line_up
 from workbench.allocation.outcome import Outcome, SolverFailed
 from workbench.allocation.problem import Problem, build_problem, fmt_usd, with_target
 from workbench.progress import CancelFn, ProgressFn, check_cancel
@@ -124,7 +124,7 @@ class Allocator:
     time_limit: float = 30.0
     mip_rel_gap: float = 1e-4
 
-    def fit(self, scn: Scenario, sample, *, progress: ProgressFn | None = None,
+    def fit(self, scn: Scenario, sample: FittingSample | None, *, progress: ProgressFn | None = None,
             should_cancel: CancelFn | None = None) -> AllocationResult:
         t0 = time.perf_counter()
         method = str(self.method or scn.field("Allocation method")).strip()
@@ -162,7 +162,7 @@ class Allocator:
         return result(method, prob, out, time.perf_counter() - t0)
 
 
-def allocate(scn: Scenario, *, method: str | None = None, sample, time_limit: float = 30.0,
+def allocate(scn: Scenario, *, method: str | None = None, sample: FittingSample | None, time_limit: float = 30.0,
              mip_rel_gap: float = 1e-4, progress: ProgressFn | None = None,
              should_cancel: CancelFn | None = None) -> AllocationResult:
     """Allocate the programme of ``scn`` with ``method`` (default: the scenario's), using the risk

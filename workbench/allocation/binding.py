@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.allocation.formulation import Base
 from workbench.allocation.problem import TOL, Limit, Problem, fmt_usd
+from workbench.allocation.solver import Resolver
 from workbench.results import Binding
 
 
@@ -62,7 +64,7 @@ MEASURE_MAX = 40
 SMALL = 60
 
 
-def one_sided(resolve, kind: str, index: int, sign: float, *, quadratic: bool) -> float:
+def one_sided(resolve: Resolver, kind: str, index: int, sign: float, *, quadratic: bool) -> float:
     """The one-sided derivative of the optimal objective (model units per model unit) when the bound
     ``kind``/``index`` moves by ``sign`` (+1 up, -1 down): re-solves at steps ``d`` and ``d / 2``.
 
@@ -118,9 +120,9 @@ def sentence_both(lim: Limit, up: float, down: float, obj: Objective) -> str:
             f"raising it by USD 1 bn {_phrase(per_bn_up, obj)}.")
 
 
-def bindings(prob: Problem, base_: Base, x_usd: np.ndarray, row_dual: np.ndarray | None,
-             col_dual: np.ndarray | None, obj: Objective, *, with_prices: bool = True,
-             resolve=None) -> tuple[Binding, ...]:
+def bindings(prob: Problem, base_: Base, x_usd: npt.NDArray[np.float64],
+             row_dual: npt.NDArray[np.float64] | None, col_dual: npt.NDArray[np.float64] | None,
+             obj: Objective, *, with_prices: bool = True, resolve: Resolver | None = None) -> tuple[Binding, ...]:
     """The limits that hold with equality at ``x_usd`` (within ``1e-6 * S``), priced where duals exist.
 
     ``resolve`` (a :class:`~workbench.allocation.solver.Resolver` of the model the duals came from):
@@ -153,7 +155,7 @@ def bindings(prob: Problem, base_: Base, x_usd: np.ndarray, row_dual: np.ndarray
             price = obj.scale * float(cd[i]) / S if cd is not None else float("nan")
             if cd is None or abs(price) >= 1e-12 or measure_zero:
                 items.append((lim, price, "col_hi", base_.w.start + i))
-        if at_ticket:
+        if at_ticket and t is not None:   # at_ticket implies a ticket
             kind = None
             if base_.fixed_z is not None:          # the ticket is the column's lower bound
                 price = obj.scale * float(cd[i]) / S if cd is not None else float("nan")

@@ -14,17 +14,26 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeAlias, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.allocation.linear import NoAllocation
 from workbench.allocation.outcome import SolverFailed
 from workbench.allocation.problem import TOL, Problem
-from workbench.progress import check_cancel
+from workbench.progress import CancelFn, check_cancel
+
+#: The caller's solution of a node (what :class:`Found` hands back).
+P = TypeVar("P")
+#: The caller's warm start of a node (e.g. the active tail scenarios; ``None`` when it has none).
+A = TypeVar("A")
+Vector: TypeAlias = npt.NDArray[np.float64]
 
 
-def broken_tickets(prob: Problem, x: np.ndarray, ticketed: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+def broken_tickets(prob: Problem, x: Vector, ticketed: npt.NDArray[np.intp], fixed: Vector) -> npt.NDArray[np.intp]:
     """Positions (in ``ticketed``) of free projects funded below their ticket at ``x`` (USD m)."""
     tol = TOL * prob.S
     xs = x[ticketed]
@@ -33,15 +42,16 @@ def broken_tickets(prob: Problem, x: np.ndarray, ticketed: np.ndarray, fixed: np
 
 
 @dataclass(frozen=True)
-class Found:
-    payload: object       # the caller's solution of the best node keeping every ticket
+class Found(Generic[P]):
+    payload: P            # the caller's solution of the best node keeping every ticket
     upper: float          # its objective (model units): an upper bound
     lower: float          # the least lower bound of the open nodes (a lower bound for the problem)
     nodes: int
     complete: bool        # the bounds met within the gap (else the node budget or time ran out)
 
 
-def _rounding(prob, solve_node, x, ticketed, active, tries: int = 4):
+def _rounding(prob: Problem, solve_node: Callable[[Vector, A], tuple[float, Vector, P, A]], x: Vector,
+              ticketed: npt.NDArray[np.intp], active: A, tries: int = 4) -> tuple[float, P] | None:
     """A quick feasible allocation: fix each broken ticket to funded when at least half reached, else
     unfunded; repeat on what the next solve breaks. ``None`` if it does not settle."""
     fixed = np.full(len(ticketed), np.nan)
@@ -59,9 +69,9 @@ def _rounding(prob, solve_node, x, ticketed, active, tries: int = 4):
     return None
 
 
-def branch_and_bound(prob: Problem, solve_node, x_root: np.ndarray, root_lower: float, root_active: np.ndarray, *,
-                     mip_rel_gap: float, time_limit: float, t0: float, should_cancel,
-                     max_nodes: int = 64) -> Found | None:
+def branch_and_bound(prob: Problem, solve_node: Callable[[Vector, A], tuple[float, Vector, P, A]], x_root: Vector,
+                     root_lower: float, root_active: A, *, mip_rel_gap: float, time_limit: float, t0: float,
+                     should_cancel: CancelFn | None, max_nodes: int = 64) -> Found[P] | None:
     """``solve_node(fixed, initial) -> (objective, x USD m, payload, active)``; it raises ``NoAllocation``
     for an infeasible node and ``SolverFailed`` for one it could not solve to optimality.
 
@@ -71,14 +81,14 @@ def branch_and_bound(prob: Problem, solve_node, x_root: np.ndarray, root_lower: 
     """
     ticketed = np.flatnonzero(prob.ticket > 0)
     root_fixed = np.full(len(ticketed), np.nan)
-    best = None
+    best: P | None = None
     upper = np.inf
     nodes = 0
     if max_nodes > 0:
         rounded = _rounding(prob, solve_node, x_root, ticketed, root_active)
         if rounded is not None:
             upper, best = rounded
-    heap = [(root_lower, 0, root_fixed, x_root, root_active)]
+    heap: list[tuple[float, int, Vector, Vector, A]] = [(root_lower, 0, root_fixed, x_root, root_active)]
     counter = 1
     complete = True
     while heap:

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.allocation.binding import Objective, bindings
-from workbench.allocation.branching import branch_and_bound
+from workbench.allocation.branching import Found, branch_and_bound
 from workbench.allocation.cvar_dual import DualResult, guess, solve_dual
 from workbench.allocation.formulation import Base, base, binaries, clean
 from workbench.allocation.inputs import Inputs
@@ -37,23 +40,35 @@ from workbench.allocation.problem import TOL, Problem
 from workbench.allocation.solver import Solution, load, new_highs, run
 from workbench.progress import CancelFn, check_cancel
 
+Vector: TypeAlias = npt.NDArray[np.float64]
+
+
+class _Budget(TypedDict):
+    """The limits every solve of one ``min_cvar`` call shares."""
+
+    time_limit: float
+    mip_rel_gap: float
+    should_cancel: CancelFn | None
+    t0: float
+
 
 def tail_count(trials: int, confidence: float) -> int:
     return max(1, min(trials, math.ceil(trials * (1.0 - confidence) - 1e-9)))
 
 
-def cvar_of(pnl: np.ndarray, confidence: float) -> np.ndarray:
+def cvar_of(pnl: Vector, confidence: float) -> Vector:
     """CVaR (losses positive) of each column of ``pnl`` (trials x portfolios): minus the mean of the k smallest."""
     pnl = np.atleast_2d(pnl.T).T
     k = tail_count(pnl.shape[0], confidence)
     worst = np.partition(pnl, k - 1, axis=0)[:k]
-    return -worst.mean(axis=0)
+    cvar: Vector = -worst.mean(axis=0)
+    return cvar
 
 
 class _CG:
     """One restricted Rockafellar-Uryasev programme in a HiGHS instance, grown scenario by scenario."""
 
-    def __init__(self, prob: Problem, data: Inputs, confidence: float, fix_z, mip_rel_gap: float):
+    def __init__(self, prob: Problem, data: Inputs, confidence: float, fix_z: Vector | None, mip_rel_gap: float):
         self.prob, self.pnl = prob, data.pnl
         self.k = tail_count(data.trials, confidence)
         self.b: Base = base(prob, np.zeros(prob.n), fix_z=fix_z)
@@ -117,8 +132,9 @@ def _start(prob: Problem, pnl: np.ndarray, k: int) -> np.ndarray:
     return np.unique(np.concatenate(picks))
 
 
-def _mixed_integer(prob, data, confidence, w_relaxed: np.ndarray, k: int, *, time_limit, mip_rel_gap,
-                   should_cancel, t0):
+def _mixed_integer(prob: Problem, data: Inputs, confidence: float, w_relaxed: Vector, k: int, *,
+                   time_limit: float, mip_rel_gap: float, should_cancel: CancelFn | None,
+                   t0: float) -> tuple[_CG, Solution, float, str, int]:
     """Tickets binding in the relaxation: the mixed-integer programme on a restricted tail.
 
     The restricted mixed-integer programme is a relaxation of the full one (rows dropped), so its
@@ -126,12 +142,13 @@ def _mixed_integer(prob, data, confidence, w_relaxed: np.ndarray, k: int, *, tim
     exactly (generation again) gives a feasible allocation, an upper bound. Stop when they
     meet within the gap; else add the scenarios the restricted solution violates.
     """
-    kw = {"time_limit": time_limit, "mip_rel_gap": mip_rel_gap, "should_cancel": should_cancel, "t0": t0}
+    kw = _Budget(time_limit=time_limit, mip_rel_gap=mip_rel_gap, should_cancel=should_cancel, t0=t0)
     loss = -(data.pnl @ w_relaxed)
     keep = min(data.trials, int(k * 1.1) + 10)
     mcg = _CG(prob, data, confidence, None, mip_rel_gap)
     mcg.add(np.argpartition(-loss, keep - 1)[:keep])
-    best, lower, rounds, gap = None, -np.inf, 0, np.inf
+    best: tuple[_CG, Solution] | None = None
+    lower, rounds, gap = -np.inf, 0, np.inf
     status = "optimal"
     while True:
         check_cancel(should_cancel)
@@ -143,19 +160,19 @@ def _mixed_integer(prob, data, confidence, w_relaxed: np.ndarray, k: int, *, tim
             status = "time limit"
             break
         lower = max(lower, m.bound if np.isfinite(m.bound) else m.objective)
-        fcg, fsol, r = _run_cg(prob, data, confidence, binaries(mcg.b, m.x), initial=np.flatnonzero(mcg.active),
+        fcg, fsol, r = _run_cg(prob, data, confidence, binaries(mcg.b, m.values), initial=np.flatnonzero(mcg.active),
                                **kw)
         rounds += r
         if fsol.has_solution and (best is None or fsol.objective < best[1].objective):
             best = (fcg, fsol)
-        ub = best[1].objective
+        ub = best[1].objective if best is not None else np.inf   # _run_cg's answer always has a solution
         gap = max(ub - lower, 0.0) / max(abs(ub), 1e-9)
         if gap <= mip_rel_gap:
             break
         if m.status == "time limit" or time.perf_counter() - t0 >= time_limit:
             status = "time limit"
             break
-        new = mcg.violated(m.x, max(k, 200))
+        new = mcg.violated(m.values, max(k, 200))
         if len(new) == 0:
             break
         mcg.add(new)
@@ -165,7 +182,7 @@ def _mixed_integer(prob, data, confidence, w_relaxed: np.ndarray, k: int, *, tim
 
 
 def _continuous(prob: Problem, data: Inputs, confidence: float, target: float | None, obj: Objective, *,
-                t0: float, time_limit: float, should_cancel) -> tuple[Outcome, DualResult]:
+                t0: float, time_limit: float, should_cancel: CancelFn | None) -> tuple[Outcome, DualResult]:
     """No tickets: the linear programme through its dual, the deep tail aggregated (see ``cvar_dual``)."""
     k = tail_count(data.trials, confidence)
     w0 = guess(prob, data.pnl, k, _first_guess(prob), time_limit=time_limit, should_cancel=should_cancel, t0=t0)
@@ -190,10 +207,10 @@ def _gap(value: float, bound: float) -> float:
     return max(value - bound, 0.0) / max(abs(value), 1e-9)
 
 
-def _first_guess(prob: Problem) -> np.ndarray:
+def _first_guess(prob: Problem) -> Vector:
     """Shares proportional to the requests, within the programme: only for ranking trials."""
-    req = prob.request / prob.S
-    return req / max(req.sum(), 1.0)
+    req: Vector = prob.request / prob.S
+    return req / max(float(req.sum()), 1.0)
 
 
 def _notes(res: DualResult, data: Inputs, target: float | None, x: np.ndarray, *,
@@ -220,11 +237,14 @@ class _Node:
     res: DualResult
 
 
-def _node_solver(prob: Problem, data: Inputs, k: int, kw: dict):
+NodeSolver: TypeAlias = Callable[[Vector, Vector], tuple[float, Vector, "_Node", Vector]]
+
+
+def _node_solver(prob: Problem, data: Inputs, k: int, kw: _Budget) -> NodeSolver:
     """``solve_node(fixed, start)`` for ``branching``: the node's linear programme solved exactly
     through the dual, its trials first grouped by their loss at ``start`` (the parent's allocation)."""
 
-    def solve_node(fixed, start):
+    def solve_node(fixed: Vector, start: Vector) -> tuple[float, Vector, _Node, Vector]:
         layout = base(prob, np.zeros(prob.n), fix_z=fixed)
         lb, ub = np.asarray(layout.builder.col_lo[: prob.n]), np.asarray(layout.builder.col_hi[: prob.n])
         res = solve_dual(prob, data.pnl, k, start, time_limit=kw["time_limit"], should_cancel=kw["should_cancel"],
@@ -238,14 +258,14 @@ def _node_solver(prob: Problem, data: Inputs, k: int, kw: dict):
     return solve_node
 
 
-def _freeze(prob: Problem, relaxed: Outcome, root: DualResult, solve_node):
+def _freeze(prob: Problem, relaxed: Outcome, root: DualResult, solve_node: NodeSolver) -> tuple[float, _Node] | None:
     """A feasible allocation in one or two exact solves: every ticketed project keeps its side of
     the relaxation (funded ones at least their ticket, unfunded ones at zero) and each broken one
     goes to the nearer side. ``(objective, node)`` or ``None``. With thousands of projects the
     tree's own rounding (only the broken ones fixed) keeps breaking new tickets; this does not."""
     ticketed = np.flatnonzero(prob.ticket > 0)
     tol = TOL * prob.S
-    x, start = relaxed.x, root.x[: prob.n]
+    x, start = relaxed.x, root.values[: prob.n]
     for _ in range(3):
         xs, t = x[ticketed], prob.ticket[ticketed]
         fixed = np.where(xs >= 0.5 * t, 1.0, 0.0)
@@ -260,7 +280,7 @@ def _freeze(prob: Problem, relaxed: Outcome, root: DualResult, solve_node):
 
 
 def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, root: DualResult, k: int,
-            kw: dict) -> Outcome | None:
+            kw: _Budget) -> Outcome | None:
     """Branch and bound over the broken tickets (``branching``); ``None`` when it found nothing.
 
     First a frozen rounding (:func:`_freeze`): when it is within the gap of the relaxation's bound,
@@ -270,12 +290,13 @@ def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, ro
     S = prob.S
     solve_node = _node_solver(prob, data, k, kw)
     frozen = _freeze(prob, relaxed, root, solve_node)
-    root_lower = float(relaxed.objective) / S
+    # _continuous always gives the relaxation its CVaR as objective
+    root_lower = float(relaxed.objective if relaxed.objective is not None else np.nan) / S
     if frozen is not None and frozen[0] - root_lower <= kw["mip_rel_gap"] * max(abs(frozen[0]), 1e-9):
         return _ticket_outcome(prob, data, confidence, frozen[1], frozen[0], root_lower, 0, kw, obj,
                                "kept each ticketed project on its side of the relaxation")
     try:
-        found = branch_and_bound(prob, solve_node, relaxed.x, root_lower, root.x[: prob.n],
+        found = branch_and_bound(prob, solve_node, relaxed.x, root_lower, root.values[: prob.n],
                                  mip_rel_gap=kw["mip_rel_gap"], time_limit=kw["time_limit"], t0=kw["t0"],
                                  should_cancel=kw["should_cancel"])
     except SolverFailed:
@@ -295,9 +316,10 @@ def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, ro
                            kw, obj, "branch and bound over the tickets the relaxation breaks")
 
 
-def _ticket_outcome(prob, data, confidence, node, upper, lower, nodes, kw, obj, how_found) -> Outcome:
+def _ticket_outcome(prob: Problem, data: Inputs, confidence: float, node: _Node, upper: float, lower: float,
+                    nodes: int, kw: _Budget, obj: Objective, how_found: str) -> Outcome:
     gap = max(upper - lower, 0.0) / max(abs(upper), 1e-9)
-    x = clean(prob, node.layout, node.res.x)
+    x = clean(prob, node.layout, node.res.values)
     proven = gap <= kw["mip_rel_gap"]
     status = "optimal" if proven else f"best found, gap {gap:.1e}"
     how = ("proven within the gap tolerance" if proven else
@@ -315,16 +337,17 @@ def _ticket_outcome(prob, data, confidence, node, upper, lower, nodes, kw, obj, 
 MILP_MAX = 400
 
 
-def _milp_if_better(found, prob, data, confidence, k, kw, obj) -> Outcome | None:
+def _milp_if_better(found: Found[_Node], prob: Problem, data: Inputs, confidence: float, k: int, kw: _Budget,
+                    obj: Objective) -> Outcome | None:
     """The tree ran out of nodes or time: the MILP fallback, if it finds a better allocation."""
     try:
-        mcg, msol, mgap, mstatus, mrounds = _mixed_integer(prob, data, confidence, found.payload.res.x[: prob.n], k,
-                                                           **kw)
+        mcg, msol, mgap, mstatus, mrounds = _mixed_integer(prob, data, confidence,
+                                                           found.payload.res.values[: prob.n], k, **kw)
     except SolverFailed:
         return None
     if msol.objective > found.upper:
         return None
-    x = clean(prob, mcg.b, msol.x)
+    x = clean(prob, mcg.b, msol.values)
     return Outcome(x, _mip_status(mstatus, mgap, kw["mip_rel_gap"]), mgap,
                    float(cvar_of(data.pnl @ x, confidence)[0]),
                    bindings(prob, mcg.b, x, msol.row_dual, msol.col_dual, obj),
@@ -351,8 +374,9 @@ def _meets_tickets(prob: Problem, x: np.ndarray) -> bool:
     return bool(np.all((x <= tol) | (x >= prob.ticket - tol)))
 
 
-def _run_cg(prob, data, confidence, fix_z, *, time_limit, mip_rel_gap, should_cancel, t0,
-            initial: np.ndarray | None = None):
+def _run_cg(prob: Problem, data: Inputs, confidence: float, fix_z: Vector | None, *, time_limit: float,
+            mip_rel_gap: float, should_cancel: CancelFn | None, t0: float,
+            initial: npt.NDArray[np.intp] | None = None) -> tuple[_CG, Solution, int]:
     cg = _CG(prob, data, confidence, fix_z, mip_rel_gap)
     if initial is None:
         initial = _start(prob, data.pnl, cg.k) if prob.n else np.arange(min(data.trials, cg.k))
@@ -367,7 +391,7 @@ def _run_cg(prob, data, confidence, fix_z, *, time_limit, mip_rel_gap, should_ca
         if not sol.has_solution:
             raise SolverFailed(f"The CVaR programme stopped ({sol.status}) before finding an allocation; "
                                "raise the time limit.")
-        new = cg.violated(sol.x, max(cg.k, 200))
+        new = cg.violated(sol.values, max(cg.k, 200))
         if len(new) == 0:
             return cg, sol, rounds
         if sol.status == "time limit":
@@ -380,7 +404,7 @@ def min_cvar(prob: Problem, data: Inputs, confidence: float, target: float | Non
     """Minimum-CVaR allocation; the target (if any) must already be in ``prob`` (``with_target``)."""
     t0 = time.perf_counter()
     obj = Objective("CVaR", "USD m", prob.S, better="min")
-    kw = {"time_limit": time_limit, "mip_rel_gap": mip_rel_gap, "should_cancel": should_cancel, "t0": t0}
+    kw = _Budget(time_limit=time_limit, mip_rel_gap=mip_rel_gap, should_cancel=should_cancel, t0=t0)
     tickets = bool(np.any(prob.ticket > 0))
     if prob.n == 0:
         return Outcome(np.zeros(0), "optimal", 0.0, 0.0)
@@ -397,7 +421,7 @@ def min_cvar(prob: Problem, data: Inputs, confidence: float, target: float | Non
     if done is not None:
         return done
     cg, sol, gap, status, rounds = _mixed_integer(prob, data, confidence, relaxed.x / prob.S, k, **kw)
-    x = clean(prob, cg.b, sol.x)
+    x = clean(prob, cg.b, sol.values)
     cvar = float(cvar_of(data.pnl @ x, confidence)[0])
     return Outcome(x, _mip_status(status, gap, mip_rel_gap), gap, cvar,
                    bindings(prob, cg.b, x, sol.row_dual, sol.col_dual, obj),

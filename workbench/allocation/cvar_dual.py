@@ -63,9 +63,11 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from highspy import _core
 
+from workbench.allocation.outcome import SolverFailed
 from workbench.allocation.problem import Problem
 from workbench.allocation.solver import INF, Solution, new_highs, run
 from workbench.progress import CancelFn, check_cancel
@@ -237,7 +239,8 @@ class DualCG:
         x[-1] = -sol.row_dual[self.sum_row]
         return sol.status, x, -sol.objective, sol
 
-    def _sides(self, x: np.ndarray):
+    def _sides(self, x: np.ndarray) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.intp],
+                                             npt.NDArray[np.bool_]]:
         self.loss = -(self.pnl @ x[: self.prob.n])
         excess = self.loss - x[self.prob.n]
         above, below = excess > SIDE_TOL, excess < -SIDE_TOL
@@ -274,10 +277,11 @@ class DualCG:
 
     def group_weights(self, sol: Solution) -> np.ndarray:
         """Each trial's weight ``q_t`` in the dual point (its group's weight shared equally)."""
-        v = sol.x
+        v = sol.values
         g = self.labels
         counts = np.bincount(g, minlength=len(v))
-        return v[g] / counts[g]
+        weights: npt.NDArray[np.float64] = v[g] / counts[g]
+        return weights
 
     def violated_projects(self, sol: Solution) -> np.ndarray:
         """The projects left out whose dual row the current point violates (the primal would fund them)."""
@@ -287,12 +291,12 @@ class DualCG:
         q = self.group_weights(sol)
         tail = np.flatnonzero(q > 0)
         y = self._limit_multipliers(sol)
-        viol = self.pnl[np.ix_(tail, out)].T @ q[tail] + self.M[:, out].T @ y
+        viol: npt.NDArray[np.float64] = self.pnl[np.ix_(tail, out)].T @ q[tail] + self.M[:, out].T @ y
         return out[viol > PRICE_TOL]
 
     def primal_duals(self, sol: Solution) -> tuple[np.ndarray, np.ndarray]:
         """The primal's row duals (limit rows) and column duals (w), as HiGHS would report them."""
-        v = sol.x
+        v = sol.values
         row = self._limit_multipliers(sol)
         col = np.zeros(self.prob.n)
         inside = self.nu_col >= 0
@@ -306,7 +310,7 @@ class DualCG:
             self.add_rows(out)
 
     def _limit_multipliers(self, sol: Solution) -> np.ndarray:
-        v = sol.x
+        v = sol.values
         y = np.zeros(self.M.shape[0])
         y[self.lam] += v[: len(self.lam)]
         y[self.mu] -= v[len(self.lam): len(self.lam) + len(self.mu)]
@@ -354,7 +358,7 @@ class DualResult:
     """
 
     status: str
-    x: np.ndarray | None          # [w, alpha] (shares)
+    x: npt.NDArray[np.float64] | None   # [w, alpha] (shares)
     objective: float
     bound: float
     row_dual: np.ndarray | None
@@ -365,6 +369,13 @@ class DualResult:
     partition: Partition | None
     gap: float = np.nan           # full programme: primal value at x minus the certified lower bound
     projects_added: int = 0       # projects whose rows were added by pricing
+
+    @property
+    def values(self) -> npt.NDArray[np.float64]:
+        """``x``, for callers that read it only after the programme was solved."""
+        if self.x is None:
+            raise SolverFailed(f"The CVaR programme stopped ({self.status}) without an allocation.")
+        return self.x
 
 
 def tail_mean(loss: np.ndarray, k: int) -> float:
@@ -391,7 +402,8 @@ def band_width(n: int, k: int) -> int:
 
 
 def guess(prob: Problem, pnl: np.ndarray, k: int, w0: np.ndarray, *, time_limit: float,
-          should_cancel: CancelFn | None, t0: float, lb=None, ub=None) -> np.ndarray:
+          should_cancel: CancelFn | None, t0: float, lb: npt.NDArray[np.float64] | None = None,
+          ub: npt.NDArray[np.float64] | None = None) -> np.ndarray:
     """A good ``w`` to rank the trials at: on a large sample, the exact optimum of an evenly
     spaced fifth of it (recursively); otherwise ``w0``."""
     T = pnl.shape[0]
@@ -427,7 +439,7 @@ def solve_dual(prob: Problem, pnl: np.ndarray, k: int, start: np.ndarray, *, tim
         if status == "infeasible" and len(cg.rows) < n:
             cg.add_all_projects()                # the projects left out may be needed for feasibility
             continue
-        if status == "infeasible" or x is None:
+        if status == "infeasible" or x is None or sol is None:   # x is None whenever sol is
             return DualResult(status, None, np.nan, np.nan, None, None, cg.columns, cg.singles, rounds, None,
                               np.nan, 0)
         if status != "optimal":
@@ -461,7 +473,7 @@ def certify(cg: DualCG, x: np.ndarray, sol: Solution) -> tuple[float, float]:
     prob = cg.prob
     q = cg.group_weights(sol)
     tail = np.flatnonzero(q > 0)
-    v = sol.x
+    v = sol.values
     y = cg._limit_multipliers(sol)
     nu = np.zeros(prob.n)
     inside = cg.nu_col >= 0

@@ -8,23 +8,29 @@ Row layout: ``[row limits | ticket rows (2 per binary) | method's rows]``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from workbench.allocation.problem import Problem
 from workbench.allocation.solver import Model
+
+#: A bound or cost for a run of columns or rows: one number for all, or one per column or row.
+Bound: TypeAlias = float | npt.NDArray[np.float64]
 
 
 @dataclass
 class Builder:
     """Columns and row blocks added in order; ``model()`` pads the blocks to full width."""
 
-    col_lo: list = field(default_factory=list)
-    col_hi: list = field(default_factory=list)
-    cost: list = field(default_factory=list)
-    integer: list = field(default_factory=list)
-    blocks: list = field(default_factory=list)   # (sparse block, lo, hi)
+    col_lo: list[float] = field(default_factory=list)
+    col_hi: list[float] = field(default_factory=list)
+    cost: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    blocks: list[tuple[sp.csr_matrix, npt.NDArray[np.float64], npt.NDArray[np.float64]]] = field(
+        default_factory=list)   # (sparse block, lo, hi)
 
     @property
     def num_col(self) -> int:
@@ -34,7 +40,7 @@ class Builder:
     def num_row(self) -> int:
         return sum(b[0].shape[0] for b in self.blocks)
 
-    def add_cols(self, k: int, lo, hi, cost=0.0, integer: bool = False) -> slice:
+    def add_cols(self, k: int, lo: Bound, hi: Bound, cost: Bound = 0.0, integer: bool = False) -> slice:
         start = self.num_col
         self.col_lo.extend(np.broadcast_to(np.asarray(lo, float), (k,)).tolist())
         self.col_hi.extend(np.broadcast_to(np.asarray(hi, float), (k,)).tolist())
@@ -42,7 +48,7 @@ class Builder:
         self.integer.extend([integer] * k)
         return slice(start, start + k)
 
-    def add_rows(self, block, lo, hi) -> slice:
+    def add_rows(self, block: sp.spmatrix | npt.ArrayLike, lo: Bound, hi: Bound) -> slice:
         block = sp.csr_matrix(block)
         start = self.num_row
         k = block.shape[0]
@@ -61,7 +67,7 @@ class Builder:
             padded.append(b)
         return sp.vstack(padded, format="csc")
 
-    def model(self, Q=None) -> Model:
+    def model(self, Q: npt.NDArray[np.float64] | sp.spmatrix | None = None) -> Model:
         lo = np.concatenate([b[1] for b in self.blocks]) if self.blocks else np.zeros(0)
         hi = np.concatenate([b[2] for b in self.blocks]) if self.blocks else np.zeros(0)
         integer = np.array(self.integer, dtype=bool)
@@ -76,13 +82,14 @@ class Base:
     builder: Builder
     w: slice
     z: slice
-    ticketed: np.ndarray       # project index of each binary
+    ticketed: npt.NDArray[np.intp]       # project index of each binary
     limit_rows: slice
     ticket_rows: slice
-    fixed_z: np.ndarray | None = None   # when the funded set is fixed: 0/1 per ticketed project
+    fixed_z: npt.NDArray[np.float64] | None = None   # when the funded set is fixed: 0/1 per ticketed project
 
 
-def base(prob: Problem, cost_w=0.0, *, tickets: bool = True, fix_z: np.ndarray | None = None) -> Base:
+def base(prob: Problem, cost_w: Bound = 0.0, *, tickets: bool = True,
+         fix_z: npt.NDArray[np.float64] | None = None) -> Base:
     """Shares with request bounds, every row limit, and (when ``tickets``) the ticket binaries.
 
     ``fix_z`` (0/1 per ticketed project) fixes the funded set, which turns a mixed-integer
@@ -120,7 +127,7 @@ def base(prob: Problem, cost_w=0.0, *, tickets: bool = True, fix_z: np.ndarray |
     return Base(b, w, z, ticketed, limit_rows, ticket_rows)
 
 
-def clean(prob: Problem, base_: Base, x: np.ndarray) -> np.ndarray:
+def clean(prob: Problem, base_: Base, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Shares -> USD m, clipped to the bounds, unfunded ticketed projects set exactly to 0."""
     w = np.clip(x[base_.w], 0.0, prob.request / prob.S)
     if len(base_.ticketed):
@@ -130,5 +137,5 @@ def clean(prob: Problem, base_: Base, x: np.ndarray) -> np.ndarray:
     return w * prob.S
 
 
-def binaries(base_: Base, x: np.ndarray) -> np.ndarray:
+def binaries(base_: Base, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return (x[base_.z] > 0.5).astype(float)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +28,10 @@ from workbench.allocation.solver import solve
 from workbench.errors import WorkbenchError
 from workbench.results import Conflict
 from workbench.scenario import Scenario
+
+if TYPE_CHECKING:
+    from workbench.allocation.solver import Model
+    from workbench.commands import Command, Macro
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class Edit:
     old: float      # as written there (a share, USD m, or USD bn for the programme size)
     new: float
     text: str       # "Constraints row 2, Min share: 0.50 -> 0.40"
-    command: Any = field(repr=False, compare=False)   # the pure command that makes this edit
+    command: Command = field(repr=False, compare=False)   # the pure command that makes this edit
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,10 @@ class Repair:
 
     edits: tuple[Edit, ...]
     relative: float
-    command: Any = field(repr=False, compare=False)
+    command: Macro = field(repr=False, compare=False)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready (values of any JSON type)."""
         return {"total_relative_change": self.relative, "proven": True,
                 "edits": [{"source": e.source, "cell": e.where, "old": e.old, "new": e.new, "text": e.text}
                           for e in self.edits]}
@@ -83,7 +89,7 @@ class Infeasible(WorkbenchError):
         self.repair_note = repair_note
         super().__init__(self.explain())
 
-    def __reduce__(self):  # picklable across worker processes
+    def __reduce__(self) -> tuple[type[Infeasible], tuple[Any, ...]]:  # picklable across worker processes
         return (Infeasible, (self.conflicts, self.note, self.sets, self.repair, self.repair_note))
 
     def explain(self) -> str:
@@ -120,21 +126,21 @@ class Infeasible(WorkbenchError):
             lines.append(self.repair_note)
         return "\n".join(lines)
 
-    def as_json(self) -> list[dict]:
+    def as_json(self) -> list[dict[str, Any]]:
         """Every member of every conflict; ``conflict`` numbers the independent conflicts from 1."""
         groups = self.sets or (ConflictSet(self.conflicts),)
         return [{"conflict": k, "source": c.source, "change": c.change,
                  "amount": c.amount if math.isfinite(c.amount) else None}
                 for k, group in enumerate(groups, start=1) for c in group.conflicts]
 
-    def repair_json(self) -> dict | None:
+    def repair_json(self) -> dict[str, Any] | None:
         """The combined repair (``None`` when there is none)."""
         return None if self.repair is None else self.repair.as_json()
 
 
 def _model(prob: Problem, elastic: set[int], hard: set[int], *, tickets: bool, share: bool = False,
-           key: dict[int, object] | None = None, cost: dict[int, float] | None = None,
-           scale_with_size: bool = False):
+           key: Mapping[int, object] | None = None, cost: Mapping[int, float] | None = None,
+           scale_with_size: bool = False) -> tuple[Model, dict[int, int]]:
     """Shares ``w`` (no upper bound: requests are limits too), binaries, and the chosen limits.
 
     ``share``: the elastic limits move together (one slack for all: the expanded rows of one
@@ -219,10 +225,11 @@ def find_conflict(prob: Problem, *, tickets: bool = True, time_limit: float = 30
             break
         if not sol.has_solution:
             return None
-        needed = {j for j, col in slack_of.items() if sol.x[col] > tol}
+        x = sol.values
+        needed = {j for j, col in slack_of.items() if x[col] > tol}
         if not needed:
             return None
-        hard |= needed | _active_family(prob, needed, sol.x[: prob.n] * prob.S, everything - hard)
+        hard |= needed | _active_family(prob, needed, x[: prob.n] * prob.S, everything - hard)
     # Deletion filter over units (a limit, or a large family of limits together: see ``units``),
     # the project bounds first, so the IIS keeps the user's rows where it can.
     keep = set(hard)
@@ -290,18 +297,18 @@ def family(lim: Limit) -> str:
     return lim.label
 
 
-def units(prob: Problem, idx) -> list[tuple[int, ...]]:
+def units(prob: Problem, idx: Iterable[int]) -> list[tuple[int, ...]]:
     """``idx`` split into deletion units: large families together, everything else alone."""
     groups: dict[str, list[int]] = {}
     for j in sorted(idx):
         groups.setdefault(family(prob.limits[j]), []).append(j)
-    out = []
+    out: list[tuple[int, ...]] = []
     for members in groups.values():
         out.extend([tuple(members)] if len(members) > FAMILY else [(j,) for j in members])
     return sorted(out, key=lambda u: (prob.limits[u[0]].kind not in ("request", "ticket"), u[0]))
 
 
-def least_change(prob: Problem, j, *, tickets: bool, time_limit: float, share: bool = False,
+def least_change(prob: Problem, j: int | tuple[int, ...], *, tickets: bool, time_limit: float, share: bool = False,
                  dropped: frozenset[int] | set[int] = frozenset()) -> float:
     """The least change (USD m) of limit ``j`` (or of the limits in ``j`` together) that makes
     every limit hold; ``inf`` if none. ``share``: one common change for all of them.
@@ -313,7 +320,7 @@ def least_change(prob: Problem, j, *, tickets: bool, time_limit: float, share: b
     if not sol.has_solution:
         return math.inf
     cols = sorted(set(slack_of.values()))
-    return float(np.sum(sol.x[cols])) * prob.S
+    return float(np.sum(sol.values[cols])) * prob.S
 
 
 def change_text(lim: Limit, amount: float, S: float) -> str:
@@ -423,7 +430,8 @@ def _describe(prob: Problem, iis: list[int], tickets: bool, time_limit: float, d
     return out
 
 
-def _blockers(prob: Problem, unit, iis, tickets: bool, time_limit: float, dropped: set[int]) -> str:
+def _blockers(prob: Problem, unit: tuple[int, ...], iis: list[int], tickets: bool, time_limit: float,
+              dropped: set[int]) -> str:
     """For a member whose change alone cannot resolve its conflict: the limits outside the conflict
     that would still stand in the way (found as a conflict among the limits without this member);
     empty when there are none to add (the conflict's own members are the obstacle)."""
@@ -438,7 +446,7 @@ def _blockers(prob: Problem, unit, iis, tickets: bool, time_limit: float, droppe
     return f"changing this one alone is not enough: these limits also stand in the way: {shown}"
 
 
-def _together(prob: Problem, iis, members: list[Conflict], tickets: bool, time_limit: float,
+def _together(prob: Problem, iis: list[int], members: list[Conflict], tickets: bool, time_limit: float,
               dropped: set[int]) -> str:
     """For requests (or tickets) listed one by one of which none alone can help: their least total change."""
     alone = {c.source: c.amount for c in members}
@@ -549,19 +557,20 @@ def _try_repair(scn: Scenario, prob: Problem, where: dict[int, Cell], tickets: b
     tol = TOL * 1e-3
     edits: list[Edit] = []
     relative = 0.0
-    done: set[tuple] = set()
+    done: set[tuple[str, int, str]] = set()
     for j in sorted(elastic, key=lambda j: _order(where[j])):
         cell, lim = where[j], prob.limits[j]
         if key[j] in done:
             continue
         done.add(key[j])
-        slack = float(sol.x[slack_of[j]])
+        slack = float(sol.values[slack_of[j]])
         if slack <= tol:
             continue
         new = _new_value(lim, cell, slack, prob.S)
         if new == cell.written:
             continue
         relative += slack * cost[j]
+        cmd: Command
         if cell.table == "Scenario":
             cmd = SetField(cell.column, new, f"Set {cell.column}")
         else:
@@ -583,7 +592,7 @@ def _try_repair(scn: Scenario, prob: Problem, where: dict[int, Cell], tickets: b
     return Repair(tuple(edits), relative, macro)
 
 
-def _order(cell: Cell) -> tuple:
+def _order(cell: Cell) -> tuple[int, int, str]:
     return (("Scenario", "Constraints", "Financing", "Projects").index(cell.table), cell.row, cell.column)
 
 

@@ -9,8 +9,10 @@ amounts and gives the duals for the shadow prices.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from workbench.allocation.binding import Objective, bindings
@@ -32,8 +34,9 @@ def _check(sol: Solution) -> None:
                            "Raise the time limit or simplify the constraints.")
 
 
-def solve_linear(prob: Problem, cost_w: np.ndarray, obj: Objective, *, time_limit: float, mip_rel_gap: float,
-                 extra=None) -> tuple[Outcome, np.ndarray]:
+def solve_linear(prob: Problem, cost_w: npt.NDArray[np.float64], obj: Objective, *, time_limit: float,
+                 mip_rel_gap: float, extra: Callable[[Base], None] | None = None
+                 ) -> tuple[Outcome, npt.NDArray[np.float64]]:
     """Minimise ``cost_w . w`` (plus what ``extra(base)`` adds) and price the bindings.
 
     Returns the outcome and the model's full solution vector (for callers that add columns).
@@ -49,14 +52,14 @@ def solve_linear(prob: Problem, cost_w: np.ndarray, obj: Objective, *, time_limi
     final = sol
     priced = None if model.is_mip() else model
     if model.is_mip():
-        fixed = base(prob, cost_w, fix_z=binaries(b, sol.x))
+        fixed = base(prob, cost_w, fix_z=binaries(b, sol.values))
         if extra is not None:
             extra(fixed)
         fixed_model = fixed.builder.model()
         lp = solve(fixed_model, time_limit=max(time_limit - (time.perf_counter() - t0), 1.0))
         if lp.has_solution and lp.status == "optimal" and lp.objective <= sol.objective + 1e-12:
             final, b, priced = lp, fixed, fixed_model
-    x = clean(prob, b, final.x)
+    x = clean(prob, b, final.values)
     objective = obj.scale * final.objective
     resolve = Resolver(priced) if (priced is not None and final.status == "optimal") else None
     binding = bindings(prob, b, x, final.row_dual, final.col_dual, obj, resolve=resolve)
@@ -71,10 +74,10 @@ def solve_linear(prob: Problem, cost_w: np.ndarray, obj: Objective, *, time_limi
     if status != "optimal" or gap > mip_rel_gap:
         notes = (f"The solver stopped ({status}) before proving optimality within {mip_rel_gap:.0e}; "
                  "this is its best allocation, which meets every limit.",)
-    return Outcome(x, status_for(gap, mip_rel_gap), gap, objective, binding, notes), final.x
+    return Outcome(x, status_for(gap, mip_rel_gap), gap, objective, binding, notes), final.values
 
 
-def max_return(prob: Problem, mu: np.ndarray, *, time_limit: float, mip_rel_gap: float) -> Outcome:
+def max_return(prob: Problem, mu: npt.NDArray[np.float64], *, time_limit: float, mip_rel_gap: float) -> Outcome:
     obj = Objective(f"expected {prob.npv}", "USD m", -prob.S)
     return solve_linear(prob, -mu, obj, time_limit=time_limit, mip_rel_gap=mip_rel_gap)[0]
 
@@ -91,7 +94,7 @@ def proportional(prob: Problem, *, time_limit: float, mip_rel_gap: float) -> Out
     if n == 0:
         return Outcome(np.zeros(0), "optimal", 0.0, 0.0)
     req_w = prob.request / S
-    holder: dict = {}
+    holder: dict[str, slice] = {}
 
     def with_t(b: Base, t_cost: float, t_lo: float) -> None:
         t = b.builder.add_cols(1, t_lo, 1.0, t_cost)

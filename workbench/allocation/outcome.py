@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.errors import WorkbenchError
 from workbench.results import Binding
@@ -17,7 +18,7 @@ BEST_FOUND = "best found"
 
 @dataclass(frozen=True)
 class Outcome:
-    x: np.ndarray                     # USD m per included project
+    x: npt.NDArray[np.float64]        # USD m per included project
     status: str                       # see ``status_for``; "feasible" / "violates constraints" for ``fixed``
     gap: float                        # proven relative gap (0 when solved exactly; inf when no bound is known)
     objective: float | None           # in the method's user units

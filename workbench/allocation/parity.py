@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import heapq
 import time
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from highspy import _core
 from scipy.optimize import minimize
@@ -42,6 +44,10 @@ from workbench.allocation.outcome import Outcome, relative_gap, status_for
 from workbench.allocation.problem import TOL, Problem
 from workbench.allocation.solver import new_highs
 from workbench.progress import CancelFn, check_cancel
+
+Vector: TypeAlias = npt.NDArray[np.float64]
+#: A node's answer: ``(R, proven lower bound on R over the node, shares w)``.
+NodeAnswer: TypeAlias = tuple[float, float, Vector]
 
 #: The local solve uses SLSQP up to this many free projects (its subproblems are dense), Frank-Wolfe above.
 SLSQP_MAX = 400
@@ -69,7 +75,8 @@ def erc_budgets(cov: np.ndarray, iters: int = 500, tol: float = 1e-12) -> np.nda
             y[s] = (-other + np.sqrt(other * other + 4.0 * d[s] / k)) / (2.0 * d[s])
         if np.max(np.abs(y - old)) < tol * max(1.0, np.max(np.abs(y))):
             break
-    return y / y.sum()
+    budgets: Vector = y / y.sum()
+    return budgets
 
 
 def risk_shares(w: np.ndarray, cov: np.ndarray, sector: np.ndarray, k: int) -> np.ndarray:
@@ -147,35 +154,37 @@ class _Ratio:
         self.ka = int(active.sum())
         self.member = active[sector]
 
-    def y(self, w):
-        return np.bincount(self.sector, weights=w, minlength=self.k)[self.active]
+    def y(self, w: Vector) -> Vector:
+        amounts: Vector = np.bincount(self.sector, weights=w, minlength=self.k)[self.active]
+        return amounts
 
-    def value(self, w) -> float:
+    def value(self, w: Vector) -> float:
         v = float(w @ self.C @ w)
         y = self.y(w)
         if v <= 0 or np.any(y <= 0):
             return np.inf if np.any(y <= 0) else -np.inf
-        return 0.5 * np.log(v) - float(np.mean(np.log(y)))
+        return 0.5 * float(np.log(v)) - float(np.mean(np.log(y)))
 
-    def grad(self, w, cw=None):
+    def grad(self, w: Vector, cw: Vector | None = None) -> Vector:
         cw = self.C @ w if cw is None else cw
         v = float(w @ cw)
         inv = np.zeros(self.k)
         inv[self.active] = 1.0 / np.maximum(self.y(w), 1e-300)
-        return cw / v - inv[self.sector] / self.ka
+        g: Vector = cw / v - inv[self.sector] / self.ka
+        return g
 
-    def ratio(self, w) -> float:
+    def ratio(self, w: Vector) -> float:
         f = self.value(w)
         return float(np.exp(f)) if np.isfinite(f) else (0.0 if f < 0 else np.inf)
 
 
-def _line_min(fn: _Ratio, w, d, cw, cd) -> float:
+def _line_min(fn: _Ratio, w: Vector, d: Vector, cw: Vector, cd: Vector) -> float:
     """Minimiser over ``t`` in [0, 1] of ``f(w + t d)`` (unimodal: ``f`` is pseudoconvex), by bisection on f'."""
     a, b_, c = float(w @ cw), float(w @ cd), float(d @ cd)
     y = fn.y(w)
     dy = fn.y(d)
 
-    def slope(t):
+    def slope(t: float) -> float:
         yt = y + t * dy
         if np.any(yt <= 0):
             return np.inf
@@ -232,7 +241,7 @@ def _local(fn: _Ratio, poly: _Polytope, prob: Problem, lo: np.ndarray, hi: np.nd
     return w, r, lb
 
 
-def _slsqp(fn: _Ratio, poly: _Polytope, lo, hi, w0, free) -> np.ndarray:
+def _slsqp(fn: _Ratio, poly: _Polytope, lo: Vector, hi: Vector, w0: Vector, free: npt.NDArray[np.intp]) -> Vector:
     """SLSQP over the free projects; kept only if it lowers ``f`` and stays inside the polytope."""
     A = poly.rows[:, free].toarray()
     base_w = w0.copy()
@@ -248,7 +257,7 @@ def _slsqp(fn: _Ratio, poly: _Polytope, lo, hi, w0, free) -> np.ndarray:
     hvec = np.r_[poly.row_lo[fin_lo] - fixed_act[fin_lo], -(poly.row_hi[fin_hi] - fixed_act[fin_hi])]
     rest = poly.tau - float(base_w.sum())
 
-    def f(v):
+    def f(v: Vector) -> tuple[float, Vector]:
         w = base_w.copy()
         w[free] = v
         val = fn.value(w)
@@ -256,7 +265,9 @@ def _slsqp(fn: _Ratio, poly: _Polytope, lo, hi, w0, free) -> np.ndarray:
             return 1e6, np.zeros(len(free))
         return val, fn.grad(w)[free]
 
-    cons = [{"type": "eq", "fun": lambda v: np.array([v.sum() - rest]), "jac": lambda v: np.ones((1, len(v)))}]
+    # scipy's constraint dictionaries: "type" a string, "fun" and "jac" callables
+    cons: list[dict[str, Any]] = [{"type": "eq", "fun": lambda v: np.array([v.sum() - rest]),
+                                   "jac": lambda v: np.ones((1, len(v)))}]
     if len(G):
         cons.append({"type": "ineq", "fun": lambda v: G @ v - hvec, "jac": lambda v: G})
     start = w0[free]
@@ -312,7 +323,7 @@ def risk_parity(prob: Problem, data: Inputs, *, time_limit: float, mip_rel_gap: 
     req_w = prob.request / S
     tick_w = prob.ticket[ticketed] / S
 
-    def bounds_of(state):
+    def bounds_of(state: Vector) -> tuple[Vector, Vector]:
         lo, hi = np.zeros(n), req_w.copy()
         lo[ticketed[state == 1.0]] = tick_w[state == 1.0]
         hi[ticketed[state == 0.0]] = 0.0
@@ -337,7 +348,7 @@ def risk_parity(prob: Problem, data: Inputs, *, time_limit: float, mip_rel_gap: 
                      "other sectors.")
     node_tol = mip_rel_gap / 4
 
-    def solve(state):
+    def solve(state: Vector) -> NodeAnswer | None:
         """``(R, proven bound, w)`` of a node, or ``None`` when no allocation funds every counted sector."""
         lo, hi = bounds_of(state)
         poly.set_bounds(lo, hi)
@@ -348,16 +359,17 @@ def risk_parity(prob: Problem, data: Inputs, *, time_limit: float, mip_rel_gap: 
         return r, lb, w
 
     nodes = 0
-    best_r, best_w = np.inf, None
+    best_r: float = np.inf
+    best_w: Vector | None = None
     root = solve(root_state)
     if root is None:
         raise NoAllocation
-    heap = [(root[1], 0, root_state, root)]
+    heap: list[tuple[float, int, Vector, NodeAnswer]] = [(root[1], 0, root_state, root)]
     counter = 1
 
     leaf_bounds: list[float] = []    # proven bounds of nodes closed because their allocation keeps every ticket
 
-    def consider(state, sol):
+    def consider(state: Vector, sol: NodeAnswer) -> bool:
         nonlocal best_r, best_w
         if len(_broken(prob, sol[2], state, ticketed)) == 0:
             leaf_bounds.append(sol[1])

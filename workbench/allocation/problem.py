@@ -149,11 +149,11 @@ def fmt_share(x: float) -> str:
     return s if abs(float(s) - x) < 1e-12 else f"{x:.6g}"
 
 
-def _missing(v) -> bool:
+def _missing(v: object) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
-def _norm(group: str, value) -> str:
+def _norm(group: str, value: str | float) -> str:
     """A group value in comparable form (state codes, years as integers, text stripped, lower case)."""
     if group == "State":
         return schema.state_code(str(value)) or str(value).strip().lower()

@@ -16,21 +16,29 @@ is a mixed-integer quadratic programme, which HiGHS does not solve directly; we 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from workbench.allocation.binding import Objective, bindings
 from workbench.allocation.branching import branch_and_bound, broken_tickets
-from workbench.allocation.formulation import base, binaries, clean
+from workbench.allocation.formulation import Base, base, binaries, clean
 from workbench.allocation.linear import NoAllocation
 from workbench.allocation.outcome import OPTIMAL, Outcome, SolverFailed, status_for
 from workbench.allocation.problem import Problem
-from workbench.allocation.solver import load, new_highs, run, solve
+from workbench.allocation.solver import Solution, load, new_highs, run, solve
 from workbench.progress import CancelFn, check_cancel
 
+Vector: TypeAlias = npt.NDArray[np.float64]
+#: What a caller adds to every model (columns and rows of its own), or ``None``.
+Extra: TypeAlias = Callable[[Base], None] | None
 
-def _qp(prob: Problem, c_w: np.ndarray, Q: np.ndarray, extra, fix_z, relax: bool, time_limit: float):
+
+def _qp(prob: Problem, c_w: Vector, Q: Vector | sp.spmatrix, extra: Extra, fix_z: Vector | None, relax: bool,
+        time_limit: float) -> tuple[Base, Solution]:
     b = base(prob, c_w, fix_z=fix_z)
     if relax:
         b.builder.integer = [False] * len(b.builder.integer)
@@ -45,12 +53,14 @@ def _qp(prob: Problem, c_w: np.ndarray, Q: np.ndarray, extra, fix_z, relax: bool
 OA_MAX = 400
 
 
-def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objective, *, time_limit: float,
-                       mip_rel_gap: float, extra=None, should_cancel: CancelFn | None = None,
-                       max_rounds: int = 500, max_nodes: int = 64) -> tuple[Outcome, np.ndarray]:
+def minimize_quadratic(prob: Problem, c_w: Vector, Q: Vector | sp.spmatrix, obj: Objective, *, time_limit: float,
+                       mip_rel_gap: float, extra: Extra = None, should_cancel: CancelFn | None = None,
+                       max_rounds: int = 500, max_nodes: int = 64) -> tuple[Outcome, Vector]:
     """Minimise ``c.w + 1/2 w'Qw``; returns the outcome and the full solution vector."""
     t0 = time.perf_counter()
-    left = lambda: max(time_limit - (time.perf_counter() - t0), 0.05)  # noqa: E731
+    def left() -> float:
+        return max(time_limit - (time.perf_counter() - t0), 0.05)
+
     has_tickets = bool(np.any(prob.ticket > 0))
     if not has_tickets:
         b, sol = _qp(prob, c_w, Q, extra, None, False, time_limit)
@@ -58,14 +68,14 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
             raise NoAllocation
         if not sol.has_solution:
             raise SolverFailed(f"The quadratic solver stopped ({sol.status}) without an allocation.")
-        x = clean(prob, b, sol.x)
+        x = clean(prob, b, sol.values)
         if sol.status == "optimal":
             return Outcome(x, OPTIMAL, 0.0, obj.scale * sol.objective,
-                           bindings(prob, b, x, sol.row_dual, sol.col_dual, obj)), sol.x
+                           bindings(prob, b, x, sol.row_dual, sol.col_dual, obj)), sol.values
         return Outcome(x, status_for(np.inf, mip_rel_gap), np.inf, obj.scale * sol.objective,
                        bindings(prob, b, x, None, None, obj, with_prices=False),
                        (f"The quadratic solver stopped ({sol.status}) before proving optimality; this is its last "
-                        "allocation, which meets every limit.",)), sol.x
+                        "allocation, which meets every limit.",)), sol.values
 
     # The relaxation (tickets ignored); optimal if it keeps every ticket, else branch and bound
     # over the broken tickets, else outer approximation.
@@ -75,19 +85,19 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
     if relax.status == "infeasible":
         raise NoAllocation
     if relax.has_solution and relax.status == "optimal":
-        x = clean(prob, rb, relax.x)
+        x = clean(prob, rb, relax.values)
         if len(broken_tickets(prob, x, ticketed, free)) == 0:
             return Outcome(x, OPTIMAL, 0.0, obj.scale * relax.objective,
                            bindings(prob, rb, x, relax.row_dual, relax.col_dual, obj),
-                           ("Minimum tickets: the relaxation already keeps every ticket.",)), relax.x
+                           ("Minimum tickets: the relaxation already keeps every ticket.",)), relax.values
 
-        def solve_node(fixed, _initial):
+        def solve_node(fixed: Vector, _initial: None) -> tuple[float, Vector, tuple[Base, Solution], None]:
             nb, ns = _qp(prob, c_w, Q, extra, fixed, False, left())
             if ns.status == "infeasible":
                 raise NoAllocation
             if not ns.has_solution or ns.status != "optimal":
                 raise SolverFailed(f"a node stopped ({ns.status})")
-            return ns.objective, clean(prob, nb, ns.x), (nb, ns), None
+            return ns.objective, clean(prob, nb, ns.values), (nb, ns), None
 
         try:
             found = branch_and_bound(prob, solve_node, x, relax.objective, None, mip_rel_gap=mip_rel_gap,
@@ -100,13 +110,13 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
         if found is not None and (found.complete or left() < 0.25 * time_limit or prob.n > OA_MAX):
             fb, fs = found.payload
             gap = _gap(found.upper, found.lower)
-            xb = clean(prob, fb, fs.x)
+            xb = clean(prob, fb, fs.values)
             why = "" if gap <= mip_rel_gap else (", stopped by the time limit" if left() <= 0.05
                                                  else ", stopped by the node limit")
             return Outcome(xb, status_for(gap, mip_rel_gap), gap, obj.scale * found.upper,
                            bindings(prob, fb, xb, fs.row_dual, fs.col_dual, obj),
                            (f"Minimum tickets: branch and bound over the broken tickets, {found.nodes} nodes "
-                            f"(relative gap {gap:.2e}{why}).",)), fs.x
+                            f"(relative gap {gap:.2e}{why}).",)), fs.values
     else:
         found = None
     # Outer approximation (seeded with the branch and bound's best allocation and bound, if any).
@@ -129,7 +139,7 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
     stop = ""
     jj = np.arange(r)
 
-    def add_cuts(v: np.ndarray, theta_now: np.ndarray | None = None) -> None:
+    def add_cuts(v: Vector, theta_now: Vector | None = None) -> None:
         """Tangents ``theta_j >= 2 a_j y_j - a_j^2`` at ``a = L'w`` where the master underestimates."""
         a = L.T @ v[: prob.n]
         mask = np.ones(r, bool) if theta_now is None else theta_now < a * a - 1e-12 * max(1.0, float(a @ a))
@@ -147,7 +157,7 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
 
     if relax.has_solution:
         for scale in (1.0, 0.0, 0.5, 1.5, -1.0):
-            add_cuts(relax.x * scale)
+            add_cuts(relax.values * scale)
     while True:
         check_cancel(should_cancel)
         rounds += 1
@@ -159,7 +169,7 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
             stop = ", stopped by the time limit"
             break
         lower = max(lower, m.bound if np.isfinite(m.bound) else m.objective)
-        z = binaries(master_b, m.x)
+        z = binaries(master_b, m.values)
         key = z.tobytes()
         if key not in seen:
             seen.add(key)
@@ -167,8 +177,8 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
             if fs.has_solution and fs.objective < best_ub:
                 best_ub, best = fs.objective, (fb, fs)
             if fs.has_solution:
-                add_cuts(fs.x)
-        add_cuts(m.x, m.x[theta])
+                add_cuts(fs.values)
+        add_cuts(m.values, m.values[theta])
         gap = _gap(best_ub, lower)
         if gap <= mip_rel_gap or rounds >= max_rounds or left() <= 0.05:
             if gap > mip_rel_gap:
@@ -177,28 +187,27 @@ def minimize_quadratic(prob: Problem, c_w: np.ndarray, Q: np.ndarray, obj: Objec
     if best is None:
         raise SolverFailed("The outer approximation found no allocation within the time limit; raise it.")
     fb, fs = best
-    x = clean(prob, fb, fs.x)
+    x = clean(prob, fb, fs.values)
     gap = _gap(best_ub, lower)
     note = (f"Minimum tickets: solved by outer approximation in {rounds} rounds "
             f"(relative gap {gap:.2e}{stop if gap > mip_rel_gap else ''}).",)
     return Outcome(x, status_for(gap, mip_rel_gap), gap, obj.scale * best_ub,
-                   bindings(prob, fb, x, fs.row_dual, fs.col_dual, obj), note), fs.x
+                   bindings(prob, fb, x, fs.row_dual, fs.col_dual, obj), note), fs.values
 
 
-def _factor(Q, n: int) -> np.ndarray:
+def _factor(Q: Vector | sp.spmatrix, n: int) -> Vector:
     """``L`` (n x r) with ``Q = L L'`` (eigenvalues below 1e-12 of the largest dropped: a lower bound still)."""
-    if sp.issparse(Q):
-        Q = Q.toarray()
-    Q = np.asarray(Q, float)[:n, :n]
-    if np.count_nonzero(Q - np.diag(np.diag(Q))) == 0:
-        d = np.clip(np.diag(Q), 0.0, None)
+    dense: Vector = np.asarray(cast(sp.spmatrix, Q).toarray() if sp.issparse(Q) else Q, float)[:n, :n]
+    if np.count_nonzero(dense - np.diag(np.diag(dense))) == 0:
+        d = np.clip(np.diag(dense), 0.0, None)
         keep = np.flatnonzero(d > 0)
         L = np.zeros((n, len(keep)))
         L[keep, np.arange(len(keep))] = np.sqrt(d[keep])
         return L
-    e, V = np.linalg.eigh(0.5 * (Q + Q.T))
-    keep = e > 1e-12 * max(float(e.max()), 1e-300)
-    return V[:, keep] * np.sqrt(e[keep])
+    e, V = np.linalg.eigh(0.5 * (dense + dense.T))
+    kept = e > 1e-12 * max(float(e.max()), 1e-300)
+    factor: Vector = V[:, kept] * np.sqrt(e[kept])
+    return factor
 
 
 def _gap(upper: float, lower: float) -> float:

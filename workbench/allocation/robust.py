@@ -24,13 +24,16 @@ its rate ("expected NPV at 5 %", :func:`workbench.figures.npv_label`).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from workbench.allocation.binding import Objective
 from workbench.allocation.formulation import Base
+from workbench.allocation.inputs import FittingSample
 from workbench.allocation.linear import solve_linear
 from workbench.allocation.outcome import Outcome
 from workbench.allocation.problem import Problem, fmt_usd
@@ -81,7 +84,8 @@ def stress_means(scn: Scenario, prob: Problem, *, trials: int | None = None, see
                        float(model.discount_rate))
 
 
-def _with_t(means: np.ndarray, rhs: np.ndarray, S: float, sense: str, holder: dict):
+def _with_t(means: npt.NDArray[np.float64], rhs: npt.NDArray[np.float64], S: float, sense: str,
+            holder: dict[str, slice]) -> Callable[[Base], None]:
     """Add ``t`` and one row per scenario: ``t + m_k . w >= rhs_k`` ("regret") or ``m_k . w - t >= 0``."""
     def extra(b: Base) -> None:
         k, n = means.shape
@@ -107,7 +111,7 @@ def min_regret(prob: Problem, sm: StressMeans, *, time_limit: float, mip_rel_gap
     """Minimise the largest regret of expected NPV across the scenarios."""
     S = prob.S
     best = best_values(prob, sm, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
-    holder: dict = {}
+    holder: dict[str, slice] = {}
     obj = Objective(f"largest regret of expected {sm.npv}", "USD m", S, better="min")
     out, _ = solve_linear(prob, np.zeros(prob.n), obj, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
                           extra=_with_t(sm.means, best / S, S, "regret", holder))
@@ -119,7 +123,7 @@ def min_regret(prob: Problem, sm: StressMeans, *, time_limit: float, mip_rel_gap
 def worst_case(prob: Problem, sm: StressMeans, *, time_limit: float, mip_rel_gap: float) -> Outcome:
     """Maximise the worst scenario's expected NPV."""
     S = prob.S
-    holder: dict = {}
+    holder: dict[str, slice] = {}
     obj = Objective(f"worst scenario's expected {sm.npv}", "USD m", -S)
     out, _ = solve_linear(prob, np.zeros(prob.n), obj, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
                           extra=_with_t(sm.means, np.zeros(len(sm.names)), S, "worst", holder))
@@ -143,7 +147,8 @@ def stress_cvar(units: np.ndarray, x: np.ndarray, confidence: float) -> np.ndarr
     return out
 
 
-def _with_cvar_t(units: np.ndarray, confidence: float, offsets: np.ndarray):
+def _with_cvar_t(units: npt.NDArray[np.float64], confidence: float,
+                 offsets: npt.NDArray[np.float64]) -> Callable[[Base], None]:
     """Add ``zeta_k`` (free), ``u_ki >= 0`` and ``t`` (the cost) with ``u_ki >= loss_ki - zeta_k`` for every trial
     and ``t >= zeta_k + sum_i u_ki / (N (1 - c)) - offsets_k`` for every stress: minimising ``t`` minimises the
     largest of the stresses' CVaR (per USD of the programme) less their offsets (Rockafellar and Uryasev 2000)."""
@@ -213,18 +218,20 @@ class RegretTable:
     """Each allocation's expected NPV in every scenario and its regret against that scenario's best."""
 
     scenarios: tuple[str, ...]
-    best: np.ndarray                 # (K,)
+    best: npt.NDArray[np.float64]    # (K,)
     allocations: tuple[str, ...]
-    pnl: np.ndarray                  # (A, K) expected NPV, USD m
-    regret: np.ndarray               # (A, K)
+    pnl: npt.NDArray[np.float64]     # (A, K) expected NPV, USD m
+    regret: npt.NDArray[np.float64]  # (A, K)
 
     @property
-    def max_regret(self) -> np.ndarray:
-        return self.regret.max(axis=1)
+    def max_regret(self) -> npt.NDArray[np.float64]:
+        out: npt.NDArray[np.float64] = self.regret.max(axis=1)
+        return out
 
     @property
-    def worst(self) -> np.ndarray:
-        return self.pnl.min(axis=1)
+    def worst(self) -> npt.NDArray[np.float64]:
+        out: npt.NDArray[np.float64] = self.pnl.min(axis=1)
+        return out
 
 
 def regret_table(prob: Problem, sm: StressMeans, allocations: dict[str, np.ndarray], *, time_limit: float = 30.0,
@@ -237,7 +244,7 @@ def regret_table(prob: Problem, sm: StressMeans, allocations: dict[str, np.ndarr
 
 
 def robust_outcome(method: str, scn: Scenario, prob: Problem, *, time_limit: float, mip_rel_gap: float,
-                   sample=None) -> Outcome:
+                   sample: FittingSample | None = None) -> Outcome:
     """Run ``method`` (one of :data:`METHODS`) on ``prob``; the scenarios' means come from the fitting stream
     at the sample's seed and trial count."""
     trials = getattr(sample, "trials", None)

@@ -9,11 +9,15 @@ arrays directly.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from highspy import _core
+
+from workbench.allocation.outcome import SolverFailed
 
 INF = float(_core.kHighsInf)
 
@@ -32,14 +36,14 @@ _STATUS = {
 class Model:
     """``minimise c.x + 1/2 x'Qx`` subject to ``row_lo <= A x <= row_hi`` and column bounds."""
 
-    c: np.ndarray
-    col_lo: np.ndarray
-    col_hi: np.ndarray
+    c: npt.NDArray[np.float64]
+    col_lo: npt.NDArray[np.float64]
+    col_hi: npt.NDArray[np.float64]
     A: sp.csc_matrix
-    row_lo: np.ndarray
-    row_hi: np.ndarray
-    integer: np.ndarray | None = None   # bool per column
-    Q: np.ndarray | sp.spmatrix | None = None  # symmetric, columns x columns (or the leading block)
+    row_lo: npt.NDArray[np.float64]
+    row_hi: npt.NDArray[np.float64]
+    integer: npt.NDArray[np.bool_] | None = None   # bool per column
+    Q: npt.NDArray[np.float64] | sp.spmatrix | None = None  # symmetric, columns x columns (or the leading block)
     offset: float = 0.0
 
     @property
@@ -53,18 +57,24 @@ class Model:
 @dataclass
 class Solution:
     status: str                 # "optimal", "infeasible", "time limit", ...
-    x: np.ndarray | None
+    x: npt.NDArray[np.float64] | None
     objective: float
-    row_dual: np.ndarray | None = None
-    col_dual: np.ndarray | None = None
+    row_dual: npt.NDArray[np.float64] | None = None
+    col_dual: npt.NDArray[np.float64] | None = None
     gap: float = 0.0
     bound: float = float("nan")
     seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
 
     @property
     def has_solution(self) -> bool:
         return self.x is not None
+
+    @property
+    def values(self) -> npt.NDArray[np.float64]:
+        """``x``, for callers that read it only after the solver reported a solution."""
+        if self.x is None:
+            raise SolverFailed(f"The solver stopped without a solution ({self.status}).")
+        return self.x
 
 
 def new_highs(time_limit: float | None = None, mip_rel_gap: float | None = None) -> _core._Highs:
@@ -100,13 +110,13 @@ def to_lp(model: Model) -> _core.HighsLp:
     lp.a_matrix_.start_ = A.indptr.astype(np.int32)
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
     lp.a_matrix_.value_ = A.data.astype(float)
-    if model.is_mip():
+    if model.integer is not None and model.is_mip():
         lp.integrality_ = [_core.HighsVarType.kInteger if b else _core.HighsVarType.kContinuous
                            for b in model.integer]
     return lp
 
 
-def _hessian(Q, num_col: int) -> _core.HighsHessian:
+def _hessian(Q: npt.NDArray[np.float64] | sp.spmatrix, num_col: int) -> _core.HighsHessian:
     """HiGHS takes the lower triangle, column-wise."""
     if not sp.issparse(Q):
         Q = np.asarray(Q, float)
@@ -183,7 +193,6 @@ def solve(model: Model, *, time_limit: float | None = None, mip_rel_gap: float |
         load(h, model)
         return run(h, mip=model.is_mip())
     t0 = time.perf_counter()
-    sol = None
     for scale in (1.0, 10.0, 0.1, 100.0, 1000.0):
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.01)
         scaled = Model(model.c * scale, model.col_lo, model.col_hi, model.A, model.row_lo, model.row_hi,
@@ -193,7 +202,7 @@ def solve(model: Model, *, time_limit: float | None = None, mip_rel_gap: float |
         load(h, scaled)
         sol = run(h, mip=False)
         sol.objective /= scale
-        if sol.row_dual is not None:
+        if sol.row_dual is not None and sol.col_dual is not None:   # both or neither
             sol.row_dual = sol.row_dual / scale
             sol.col_dual = sol.col_dual / scale
         if sol.status in ("optimal", "infeasible", "unbounded") or (
@@ -220,6 +229,7 @@ class Resolver:
 
     def move(self, kind: str, index: int, delta: float) -> float | None:
         m = self.model
+        change: Callable[[int, float, float], object]
         if kind.startswith("row"):
             lo, hi = float(m.row_lo[index]), float(m.row_hi[index])
             change = self.h.changeRowBounds

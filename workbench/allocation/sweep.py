@@ -10,12 +10,13 @@ gap can cause one) are dropped, so the frontier is monotone: more risk, more P&L
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.allocation import linear
 from workbench.allocation.binding import Objective
 from workbench.allocation.cvar import cvar_of, min_cvar
 from workbench.allocation.infeasibility import explain
-from workbench.allocation.inputs import Inputs, line_up
+from workbench.allocation.inputs import FittingSample, Inputs, line_up
 from workbench.allocation.outcome import SolverFailed
 from workbench.allocation.problem import TOL, Problem, build_problem, with_target
 from workbench.allocation.quadratic import minimize_quadratic
@@ -25,7 +26,7 @@ from workbench.scenario import Scenario
 
 
 def _min_risk(prob: Problem, data: Inputs, measure: str, confidence: float, target: float | None, *,
-              time_limit: float, mip_rel_gap: float, should_cancel) -> np.ndarray:
+              time_limit: float, mip_rel_gap: float, should_cancel: CancelFn | None) -> npt.NDArray[np.float64]:
     p = with_target(prob, data.mu, target)
     if measure == "cvar":
         return min_cvar(p, data, confidence, target, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
@@ -36,7 +37,7 @@ def _min_risk(prob: Problem, data: Inputs, measure: str, confidence: float, targ
     return out.x
 
 
-def frontier(scn: Scenario, sample, *, points: int = 12, measure: str = "cvar", time_limit: float = 30.0,
+def frontier(scn: Scenario, sample: FittingSample, *, points: int = 12, measure: str = "cvar", time_limit: float = 30.0,
              mip_rel_gap: float = 1e-4, progress: ProgressFn | None = None,
              should_cancel: CancelFn | None = None) -> Frontier:
     """``points`` allocations from least risk to most expected P&L (raises ``Infeasible`` like ``allocate``)."""
@@ -45,12 +46,12 @@ def frontier(scn: Scenario, sample, *, points: int = 12, measure: str = "cvar", 
     prob = build_problem(scn)
     data = line_up(prob, sample)
     confidence = float(scn.field("Confidence level"))
-    kw = {"time_limit": time_limit, "mip_rel_gap": mip_rel_gap, "should_cancel": should_cancel}
     if prob.n == 0:
         return Frontier(points=(), risk_measure=measure)
     try:
         top = linear.max_return(prob, data.mu, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
-        low = _min_risk(prob, data, measure, confidence, None, **kw)
+        low = _min_risk(prob, data, measure, confidence, None, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                        should_cancel=should_cancel)
     except linear.NoAllocation:
         why = explain(prob, time_limit=time_limit, scn=scn)
         if why is None:
@@ -66,14 +67,15 @@ def frontier(scn: Scenario, sample, *, points: int = 12, measure: str = "cvar", 
             progress(j / points, f"Frontier point {j + 1} of {points}")
         t = float(target) - TOL * prob.S * 1e-3 * (j == points - 1)   # the top point exactly at max P&L
         try:
-            xs.append(_min_risk(prob, data, measure, confidence, t, **kw))
+            xs.append(_min_risk(prob, data, measure, confidence, t, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                should_cancel=should_cancel))
         except (linear.NoAllocation, SolverFailed):
             continue
     pts = [_point(prob, data, x, confidence) for x in xs]
     return Frontier(points=tuple(_efficient(pts, measure)), risk_measure=measure)
 
 
-def _point(prob: Problem, data: Inputs, x: np.ndarray, confidence: float) -> FrontierPoint:
+def _point(prob: Problem, data: Inputs, x: npt.NDArray[np.float64], confidence: float) -> FrontierPoint:
     var = float(x @ data.cov @ x)
     return FrontierPoint(expected_pnl=float(data.mu @ x), cvar=float(cvar_of(data.pnl @ x, confidence)[0]),
                          std=float(np.sqrt(max(var, 0.0))),
@@ -82,7 +84,9 @@ def _point(prob: Problem, data: Inputs, x: np.ndarray, confidence: float) -> Fro
 
 def _efficient(pts: list[FrontierPoint], measure: str) -> list[FrontierPoint]:
     """Drop dominated points: sorted by risk, each kept point has more expected P&L than the last."""
-    risk = (lambda p: p.cvar) if measure == "cvar" else (lambda p: p.std)
+    def risk(p: FrontierPoint) -> float:
+        return p.cvar if measure == "cvar" else p.std
+
     out: list[FrontierPoint] = []
     for p in sorted(pts, key=lambda p: (risk(p), -p.expected_pnl)):
         if not out or p.expected_pnl > out[-1].expected_pnl + 1e-9 * max(1.0, abs(p.expected_pnl)):
