@@ -19,9 +19,13 @@ import os
 import stat
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zipfile import ZIP_DEFLATED, ZipFile
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 PREFIX = ".~export."
 SUFFIX = ".tmp"
@@ -78,7 +82,7 @@ def umask() -> int:
 def remove_stale(folder: str | os.PathLike[str]) -> list[Path]:
     """Remove the temporary files of exports into ``folder`` whose process has ended (or
     that are older than a day); returns what was removed."""
-    removed = []
+    removed: list[Path] = []
     now = time.time()
     try:
         candidates = list(Path(folder).glob(f"{PREFIX}*{SUFFIX}"))
@@ -113,7 +117,7 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def disk_errors():
+def disk_errors() -> Iterator[None]:
     """Failures to write through lxml (openpyxl's write-only sheets) raised as the
     ``OSError`` they are (``IO_ENOSPC`` -> ``ENOSPC``...), so that callers report a full
     disk in words, never by an internal exception name."""
@@ -130,7 +134,7 @@ def disk_errors():
         raise OSError(code, os.strerror(code)) from exc
 
 
-def save_workbook(wb, path: str) -> None:
+def save_workbook(wb: Workbook, path: str) -> None:
     """``wb.save(path)``, closing the archive here when writing fails."""
     from openpyxl.writer.excel import ExcelWriter
 

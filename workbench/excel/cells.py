@@ -9,18 +9,22 @@ import datetime as dt
 import math
 import re
 from collections.abc import Collection, Sequence
+from typing import TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench import schema
-from workbench.excel.headers import norm_plain
+from workbench.excel.headers import RawValue, norm_plain
 from workbench.excel.units import Unit, column_unit
 from workbench.issues import did_you_mean
 from workbench.numbers import MISSING_WORDS, NumberError, complete, money_factor, scale_plain, value_for_column
-from workbench.schema import Column
+from workbench.schema import CellValue, Column
 from workbench.validation import check_value
 
 Problem = tuple[int, str, "str | None"]
+#: A column as a reader returns it: canonical floats (NaN empty) for a numeric column, else a list.
+ColumnValues: TypeAlias = "npt.NDArray[np.float64] | list[str | None] | list[CellValue]"
 
 #: Excel's error values (and LibreOffice's ``Err:nnn``), as readers show them.
 ERROR_VALUES = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#SPILL!", "#CALC!",
@@ -28,7 +32,7 @@ ERROR_VALUES = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE
 _LO_ERROR = re.compile(r"^Err:\d{3}$")
 
 
-class _FormatsUnknown(frozenset):
+class _FormatsUnknown(frozenset[int]):
     """Cell formats are not available (an .xls file): no cell is known to be a percentage."""
 
 
@@ -61,8 +65,8 @@ def _describe(v: object) -> str:
     return repr(v)
 
 
-def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percent_cells: Collection[int],
-                 jpy_per_usd: float) -> tuple[np.ndarray, list[Problem]]:
+def read_numbers(col: Column, values: Sequence[RawValue], header_unit: Unit | None, percent_cells: Collection[int],
+                 jpy_per_usd: float) -> tuple[npt.NDArray[np.float64], list[Problem]]:
     """A numeric column (``number``, ``integer`` or ``fraction``) in canonical units.
 
     ``percent_cells`` are the positions of cells formatted as a percentage (taken at face
@@ -121,8 +125,9 @@ def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percen
             check |= finite & ~np.isinf(out) & (np.floor(out) != out)
     if col.required:
         check |= ~finite
-    for i in np.flatnonzero(check):
-        if int(i) in bad:
+    for hit in np.flatnonzero(check):
+        i = int(hit)
+        if i in bad:
             continue
         x = out[i]
         problem = check_value(col, None if math.isnan(x) else float(x))
@@ -136,7 +141,7 @@ def read_numbers(col: Column, values: Sequence, header_unit: Unit | None, percen
 
 
 def _one(col: Column, v: object, header_unit: Unit | None, target: Unit | None, fraction: bool,
-         jpy_per_usd: float) -> tuple[float, tuple[str, str | None] | None]:
+         jpy_per_usd: float) -> tuple[float | None, tuple[str, str | None] | None]:
     """One non-float cell of a numeric column: its value and its problem."""
     nan = math.nan
     err = error_value(v)
@@ -159,11 +164,12 @@ def _one(col: Column, v: object, header_unit: Unit | None, target: Unit | None, 
         return nan, (exc.message, exc.hint)
 
 
-def read_text(col: Column, values: Sequence, *, strip: bool) -> tuple[list, list[Problem]]:
+def read_text(col: Column, values: Sequence[RawValue], *, strip: bool) -> tuple[list[str | None], list[Problem]]:
     """Text cells: numbers written as text where they look like IDs (``101``), empty -> None."""
     if set(map(type, values)) <= {str}:  # the usual column: text only (no error cells)
-        out = [v.strip() or None for v in values] if strip else [v or None for v in values]
-        problems = []
+        texts = cast("Sequence[str]", values)   # every value's type is str
+        out: list[str | None] = [v.strip() or None for v in texts] if strip else [v or None for v in texts]
+        problems: list[Problem] = []
         if col.required:
             problems = [(i, f"{col.name} is required but empty.", f"Enter a {col.name.lower()}.")
                         for i, v in enumerate(out) if v is None]
@@ -198,14 +204,14 @@ def read_text(col: Column, values: Sequence, *, strip: bool) -> tuple[list, list
     return out, problems
 
 
-def read_choices(col: Column, values: Sequence) -> tuple[list, list[Problem]]:
+def read_choices(col: Column, values: Sequence[RawValue]) -> tuple[list[str | None], list[Problem]]:
     """A choice column: matched case- and punctuation-insensitively to its choices."""
     exact = {c: c for c in col.choices}
     fast = [exact.get(v) if type(v) is str else None for v in values]
     if None not in fast:
         return fast, []
     lookup = {norm_plain(c): c for c in col.choices}
-    out: list = []
+    out: list[str | None] = []
     problems: list[Problem] = []
     for i, v in enumerate(values):
         if fast[i] is not None:
@@ -235,11 +241,11 @@ def read_choices(col: Column, values: Sequence) -> tuple[list, list[Problem]]:
 _BOOL_WORDS = {"yes": True, "no": False, True: True, False: False}
 
 
-def read_bools(col: Column, values: Sequence) -> tuple[list, list[Problem]]:
-    fast = list(map(_BOOL_WORDS.get, values)) if set(map(type, values)) <= {str, bool} else [None]
+def read_bools(col: Column, values: Sequence[RawValue]) -> tuple[list[CellValue], list[Problem]]:
+    fast: list[CellValue] = list(map(_BOOL_WORDS.get, values)) if set(map(type, values)) <= {str, bool} else [None]
     if None not in fast:
         return fast, []
-    out: list = []
+    out: list[CellValue] = []
     problems: list[Problem] = []
     for i, v in enumerate(values):
         if v is None or (isinstance(v, str) and is_missing_text(v)):

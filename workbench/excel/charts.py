@@ -3,16 +3,24 @@ on the same sheet (so the charts stay live if a colleague edits the numbers)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from openpyxl.chart import BarChart, LineChart, Reference
 
 from workbench.excel.sheet_writer import SheetWriter, _f
 from workbench.excel.style import COUNT, MONEY
 from workbench.figures import npv_name
 
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+
+    from workbench.results import RunResult
+    from workbench.scenario import Scenario
+
 CHART_COL = "F"
 
 
-def charts_sheet(wb, scn, run) -> None:
+def charts_sheet(wb: Workbook, scn: Scenario, run: RunResult) -> None:
     sw = SheetWriter(wb, "Charts", {0: 34, 1: 16, 2: 16, 3: 16})
     risk, alloc = run.risk, run.allocation
     npv = npv_name(run)
@@ -48,7 +56,7 @@ def _add_charts(sw: SheetWriter, npv: str) -> None:
     anchor = 1
     t = sw.tables
 
-    def place(chart, height=7.5, width=18.0):
+    def place(chart: BarChart | LineChart, height: float = 7.5, width: float = 18.0) -> None:
         nonlocal anchor
         chart.height, chart.width = height, width
         ws.add_chart(chart, f"{CHART_COL}{anchor}")

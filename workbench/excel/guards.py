@@ -18,6 +18,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from typing import BinaryIO
 from xml.parsers import expat
 
 from workbench.errors import WorkbenchError
@@ -53,7 +54,7 @@ def too_large(what: str) -> UnreadableWorkbook:
         "A scenario workbook is normally a few megabytes; save a copy with only the scenario sheets.")
 
 
-def inspect(path: str | os.PathLike) -> FileKind:
+def inspect(path: str | os.PathLike[str]) -> FileKind:
     """The kind of workbook at ``path``, after the container checks; raises UnreadableWorkbook."""
     name = os.fspath(path)
     try:
@@ -211,7 +212,7 @@ def _is_text_part(lname: str) -> bool:
             or lname == "content.xml")
 
 
-def _verify_member(raw, info: zipfile.ZipInfo, budget: int) -> int:
+def _verify_member(raw: BinaryIO, info: zipfile.ZipInfo, budget: int) -> int:
     """Unpack one part as a stream and return the bytes it really gives (not the size it
     declares), refusing at the first limit passed. XML parts are checked for a document
     type declaration in any encoding (a parser that forbids them reads up to the first
@@ -237,22 +238,22 @@ def _verify_member(raw, info: zipfile.ZipInfo, budget: int) -> int:
                                "what the file says it holds. Ask for the file again or re-save it in Excel.")
     inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     limit = min(MAX_MEMBER_BYTES, budget)
-    state = {"size": 0, "crc": 0, "carry": b"", "run": 0, "strings": 0}
+    state = _Stream()
     prolog = _Prolog(info.filename) if xml_part else None
 
     def take(piece: bytes) -> None:
         if not piece:
             return
-        state["size"] += len(piece)
-        if state["size"] > info.file_size:  # more than it declares: stop here, whatever it would give
+        state.size += len(piece)
+        if state.size > info.file_size:  # more than it declares: stop here, whatever it would give
             raise lying
-        if state["size"] > limit:
+        if state.size > limit:
             raise too_large(f"its part {info.filename} unpacks to more than {MAX_MEMBER_BYTES / 2**20:,.0f} MB"
                             if limit == MAX_MEMBER_BYTES
                             else f"its parts unpack to more than {MAX_TOTAL_BYTES / 2**20:,.0f} MB")
-        state["crc"] = zlib.crc32(piece, state["crc"])
+        state.crc = zlib.crc32(piece, state.crc)
         if xml_part:
-            carry = state["carry"]
+            carry = state.carry
             window = carry + piece
             if has_dtd(window):
                 raise refuse_dtd(info.filename)
@@ -260,10 +261,10 @@ def _verify_member(raw, info: zipfile.ZipInfo, budget: int) -> int:
                 prolog.feed(piece)
             if strings_part:
                 if b"si" in window:
-                    state["strings"] += sum(1 for m in _SI.finditer(window) if m.end() > len(carry))
-            state["carry"] = window[-_CARRY:]
+                    state.strings += sum(1 for m in _SI.finditer(window) if m.end() > len(carry))
+            state.carry = window[-_CARRY:]
         if text_part:
-            state["run"] = _text_run(piece, state["run"])
+            state.run = _text_run(piece, state.run)
 
     left = info.compress_size
     try:
@@ -286,14 +287,25 @@ def _verify_member(raw, info: zipfile.ZipInfo, budget: int) -> int:
                 raise damaged
     except (zlib.error, OSError):
         raise damaged from None
-    size = state["size"]
-    if size != info.file_size or (state["crc"] & 0xFFFFFFFF) != info.CRC:
+    size = state.size
+    if size != info.file_size or (state.crc & 0xFFFFFFFF) != info.CRC:
         raise lying
     if prolog is not None:
         prolog.close(size)
         if strings_part:
-            _check_string_counts(prolog.attrs, state["strings"])
+            _check_string_counts(prolog.attrs, state.strings)
     return size
+
+
+@dataclass
+class _Stream:
+    """What :func:`_verify_member` has seen of one part so far."""
+
+    size: int = 0
+    crc: int = 0
+    carry: bytes = b""
+    run: int = 0
+    strings: int = 0
 
 
 def _check_string_counts(attrs: dict[str, str], strings: int) -> None:
@@ -347,10 +359,10 @@ class _Prolog:
         self.parser.EntityDeclHandler = self._doctype
         self.parser.StartElementHandler = self._first
 
-    def _doctype(self, *args) -> None:
+    def _doctype(self, *args: object) -> None:
         raise _Doctype
 
-    def _first(self, name, attrs) -> None:
+    def _first(self, name: str, attrs: dict[str, str]) -> None:
         self.attrs = {k.rsplit(":", 1)[-1]: v for k, v in attrs.items()}
         raise _FirstElement
 

@@ -6,11 +6,23 @@ accept the synonyms of :mod:`workbench.schema`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from workbench.excel.units import Unit, split_header
 from workbench.schema import Column, Table
+
+#: A value as the reader gets it from a workbook cell: text (an error value is a
+#: :class:`~workbench.excel.cells.CellError`, a ``str``), a number, a truth value, a date or
+#: time, or empty (``None`` or ``""``); the readers narrow it with ``isinstance``.
+RawValue: TypeAlias = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
+#: A sheet's values, row by row.
+RawRows: TypeAlias = list[list[RawValue]]
+#: A merged range as ``((first row, first column), (last row, last column))``, 0-based.
+Merge: TypeAlias = tuple[tuple[int, int], tuple[int, int]]
 
 #: The header row may sit below title rows, anywhere in the first this many rows.
 HEADER_SEARCH_ROWS = 20
@@ -64,8 +76,8 @@ def is_blank(v: object) -> bool:
     return v is None or v == "" or (isinstance(v, str) and not v.strip())
 
 
-def find_header_row(grid: list[list], lookup: dict[str, str], extra: dict[str, str] | None = None,
-                    merged: list[tuple[tuple[int, int], tuple[int, int]]] = ()) -> tuple[int, list] | None:
+def find_header_row(grid: RawRows, lookup: dict[str, str], extra: dict[str, str] | None = None,
+                    merged: Sequence[Merge] = ()) -> tuple[int, list[RawValue]] | None:
     """The best header row in the first rows of ``grid`` and its cells (merges applied).
 
     The best row is the one with the most cells naming a known column (ties: the
@@ -78,12 +90,12 @@ def find_header_row(grid: list[list], lookup: dict[str, str], extra: dict[str, s
         score = len({lookup.get(n) or (extra or {}).get(n) for n in names} - {None})
         if score > best_score:
             best, best_score, best_row = r, score, row
-    if best is None:
+    if best is None or best_row is None:   # both are set together
         return None
     return best, best_row
 
 
-def with_merges(grid: list[list], r: int, merged) -> list:
+def with_merges(grid: RawRows, r: int, merged: Sequence[Merge]) -> list[RawValue]:
     """Row ``r`` of the grid where a merged range covering it gives its top-left value to
     its first column (grid coordinates)."""
     row = list(grid[r])
@@ -93,7 +105,7 @@ def with_merges(grid: list[list], r: int, merged) -> list:
     return row
 
 
-def match_columns(row: list, lookup: dict[str, str], column_of: dict[str, Column]
+def match_columns(row: Sequence[RawValue], lookup: dict[str, str], column_of: dict[str, Column]
                   ) -> tuple[list[HeaderCell], list[tuple[int, str]]]:
     """Header cells -> matched columns, and ``(position, text)`` of the unknown ones."""
     matched: list[HeaderCell] = []

@@ -42,13 +42,14 @@ class Layout:
     corr_cols: dict[str, int] = field(default_factory=dict)
     corr_header: tuple[int, int] = (0, 0)
 
-    def where(self, table: str, row_index: int | None, column: str | None) -> str | None:
+    def where(self, table: str, row_index: int | str | None, column: str | None) -> str | None:
         """``"Projects!H7"`` for a table cell; for ``Scenario`` pass the field as ``column``;
         for ``Correlations`` pass the two sectors as ``(row label, column label)``."""
         sheet_cell = self.locate(table, row_index, column)
         return f"{sheet_cell[0]}!{sheet_cell[1]}" if sheet_cell else None
 
-    def locate(self, table: str, row_index, column) -> tuple[str, str] | None:
+    def locate(self, table: str, row_index: int | str | None, column: str | None) -> tuple[str, str] | None:
+        """``(sheet, A1 cell)``; ``row_index`` is a row position, or for ``Correlations`` the row's sector."""
         if table == "Scenario":
             pos = self.fields.get(column or "")
             return (self.scenario_sheet, a1(*pos)) if pos else None
@@ -66,7 +67,7 @@ class Layout:
         t = self.tables.get(table)
         if t is None:
             return None
-        cell = t.cell(row_index, column)
+        cell = t.cell(row_index, column) if not isinstance(row_index, str) else None   # a label locates no row here
         return (t.sheet, cell) if cell else None
 
     def locate_issue(self, issue: Issue) -> Issue:

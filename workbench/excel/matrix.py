@@ -10,19 +10,21 @@ import numpy as np
 import pandas as pd
 
 from workbench.excel import cells
-from workbench.excel.headers import find_header_row, is_blank, norm, norm_plain, table_lookup
+from workbench.excel.cells import Problem
+from workbench.excel.headers import RawValue, find_header_row, is_blank, norm, norm_plain, table_lookup
 from workbench.excel.layout import Layout
 from workbench.excel.tables import TRIMMED, Grid, issue
 from workbench.excel.units import split_header
 from workbench.issues import ERROR, WARNING, Issue, did_you_mean
-from workbench.schema import SCENARIO_FIELDS, Column
+from workbench.schema import SCENARIO_FIELDS, CellValue, Column, cell_float
 
 _FIELD_HEADERS = {"field": "Field", "fields": "Field", "parameter": "Field", "setting": "Field", "item": "Field",
                   "value": "Value", "values": "Value"}  # not "name": Name is a field
 _FIELD_LOOKUP = table_lookup(SCENARIO_FIELDS)
 
 
-def read_fields(grid: Grid, jpy_per_usd: float | None, layout: Layout) -> tuple[dict, list[Issue], float]:
+def read_fields(grid: Grid, jpy_per_usd: float | None, layout: Layout
+                ) -> tuple[dict[str, CellValue], list[Issue], float]:
     """The Scenario fields, their problems, and the JPY per USD rate to use for the rest."""
     issues: list[Issue] = []
     found = find_header_row(grid.rows, _FIELD_HEADERS)
@@ -69,7 +71,7 @@ def read_fields(grid: Grid, jpy_per_usd: float | None, layout: Layout) -> tuple[
         rows[canon] = (r, text)
     layout.scenario_sheet = grid.sheet
     layout.fields = {name: (grid.top + r, grid.left + vcol) for name, (r, _t) in rows.items()}
-    fields: dict = {}
+    fields: dict[str, CellValue] = {}
     order = ["JPY per USD"] + [c.name for c in SCENARIO_FIELDS.columns if c.name != "JPY per USD"]
     rate = jpy_per_usd
     for name in order:
@@ -139,23 +141,24 @@ def _special(grid: Grid, r: int, c: int) -> tuple[str, str] | None:
     return None
 
 
-def _field_value(col: Column, raw, label: str, grid: Grid, r: int, c: int, rate: float):
+def _field_value(col: Column, raw: RawValue, label: str, grid: Grid, r: int, c: int, rate: float
+                 ) -> tuple[CellValue, list[Problem]]:
     _name, unit, _s = split_header(label)
     if col.is_numeric:
         pct = ({0} if (grid.top + r, grid.left + c) in grid.facts.percent_in({grid.left + c}) else set()
                ) if grid.formats_known else cells.FORMATS_UNKNOWN
-        values, problems = cells.read_numbers(col, [raw], unit, pct, rate)
-        x = float(values[0])
+        numbers, problems = cells.read_numbers(col, [raw], unit, pct, rate)
+        x = float(numbers[0])
         if math.isnan(x):
             return None, problems
         if col.kind == "integer" and x.is_integer():
             return int(x), problems
         return x, problems
     if col.kind == "choice":
-        values, problems = cells.read_choices(col, [raw])
-        return values[0], problems
-    values, problems = cells.read_text(col, [raw], strip=col.name in TRIMMED)
-    return values[0], problems
+        choices, problems = cells.read_choices(col, [raw])
+        return choices[0], problems
+    texts, problems = cells.read_text(col, [raw], strip=col.name in TRIMMED)
+    return texts[0], problems
 
 
 # ------------------------------------------------------------- correlations
@@ -236,8 +239,8 @@ def read_correlations(grid: Grid, sectors: list[str], layout: Layout) -> tuple[p
     # one triangle given: the pair is not missing, its mirror is the same number
     for a in frame.index:
         for b in frame.columns:
-            if a != b and math.isnan(frame.at[a, b]) and b in frame.index and a in frame.columns:
-                mirror = frame.at[b, a]
+            if a != b and math.isnan(cell_float(frame.at[a, b])) and b in frame.index and a in frame.columns:
+                mirror = cell_float(frame.at[b, a])
                 if not math.isnan(mirror):
                     frame.at[a, b] = mirror
     return frame, issues

@@ -10,18 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, cast
 
 import python_calamine as pc
 
 from workbench import limits, schema
 from workbench.excel import cells, guards, sheetxml, sources_sheet
-from workbench.excel.headers import norm, sheet_lookup
+from workbench.excel.headers import Merge, RawRows, norm, sheet_lookup
 from workbench.excel.layout import Layout
 from workbench.excel.matrix import read_correlations, read_fields
 from workbench.excel.tables import Grid, read_table, sector_names
 from workbench.issues import ERROR, WARNING, Issue, did_you_mean
 from workbench.scenario import Scenario, coerce_table, empty_table
+from workbench.schema import CellValue
 from workbench.validation import validate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _SHEETS = sheet_lookup({"Scenario": schema.SCENARIO_FIELDS.synonyms,
                         **{t.name: t.synonyms for t in schema.TABLES.values()},
@@ -55,12 +60,12 @@ class ImportResult:
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if not i.is_error]
 
-    def where(self, table: str, row_index, column) -> str | None:
+    def where(self, table: str, row_index: int | str | None, column: str | None) -> str | None:
         """``"Projects!H7"``: where a value of the imported scenario sits in the workbook."""
         return self.layout.where(table, row_index, column)
 
 
-def read_workbook(path, *, jpy_per_usd: float | None = None) -> ImportResult:
+def read_workbook(path: str | os.PathLike[str], *, jpy_per_usd: float | None = None) -> ImportResult:
     """Read a scenario workbook (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``). Never raises for a
     bad file: every problem is an issue, and a file that cannot be read at all gives one
     error issue with ``fatal=True``."""
@@ -91,7 +96,7 @@ def _row_limit(sheet: str) -> int | None:
     return None if table is None else limits.sheet_rows(table)
 
 
-def _open(path: str, kind: str):
+def _open(path: str, kind: str) -> pc.CalamineWorkbook:
     try:
         return pc.CalamineWorkbook.from_path(path)
     except pc.PasswordError:
@@ -141,12 +146,12 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
     grids = {table: _grid(book, sheet, facts, text_errors=kind.kind != "xlsx", formats_unknown=kind.kind == "xls")
              for table, sheet in mapping.items()}
     layout = Layout()
-    fields = {c.name: None for c in schema.SCENARIO_FIELDS.columns}
+    fields: dict[str, CellValue] = {c.name: None for c in schema.SCENARIO_FIELDS.columns}
     rate = jpy_per_usd if jpy_per_usd else 150.0
     if "Scenario" in grids:
         fields, found, rate = read_fields(grids["Scenario"], jpy_per_usd, layout)
         issues.extend(found)
-    tables = {}
+    tables: dict[str, pd.DataFrame | None] = {}
     sectors: list[str] = []
     for tname in schema.TABLES:
         if tname not in grids:
@@ -171,13 +176,14 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
         register, found = sources_sheet.read_sources(
             _grid(book, register_sheet, facts, text_errors=kind.kind != "xlsx", formats_unknown=kind.kind == "xls"))
         issues.extend(found)
-    if tables["Sectors"] is None or tables["Projects"] is None:
+    sectors_frame, projects_frame = tables["Sectors"], tables["Projects"]
+    if sectors_frame is None or projects_frame is None:
         return ImportResult(None, _sorted(issues), author, name, now, layout=layout)
     scn = Scenario(
-        fields=fields, sectors=tables["Sectors"], projects=tables["Projects"],
-        financing=tables["Financing"] if tables["Financing"] is not None else empty_table(schema.FINANCING),
-        constraints=tables["Constraints"] if tables["Constraints"] is not None else empty_table(schema.CONSTRAINTS),
-        risk_events=(tables["Risk events"] if tables["Risk events"] is not None
+        fields=fields, sectors=sectors_frame, projects=projects_frame,
+        financing=f if (f := tables["Financing"]) is not None else empty_table(schema.FINANCING),
+        constraints=c if (c := tables["Constraints"]) is not None else empty_table(schema.CONSTRAINTS),
+        risk_events=(e if (e := tables["Risk events"]) is not None
                      else coerce_table("Risk events", empty_table(schema.RISK_EVENTS))),
         correlations=corr,
     )
@@ -197,7 +203,7 @@ def _read(path: str, name: str, now: str, jpy_per_usd: float | None) -> ImportRe
     return ImportResult(scn, _sorted(issues), author, name, now, layout=layout)
 
 
-def _canonical_sectors(frame, sectors: list[str]) -> None:
+def _canonical_sectors(frame: pd.DataFrame, sectors: list[str]) -> None:
     """A project's sector written in another case (``data centers``) names the sector."""
     if set(frame["Sector"].tolist()) <= set(sectors):
         return
@@ -205,14 +211,15 @@ def _canonical_sectors(frame, sectors: list[str]) -> None:
     frame["Sector"] = [lookup.get(v.lower(), v) if isinstance(v, str) else v for v in frame["Sector"]]
 
 
-def _grid(book, sheet: str, facts: sheetxml.WorkbookFacts, *, text_errors: bool, formats_unknown: bool) -> Grid:
+def _grid(book: pc.CalamineWorkbook, sheet: str, facts: sheetxml.WorkbookFacts, *, text_errors: bool,
+          formats_unknown: bool) -> Grid:
     """A sheet's values. ``text_errors``: the format stores error values as their text
     (.xls, .ods), so a cell reading ``#REF!`` is an error; in .xlsx errors are marked."""
     try:
         ws = book.get_sheet_by_name(sheet)
         guards.check_extent(sheet, ws.height, ws.width)
         sheetxml.check_rows(sheet, ws.height, _row_limit(sheet))
-        rows = ws.to_python()
+        rows = cast(RawRows, ws.to_python())   # the same lists, read as the reader's wider cell type
     except guards.UnreadableWorkbook:
         raise
     except Exception:
@@ -223,8 +230,8 @@ def _grid(book, sheet: str, facts: sheetxml.WorkbookFacts, *, text_errors: bool,
             for j, v in enumerate(row):
                 if isinstance(v, str) and v[:1] in ("#", "E") and cells.looks_like_error(v):
                     row[j] = cells.CellError(v.strip())
-    top, left = ws.start if rows else (0, 0)
-    merged = []
+    top, left = (ws.start or (0, 0)) if rows else (0, 0)
+    merged: list[Merge] = []
     try:
         for (r0, c0), (r1, c1) in ws.merged_cell_ranges or []:
             merged.append(((r0 - top, c0 - left), (r1 - top, c1 - left)))
@@ -238,7 +245,7 @@ _SHEET_ORDER = {s: i for i, s in enumerate(schema.INPUT_SHEETS)}
 
 def _sorted(issues: list[Issue]) -> list[Issue]:
     """Errors first, then by sheet (workbook order) and row, as a reader scans them."""
-    def key(i: Issue):
+    def key(i: Issue) -> tuple[bool, int, int, int, str]:
         import re
         m = re.match(r"([A-Z]+)(\d+)$", i.cell or "")
         return (not i.is_error, _SHEET_ORDER.get(i.table or "", 99), int(m.group(2)) if m else 0,

@@ -12,6 +12,8 @@ from workbench.excel.sheet_writer import Row, SheetWriter, _f
 from workbench.excel.style import COUNT, DECIMAL, MONEY, PERCENT
 
 if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+
     from workbench.results import RunResult
     from workbench.scenario import Scenario
 
@@ -22,7 +24,7 @@ UNIT_FORMATS = {kf.USD_M: MONEY, kf.FRACTION: PERCENT, kf.RATE: "0.00%", kf.MULT
 UNIT_WORDS = {kf.USD_M: "USD m", kf.FRACTION: "share", kf.RATE: "a year", kf.MULTIPLE: "times", kf.JOBS: "jobs"}
 
 
-def write_results(wb, scn: Scenario, run: RunResult) -> None:
+def write_results(wb: Workbook, scn: Scenario, run: RunResult) -> None:
     """Add the results sheets for ``run`` to a write-only workbook."""
     _key_figures(wb, scn, run)
     _allocation(wb, scn, run)
@@ -47,7 +49,7 @@ def _note(sw: SheetWriter, name: str, title: str, text: str) -> None:
         sw.table(name, [title], [[text]], [None])
 
 
-def _key_figures(wb, scn: Scenario, run: RunResult) -> None:
+def _key_figures(wb: Workbook, scn: Scenario, run: RunResult) -> None:
     sw = SheetWriter(wb, "Key figures", {0: 26, 1: 48, 2: 16, 3: 8, 4: 16, 5: 16, 6: 110})
     sw.title(f"Key figures: {scn.name}")
     figs = kf.key_figures(run)
@@ -63,7 +65,7 @@ def _key_figures(wb, scn: Scenario, run: RunResult) -> None:
     _note(sw, "why", "Why not the whole programme", kf.allocation_explanation(run))
 
 
-def _allocation(wb, scn: Scenario, run: RunResult) -> None:
+def _allocation(wb: Workbook, scn: Scenario, run: RunResult) -> None:
     sw = SheetWriter(wb, "Allocation", {0: 14, 1: 40, 2: 22, 3: 12, 4: 22, 5: 8, 6: 14, 7: 14, 8: 12, 9: 14, 10: 14})
     sw.ws.freeze_panes = "B2"
     table = kf.allocation_table(run, "project", scn)
@@ -74,7 +76,7 @@ def _allocation(wb, scn: Scenario, run: RunResult) -> None:
     _note(sw, "why", "Why not the whole programme", table.note)
 
 
-def _risk_summary(wb, scn: Scenario, run: RunResult) -> None:
+def _risk_summary(wb: Workbook, scn: Scenario, run: RunResult) -> None:
     risk, alloc = run.risk, run.allocation
     npv = kf.npv_name(run)
     sw = SheetWriter(wb, "Risk summary", {0: 44, 1: 18, 2: 14, 3: 90})
@@ -101,7 +103,7 @@ def _risk_summary(wb, scn: Scenario, run: RunResult) -> None:
         sw.table("notes", ["Notes"], [[str(n)] for n in notes], [None])
 
 
-def _distribution(wb, run: RunResult) -> None:
+def _distribution(wb: Workbook, run: RunResult) -> None:
     risk = run.risk
     npv = kf.npv_name(run)
     sw = SheetWriter(wb, "Distribution", {0: 16, 1: 16, 2: 12, 3: 4, 4: 10, 5: 14, 6: 14, 7: 14, 8: 14, 9: 14,
@@ -120,7 +122,7 @@ def _distribution(wb, run: RunResult) -> None:
                          "Cash invested (USD m)"], rows, ["0", *[MONEY] * (len(labels) + 2)])
 
 
-def _stress(wb, run: RunResult) -> None:
+def _stress(wb: Workbook, run: RunResult) -> None:
     sw = SheetWriter(wb, "Stress tests", {0: 44, 1: 60, 2: 16, 3: 16, 4: 16, 5: 16, 6: 14, 7: 12})
     _write(sw, kf.stress_table(run))
     if run.tornado:
@@ -131,7 +133,7 @@ def _stress(wb, run: RunResult) -> None:
         sw.table("tornado", list(table.headers), [list(r) for r in table.rows], formats)
 
 
-def _impact(wb, run: RunResult) -> None:
+def _impact(wb: Workbook, run: RunResult) -> None:
     imp = run.impact
     if imp is None:
         return

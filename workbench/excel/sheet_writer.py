@@ -8,9 +8,12 @@ of a write-only sheet, so they are set when the first row is written.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.excel.style import CellMaker
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 Row = list[Any]
 
@@ -18,7 +21,7 @@ Row = list[Any]
 class SheetWriter:
     """Appends titled tables to one write-only sheet; remembers where each table sits."""
 
-    def __init__(self, wb, title: str, widths: dict[int, float]):
+    def __init__(self, wb: Workbook, title: str, widths: dict[int, float]) -> None:
         self.ws = wb.create_sheet(title)
         self.mk = CellMaker(self.ws)
         self.mk.plan_widths([], fixed=widths)

@@ -13,6 +13,8 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import IO
+from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 
@@ -89,9 +91,10 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _parse(zf: zipfile.ZipFile, name: str):
+def _parse(zf: zipfile.ZipFile, name: str) -> Element | None:
     try:
-        return SafeET.fromstring(zf.read(name), forbid_dtd=True)
+        root: Element = SafeET.fromstring(zf.read(name), forbid_dtd=True)   # defusedxml ships no types
+        return root
     except KeyError:
         return None
     except Exception:
@@ -172,19 +175,19 @@ def _sheet_parts(zf: zipfile.ZipFile, parts: PartNames) -> dict[str, str | None]
         return {}
     root = _parse(zf, book)
     rels_root = _parse(zf, rels)
-    targets = {}
+    targets: dict[str, str] = {}
     if rels_root is not None:
         for rel in rels_root.iter():
-            if _local(rel.tag) == "Relationship" and rel.get("Id") is not None:
-                targets[rel.get("Id")] = reader_target(rel.get("Target", ""))
-    out = {}
+            if _local(rel.tag) == "Relationship" and (rel_id := rel.get("Id")) is not None:
+                targets[rel_id] = reader_target(rel.get("Target", ""))
+    out: dict[str, str | None] = {}
     if root is None:
         return out
     for el in root.iter():
         if _local(el.tag) == "sheet":
             rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-            if el.get("name") is not None:
-                out[el.get("name")] = targets.get(rid)
+            if (name := el.get("name")) is not None:
+                out[name] = targets.get(rid) if rid is not None else None
     return out
 
 
@@ -425,7 +428,7 @@ def ods_facts(path: str, limit_of: Callable[[str], int | None] = lambda _sheet: 
     return out
 
 
-def _ods_scan(stream, out: WorkbookFacts, limit_of: Callable[[str], int | None]) -> None:
+def _ods_scan(stream: IO[bytes], out: WorkbookFacts, limit_of: Callable[[str], int | None]) -> None:
     vtype = f"{{{_OFFICE}}}value-type"
     formula = f"{{{_TABLE}}}formula"
     rep_c = f"{{{_TABLE}}}number-columns-repeated"

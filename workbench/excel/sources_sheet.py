@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workbench import schema
 from workbench.excel import cells
-from workbench.excel.headers import HEADER_SEARCH_ROWS, norm, table_lookup
+from workbench.excel.headers import HEADER_SEARCH_ROWS, RawValue, norm, table_lookup
 from workbench.excel.style import CellMaker
 from workbench.excel.tables import Grid
 from workbench.issues import WARNING, Issue, did_you_mean
 from workbench.sources import GRADES, HEADERS, Source, Sources, date_text
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+
+    from workbench.scenario import Scenario
 
 SHEET = "Sources"
 #: Normalised sheet names read as the register.
@@ -49,7 +54,7 @@ def is_sources_sheet(name: str) -> bool:
     return norm(name) in NAMES
 
 
-def _text(v: Any) -> str:
+def _text(v: RawValue) -> str:
     if v is None or isinstance(v, cells.CellError):
         return ""
     if isinstance(v, float):
@@ -103,7 +108,7 @@ def read_sources(grid: Grid) -> tuple[Sources, list[Issue]]:
     for r in range(header_at + 1, len(rows)):
         row = rows[r]
 
-        def get(h: str, row=row) -> Any:
+        def get(h: str, row: list[RawValue] = row) -> RawValue:
             c = cols.get(h)
             return row[c] if c is not None and c < len(row) else None
 
@@ -155,7 +160,7 @@ def read_sources(grid: Grid) -> tuple[Sources, list[Issue]]:
     return Sources(entries), issues
 
 
-def write_sources(wb, scn) -> None:
+def write_sources(wb: Workbook, scn: Scenario) -> None:
     """Add the Sources sheet (header only when the register is empty, for colleagues to fill in)."""
     ws = wb.create_sheet(SHEET)
     mk = CellMaker(ws)

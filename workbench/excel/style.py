@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, TypeAlias
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
@@ -16,6 +18,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from workbench.errors import WorkbenchError
+from workbench.schema import cell_float
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+#: What a write-only sheet's row takes for one cell: a ready (styled) cell, a plain value, or nothing.
+SheetValue: TypeAlias = "Cell | str | float | int | bool | None"
 
 MONEY = "#,##0"
 PERCENT = "0.0%"
@@ -50,11 +59,12 @@ def safe_text(text: str, where: str) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "#")
 
 
-class _FormattedCell(Cell):
+class _FormattedCell(Cell):  # type: ignore[misc]  # openpyxl ships no types: Cell is Any to mypy
     """A number cell whose style is one of the sheet's prototypes: its style id is known,
     so writing 50,000 of them costs little more than writing plain numbers."""
 
     __slots__ = ("_sid",)
+    _sid: int
     has_style = True
 
     @property
@@ -62,14 +72,14 @@ class _FormattedCell(Cell):
         return self._sid
 
 
-def _direct_rows(ws) -> None:
+def _direct_rows(ws: WriteOnlyWorksheet) -> None:
     """Let ``ws.append`` take ready cells without openpyxl's try-assign-then-catch per
     styled cell (its write-only sheets convert values through ``_values_to_row``). Only
     this sheet is affected; without that hook, the usual (slower) path is used."""
     if not hasattr(type(ws), "_values_to_row"):
         return
 
-    def values_to_row(values, row_idx):
+    def values_to_row(values: Iterable[SheetValue], row_idx: int) -> Iterator[Cell]:
         plain = WriteOnlyCell(ws)
         for col_idx, value in enumerate(values, 1):
             if value is None:
@@ -81,7 +91,7 @@ def _direct_rows(ws) -> None:
             kind = type(value)
             if kind is float or kind is int:
                 plain._value, plain.data_type = value, "n"
-            elif kind is str and value.isascii() and value.isprintable() and value[:1] not in _FORMULA_START:
+            elif type(value) is str and value.isascii() and value.isprintable() and value[:1] not in _FORMULA_START:
                 plain._value, plain.data_type = value, "s"
             else:
                 plain.value = value  # openpyxl's own checks
@@ -94,7 +104,7 @@ def _direct_rows(ws) -> None:
 class CellMaker:
     """Makes the cells of one write-only sheet."""
 
-    def __init__(self, ws):
+    def __init__(self, ws: WriteOnlyWorksheet) -> None:
         self.ws = ws
         self._protos: dict[str, int] = {}
         self.widths: dict[int, float] = {}
@@ -117,11 +127,11 @@ class CellMaker:
         c.font = Font(bold=True, size=13)
         return c
 
-    def number(self, value, fmt: str | None):
+    def number(self, value: object, fmt: str | None) -> SheetValue:
         """A numeric cell with ``fmt`` (``None`` for empty or non-finite values)."""
         if value is None:
             return None
-        x = float(value)
+        x = cell_float(value)
         if math.isnan(x):
             return None
         if math.isinf(x):
@@ -147,7 +157,7 @@ class CellMaker:
             sid = self._protos[fmt] = proto.style_id
         return sid
 
-    def text(self, value, where: str):
+    def text(self, value: object, where: str) -> SheetValue:
         """A text cell; text beginning with = + - @ stays text (never a formula)."""
         if value is None:
             return None
@@ -162,20 +172,22 @@ class CellMaker:
             return c
         return t
 
-    def comment(self, cell, text: str):
+    def comment(self, cell: SheetValue, text: str) -> Cell:
         if isinstance(cell, _FormattedCell):  # never note a reusable slot
             fresh = _FormattedCell(self.ws, row=1, column=1, value=cell._value)
             fresh._sid = cell._sid
             cell = fresh
+        out: Cell
         if cell is None or not isinstance(cell, Cell):
-            raw = cell
-            cell = WriteOnlyCell(self.ws, value=None)
-            if isinstance(raw, str):
-                cell._value, cell.data_type = raw, "s"
-            elif raw is not None:
-                cell.value = raw
-        cell.comment = Comment(safe_text(text, "comment"), "Scenario Workbench")
-        return cell
+            out = WriteOnlyCell(self.ws, value=None)
+            if isinstance(cell, str):
+                out._value, out.data_type = cell, "s"
+            elif cell is not None:
+                out.value = cell
+        else:
+            out = cell
+        out.comment = Comment(safe_text(text, "comment"), "Scenario Workbench")
+        return out
 
     def note_width(self, j: int, text: str, header: bool = False) -> None:
         n = min(len(text), 60)
@@ -183,7 +195,8 @@ class CellMaker:
         if w > self.widths.get(j, 8):
             self.widths[j] = min(max(w, 8), 60)
 
-    def plan_widths(self, header: list[str], columns: list[list] | None = None, fixed: dict | None = None) -> None:
+    def plan_widths(self, header: list[str], columns: Sequence[Sequence[SheetValue]] | None = None,
+                    fixed: dict[int, float] | None = None) -> None:
         """Column widths from the header and the first values; call before the first row
         (a write-only sheet writes its column widths first)."""
         for j, name in enumerate(header):

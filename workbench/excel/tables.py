@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -10,9 +11,11 @@ import pandas as pd
 
 from workbench import schema
 from workbench.excel import cells
-from workbench.excel.headers import find_header_row, match_columns, norm, table_lookup
+from workbench.excel.cells import ColumnValues, Problem
+from workbench.excel.headers import Merge, RawRows, RawValue, find_header_row, match_columns, norm, table_lookup
 from workbench.excel.layout import TableLayout
 from workbench.excel.sheetxml import SheetFacts, a1, col_letters
+from workbench.excel.units import Unit
 from workbench.issues import ERROR, WARNING, Issue, did_you_mean
 from workbench.scenario import row_keys
 from workbench.schema import Column, Table
@@ -26,10 +29,10 @@ class Grid:
     """A sheet's values as the reader returned them, with where they start."""
 
     sheet: str
-    rows: list[list]
+    rows: RawRows
     top: int = 0
     left: int = 0
-    merged: list = field(default_factory=list)   # ((r0, c0), (r1, c1)) in grid coordinates
+    merged: list[Merge] = field(default_factory=list)   # ((r0, c0), (r1, c1)) in grid coordinates
     facts: SheetFacts = field(default_factory=SheetFacts)
     #: False for .xls, whose cell formats are not read: percentages cannot be told apart
     formats_known: bool = True
@@ -78,7 +81,7 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
     matched, unknown = match_columns(header, {**extra, **lookup}, table.by_name)
     issues: list[Issue] = []
     by_col: dict[str, int] = {}
-    units: dict[str, object] = {}
+    units: dict[str, Unit | None] = {}
     for h in matched:
         if h.column in by_col:
             issues.append(issue(grid, hr, h.position,
@@ -122,30 +125,30 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
                  or (formulas and any((grid.top + r, grid.left + j) in formulas for j in positions))]
     layout = TableLayout(grid.sheet, grid.top + hr, {c: grid.left + j for c, j in by_col.items()},
                          [grid.top + r for r in data_rows], grid.left + (positions[0] if positions else 0))
-    columns: dict[str, list | np.ndarray] = {}
+    columns: dict[str, ColumnValues] = {}
     problems: list[tuple[int, str, str, str | None]] = []   # (table row, column, message, suggestion)
     picked = [grid.rows[r] for r in data_rows] if len(data_rows) < len(grid.rows) - hr - 1 else grid.rows[hr + 1:]
     transposed = list(zip(*picked)) if picked else []
     for name, j in by_col.items():
         col = table.by_name.get(name) or replace(schema.SHOCK_COLUMN, name=name, kind="fraction")
-        raw = transposed[j] if j < len(transposed) else ("",) * len(data_rows)
+        raw: Sequence[RawValue] = transposed[j] if j < len(transposed) else ("",) * len(data_rows)
         facts = grid.facts
         flagged: set[int] = set()
         if facts.no_value_formula or facts.errors:
-            raw = list(raw)
+            raw = fixed = list(raw)
             for k, r in enumerate(data_rows):
                 special = special_cells(grid, r, j)
                 if special == "formula":
                     problems.append((k, name, f"{name} is a formula with no saved value (the file was written by "
                                      "a program that does not calculate).",
                                      "Open and save the file in Excel or LibreOffice, or type the value."))
-                    raw[k] = ""
+                    fixed[k] = ""
                     flagged.add(k)
                 elif special:
-                    raw[k] = cells.CellError(special)
+                    fixed[k] = cells.CellError(special)
         values, found_problems = _read_column(col, raw, units.get(name), grid, data_rows, j, jpy_per_usd)
         # "nan" stored as a number is not an empty cell: never read as one
-        maybe = np.flatnonzero(np.isnan(values)).tolist() if col.is_numeric else range(len(raw))
+        maybe = np.flatnonzero(np.isnan(values)).tolist() if isinstance(values, np.ndarray) else range(len(raw))
         for k in maybe:
             v = raw[k]
             if type(v) is float and v != v and k not in flagged:
@@ -162,7 +165,7 @@ def read_table(table: Table, grid: Grid, jpy_per_usd: float, sectors: list[str] 
     return TableRead(frame, issues, layout)
 
 
-def _readable_header(grid: Grid, hr: int, header: list) -> tuple[list, dict[int, str]]:
+def _readable_header(grid: Grid, hr: int, header: Sequence[RawValue]) -> tuple[list[RawValue], dict[int, str]]:
     """The header row with the cells that name nothing blanked: an error value (``#REF!``
     would otherwise read as the synonym "Ref") or a formula with no saved value. Returns
     the row and, by position, what each blanked cell held."""
@@ -199,7 +202,7 @@ def _has_values(grid: Grid, hr: int, j: int) -> int | None:
     return min(below) if below else None
 
 
-def _headerless_columns(table: Table, grid: Grid, hr: int, header: list, unreadable: dict[int, str],
+def _headerless_columns(table: Table, grid: Grid, hr: int, header: Sequence[RawValue], unreadable: dict[int, str],
                         by_col: dict[str, int], sectors: list[str] | None) -> list[Issue]:
     """Values under a header cell that names nothing (blank, spaces, an error, a formula with
     no saved value): never dropped in silence. An error when the table lacks a column, so
@@ -211,13 +214,13 @@ def _headerless_columns(table: Table, grid: Grid, hr: int, header: list, unreada
     missing = [c for c in table.column_names if c not in by_col]
     if table.extra_columns == "sectors":
         missing += [s for s in sectors or [] if s not in by_col]
-    out = []
+    out: list[Issue] = []
     for j in range(width):
-        if j < len(header) and header[j] is not None and not (isinstance(header[j], str) and not header[j].strip()):
+        if j < len(header) and (h := header[j]) is not None and not (isinstance(h, str) and not h.strip()):
             continue
-        r = _has_values(grid, hr, j)
+        first = _has_values(grid, hr, j)
         held = unreadable.get(j)
-        if r is None:
+        if first is None:
             if held:
                 out.append(issue(grid, hr, j, f"This header cell holds {held}, so it names no column; the column "
                                  "below it is empty and is ignored.", "Type a column name, or clear the cell.",
@@ -226,12 +229,12 @@ def _headerless_columns(table: Table, grid: Grid, hr: int, header: list, unreada
         head = (f"its header {grid.cell(hr, j)} holds {held}" if held else f"its header {grid.cell(hr, j)} is blank")
         if missing:
             shown = ", ".join(missing[:4]) + (", ..." if len(missing) > 4 else "")
-            out.append(issue(grid, r, j, f"Column {sheetxml_col(grid, j)} has values but {head}, so the app cannot "
+            out.append(issue(grid, first, j, f"Column {sheetxml_col(grid, j)} has values but {head}, so the app cannot "
                              f"tell which column they are; the table has no {shown} column, which would take "
                              "default values.", "Type the column's name in its header cell, or delete the column.",
                              table=table.name, row="(header)"))
         else:
-            out.append(issue(grid, r, j, f"Column {sheetxml_col(grid, j)} has values but {head}, so it is ignored.",
+            out.append(issue(grid, first, j, f"Column {sheetxml_col(grid, j)} has values but {head}, so it is ignored.",
                              "Type a header for it, or delete the column.", severity=WARNING, table=table.name,
                              row="(header)"))
     return out
@@ -261,18 +264,19 @@ class _PercentRows:
     def __contains__(self, k: object) -> bool:
         return k in self._get()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(self._get())
 
     def __len__(self) -> int:
         return len(self._get())
 
 
-def _read_column(col: Column, raw: list, unit, grid: Grid, data_rows: list[int], j: int, rate: float):
+def _read_column(col: Column, raw: Sequence[RawValue], unit: Unit | None, grid: Grid, data_rows: list[int], j: int,
+                 rate: float) -> tuple[ColumnValues, list[Problem]]:
     if col.is_numeric:
         pct = _PercentRows(grid, data_rows, j) if grid.formats_known else cells.FORMATS_UNKNOWN
         return cells.read_numbers(col, raw, unit, pct, rate)
-    if unit is not None and unit != cells.Unit():
+    if unit is not None and unit != Unit():
         pass  # a unit on a text column means nothing; the column is read as text
     if col.kind == "choice":
         return cells.read_choices(col, raw)
@@ -281,9 +285,9 @@ def _read_column(col: Column, raw: list, unit, grid: Grid, data_rows: list[int],
     return cells.read_text(col, raw, strip=col.name in TRIMMED)
 
 
-def _frame(table: Table, columns: dict, n: int, sectors: list[str] | None) -> pd.DataFrame:
+def _frame(table: Table, columns: dict[str, ColumnValues], n: int, sectors: list[str] | None) -> pd.DataFrame:
     names = table.column_names + [c for c in columns if c not in table.by_name]
-    data = {}
+    data: dict[str, pd.Series] = {}
     for name in names:
         col = table.by_name.get(name, schema.SHOCK_COLUMN)
         values = columns.get(name)
@@ -298,7 +302,7 @@ def _frame(table: Table, columns: dict, n: int, sectors: list[str] | None) -> pd
     return pd.DataFrame(data, columns=names)
 
 
-def _filled(row: list, positions: list[int]) -> bool:
+def _filled(row: Sequence[RawValue], positions: list[int]) -> bool:
     """Whether a row has anything in the columns we read (blank rows are skipped)."""
     for j in positions:
         v = row[j]

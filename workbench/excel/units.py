@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from workbench.numbers import (  # noqa: F401  (the units and their words live in the one number parser)
+from workbench.numbers import (  # the units and their words live in the one number parser
     BILLION,
     MILLION,
     PERCENT,
@@ -18,6 +18,9 @@ from workbench.numbers import (  # noqa: F401  (the units and their words live i
     money_factor,
     parse_unit_words,
 )
+
+__all__ = ["BILLION", "MILLION", "PERCENT", "Unit", "column_unit", "money_factor", "parse_unit_words",
+           "split_header"]
 
 _SUFFIX = re.compile(r"^(?P<name>.*?)[\s,]*[(\[](?P<unit>[^()\[\]]*)[)\]]\s*$")
 

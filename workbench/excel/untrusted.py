@@ -33,9 +33,15 @@ import os
 import pickle
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from workbench.excel.reader import ImportResult
 from workbench.issues import ERROR, Issue
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import BaseContext
+    from multiprocessing.process import BaseProcess
 
 #: Address space the child may add to what it holds when it starts (the interpreter and
 #: the reader's libraries): reading a 200,000-project workbook adds about 0.55 GB.
@@ -62,7 +68,7 @@ def memory_limit_supported() -> bool:
     return hasattr(os, "fork")
 
 
-def _context():
+def _context() -> BaseContext:
     if (sys.platform != "win32" and not getattr(sys, "frozen", False)
             and "forkserver" in multiprocessing.get_all_start_methods()):
         ctx = multiprocessing.get_context("forkserver")
@@ -71,7 +77,7 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def read_untrusted(path, *, jpy_per_usd: float | None = None, timeout: float = TIMEOUT_S,
+def read_untrusted(path: str | os.PathLike[str], *, jpy_per_usd: float | None = None, timeout: float = TIMEOUT_S,
                    memory: int | None = MEMORY_BUDGET_BYTES, start_method: str | None = None,
                    wall: float | None = None) -> ImportResult:
     """``read_workbook(path)`` in a child process that may add ``memory`` bytes to its
@@ -82,7 +88,9 @@ def read_untrusted(path, *, jpy_per_usd: float | None = None, timeout: float = T
     name = os.path.basename(os.fspath(path))
     ctx = multiprocessing.get_context(start_method) if start_method else _context()
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(sender, os.fspath(path), jpy_per_usd, memory, timeout), daemon=True)
+    # typeshed gives a context chosen by name as BaseContext, without the Process every real context has
+    proc = ctx.Process(target=_child, args=(sender, os.fspath(path), jpy_per_usd, memory, timeout),  # type: ignore[attr-defined]
+                       daemon=True)
     try:
         proc.start()
     except OSError:
@@ -123,7 +131,7 @@ def start_server() -> None:
             pass
 
 
-def _stop(proc) -> None:
+def _stop(proc: BaseProcess) -> None:
     proc.join(0.5)
     if proc.is_alive():
         proc.kill()
@@ -140,7 +148,7 @@ def _too_long(name: str, timeout: float) -> ImportResult:
                           "only the scenario sheets.")
 
 
-def _died(name: str, proc, memory: int | None, timeout: float = TIMEOUT_S) -> ImportResult:
+def _died(name: str, proc: BaseProcess, memory: int | None, timeout: float = TIMEOUT_S) -> ImportResult:
     proc.join(5)
     code = proc.exitcode
     if code == -getattr(signal, "SIGXCPU", -1000):  # its processor time ran out
@@ -199,7 +207,8 @@ def _set_soft_limit(kind: int, limit: int) -> None:
         pass
 
 
-def _child(sender, path: str, jpy_per_usd: float | None, memory: int | None, timeout: float = TIMEOUT_S) -> None:
+def _child(sender: Connection, path: str, jpy_per_usd: float | None, memory: int | None,
+           timeout: float = TIMEOUT_S) -> None:
     """In the child: limit memory and processor time, read, send the pickled result (or a refusal)."""
     if memory:
         _limit_memory(memory)

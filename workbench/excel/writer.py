@@ -11,19 +11,38 @@ import contextlib
 import datetime as dt
 import math
 import os
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from workbench import schema
 from workbench.excel import atomic
-from workbench.excel.style import COUNT, DECIMAL, INTEGER, MONEY, PERCENT, CellMaker, ExportError, safe_text
-from workbench.excel.tables import row_keys
-from workbench.scenario import Scenario
+from workbench.excel.style import (
+    COUNT,
+    DECIMAL,
+    INTEGER,
+    MONEY,
+    PERCENT,
+    CellMaker,
+    ExportError,
+    SheetValue,
+    safe_text,
+)
+from workbench.scenario import Scenario, row_keys
 from workbench.schema import SCENARIO_FIELDS, Column
 from workbench.text import with_article
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    from workbench.results import RunResult
+
 __all__ = ["ExportError", "write_workbook"]
+
+#: Notes for cells, keyed by (table, row position or Scenario field, column).
+Comments = dict[tuple[str, int | str, str], str]
 
 
 
@@ -52,16 +71,17 @@ def _exact_numbers() -> None:
         return
     original = _writer.safe_string
 
-    def safe_string(value):
+    def safe_string(value: object) -> str:
         if type(value) is float and math.isfinite(value):
             return repr(value)
-        return original(value)
+        text: str = original(value)
+        return text
 
-    safe_string._exact = True
+    safe_string.__dict__["_exact"] = True   # the marker read above (a function attribute)
     _writer.safe_string = safe_string
 
 
-def write_workbook(path, scn: Scenario, results=None) -> None:
+def write_workbook(path: str | os.PathLike[str], scn: Scenario, results: RunResult | None = None) -> None:
     """Write ``scn`` (and ``results``, a RunResult, when given) to ``path`` atomically.
 
     Raises :class:`ExportError` when a value cannot be held by a workbook (the message
@@ -119,7 +139,7 @@ def check_exportable(scn: Scenario) -> None:
             safe_text(str(label), "Correlations label")
 
 
-def build_workbook(scn: Scenario, results=None, wb: Workbook | None = None) -> Workbook:
+def build_workbook(scn: Scenario, results: RunResult | None = None, wb: Workbook | None = None) -> Workbook:
     """The export of ``scn`` in ``wb`` (a new write-only workbook when not given)."""
     wb = Workbook(write_only=True) if wb is None else wb
     comments = _provenance_by_cell(scn)
@@ -130,7 +150,7 @@ def build_workbook(scn: Scenario, results=None, wb: Workbook | None = None) -> W
         frame = scn.table(name)
         _table_sheet(wb, name, frame, comments, sectors_n, financing_n)
     if scn.correlations is not None:
-        _correlations_sheet(wb, scn)
+        _correlations_sheet(wb, scn.correlations)
     from workbench.excel.sources_sheet import write_sources
     write_sources(wb, scn)
     _reorder(wb)
@@ -148,12 +168,12 @@ def _reorder(wb: Workbook) -> None:
     wb._sheets.sort(key=lambda ws: order.get(ws.title, 99))
 
 
-def _provenance_by_cell(scn: Scenario) -> dict[tuple[str, int | str, str], str]:
+def _provenance_by_cell(scn: Scenario) -> Comments:
     """Provenance notes keyed by (table, row position or field, column)."""
     if not scn.provenance:
         return {}
     positions: dict[str, dict[str, int]] = {}
-    out = {}
+    out: Comments = {}
     for (table, key, column), prov in scn.provenance.items():
         if table == "Scenario":
             out[("Scenario", key, column)] = f"From {prov.describe()}"
@@ -171,7 +191,7 @@ def _provenance_by_cell(scn: Scenario) -> dict[tuple[str, int | str, str], str]:
     return out
 
 
-def _fields_sheet(wb: Workbook, scn: Scenario, comments: dict) -> None:
+def _fields_sheet(wb: Workbook, scn: Scenario, comments: Comments) -> None:
     ws = wb.create_sheet("Scenario")
     mk = CellMaker(ws)
     ws.freeze_panes = "A2"
@@ -183,6 +203,7 @@ def _fields_sheet(wb: Workbook, scn: Scenario, comments: dict) -> None:
     for r, col in enumerate(SCENARIO_FIELDS.columns, start=2):
         value = scn.fields.get(col.name)
         where = f"Scenario {col.name}"
+        cell: SheetValue
         if value is None or (isinstance(value, float) and math.isnan(value)):
             cell = None
         elif col.is_numeric:
@@ -217,7 +238,8 @@ def _field_help(col: Column) -> str:
     return " ".join(parts)
 
 
-def _table_sheet(wb: Workbook, name: str, frame, comments: dict, sectors_n: int, financing_n: int) -> None:
+def _table_sheet(wb: Workbook, name: str, frame: pd.DataFrame, comments: Comments, sectors_n: int,
+                 financing_n: int) -> None:
     table = schema.TABLES[name]
     ws = wb.create_sheet(name)
     mk = CellMaker(ws)
@@ -228,7 +250,7 @@ def _table_sheet(wb: Workbook, name: str, frame, comments: dict, sectors_n: int,
     columns = [frame[c].tolist() for c in cols]
     mk.plan_widths(cols, columns)
     ws.append(mk.header(cols))
-    kinds = []
+    kinds: list[tuple[str, str | None]] = []
     for spec in specs:
         if spec is schema.SHOCK_COLUMN:
             kinds.append(("num", PERCENT))
@@ -241,15 +263,16 @@ def _table_sheet(wb: Workbook, name: str, frame, comments: dict, sectors_n: int,
     has_notes = any(k[0] == name for k in comments)
     slots = [mk.slot(fmt) if kind == "num" and fmt else None for kind, fmt in kinds]
     for i in range(n):
-        row = []
+        row: list[SheetValue] = []
         for j, (kind, fmt) in enumerate(kinds):
             v = columns[j][i]
+            cell: SheetValue
             if kind == "num":
                 if v != v or v is None:
                     cell = None
-                elif slots[j] is not None and type(v) is float and math.isfinite(v):
-                    cell = slots[j]
-                    cell._value = v
+                elif (slot := slots[j]) is not None and type(v) is float and math.isfinite(v):
+                    cell = slot
+                    slot._value = v
                 else:
                     cell = mk.number(v, fmt)
             elif kind == "bool":
@@ -268,7 +291,8 @@ def _table_sheet(wb: Workbook, name: str, frame, comments: dict, sectors_n: int,
 def _letter(j: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(j + 1)
+    letter: str = get_column_letter(j + 1)
+    return letter
 
 
 #: Defined names of the dropdown lists: the filled cells of a whole column below its header, so that a
@@ -286,7 +310,7 @@ def _list_names(wb: Workbook) -> None:
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
-def _dropdowns(ws, name: str, cols: list[str], n: int, sectors_n: int, financing_n: int) -> None:
+def _dropdowns(ws: WriteOnlyWorksheet, name: str, cols: list[str], n: int, sectors_n: int, financing_n: int) -> None:
     def add(column: str, formula: str, strict: bool = True) -> None:
         if column not in cols:
             return
@@ -312,7 +336,7 @@ def _dropdowns(ws, name: str, cols: list[str], n: int, sectors_n: int, financing
         add("Group", '"' + ",".join(schema.CONSTRAINT_GROUPS) + '"')
 
 
-def _properties(wb: Workbook, scn: Scenario, results) -> None:
+def _properties(wb: Workbook, scn: Scenario, results: RunResult | None) -> None:
     """Title, subject and creator of the file (File > Info in Excel)."""
     from workbench import __version__
 
@@ -327,8 +351,7 @@ def _properties(wb: Workbook, scn: Scenario, results) -> None:
     props.description = f"Written by Scenario Workbench {__version__}; read it back with File > Open."
 
 
-def _correlations_sheet(wb: Workbook, scn: Scenario) -> None:
-    corr = scn.correlations
+def _correlations_sheet(wb: Workbook, corr: pd.DataFrame) -> None:
     ws = wb.create_sheet("Correlations")
     mk = CellMaker(ws)
     ws.freeze_panes = "B2"
@@ -342,7 +365,7 @@ def _correlations_sheet(wb: Workbook, scn: Scenario) -> None:
         ws.append(row)
 
 
-def _about_sheet(wb: Workbook, scn: Scenario, results) -> None:
+def _about_sheet(wb: Workbook, scn: Scenario, results: RunResult | None) -> None:
     from workbench import __version__
 
     ws = wb.create_sheet("About")
