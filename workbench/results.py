@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -228,8 +228,16 @@ class RunResult:
     stop_rule: StopRule | None = None
 
 
-def finite_or_none(x: Any) -> Any:
-    """JSON-safe: non-finite floats become ``None``; numpy scalars become Python numbers."""
+@overload
+def finite_or_none(x: dict[Any, Any]) -> dict[str, Any]: ...
+@overload
+def finite_or_none(x: list[Any] | tuple[Any, ...]) -> list[Any]: ...
+@overload
+def finite_or_none(x: object) -> Any: ...
+
+
+def finite_or_none(x: object) -> Any:
+    """JSON-safe: non-finite floats become ``None``; numpy scalars become Python numbers (any JSON value)."""
     if isinstance(x, (np.floating, float)):
         x = float(x)
         return x if np.isfinite(x) else None

@@ -80,7 +80,7 @@ def simulate_variants(scn: Scenario, amounts: Mapping[str, float], jobs: Sequenc
     plans = [Plan.of(scn, amounts, **job) for job in jobs]
     cols = [p.collector() for p in plans]
     sizes = [block_sizes(p.trials) for p in plans]
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple[tuple[int, int, int, int, str, float | None], int], list[int]] = {}
     for i, p in enumerate(plans):
         groups.setdefault((draw_signature(p.model), p.seed), []).append(i)
     total = sum(len(sz) for sz in sizes) or 1

@@ -19,6 +19,7 @@ from functools import cached_property
 from multiprocessing import get_context
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.progress import CancelFn, Cancelled, ProgressFn, check_cancel
 from workbench.risk import measures as ms
@@ -66,8 +67,9 @@ class UnitSample:
         return int(self.pnl.shape[0])
 
     @cached_property
-    def mean(self) -> np.ndarray:
-        return self.pnl.mean(axis=0)
+    def mean(self) -> npt.NDArray[np.float64]:
+        means: npt.NDArray[np.float64] = self.pnl.mean(axis=0)
+        return means
 
     @cached_property
     def cov(self) -> np.ndarray:
@@ -147,10 +149,10 @@ class _Tail:
         self.idx = np.concatenate([self.idx[k_old], idx[k_new]])
         self.rows = np.concatenate([self.rows[k_old], rows[k_new]], axis=0)
 
-    def _select(self, pnl: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    def _select(self, pnl: np.ndarray, idx: np.ndarray) -> npt.NDArray[np.bool_]:
         """Mask of the k smallest by (P&L, trial index), in linear time."""
         v = np.partition(pnl, self.k - 1)[self.k - 1]
-        keep = pnl < v
+        keep: npt.NDArray[np.bool_] = pnl < v
         ties = np.flatnonzero(pnl == v)
         keep[ties[np.argsort(idx[ties], kind="stable")[:self.k - int(keep.sum())]]] = True
         return keep
@@ -325,8 +327,9 @@ def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None 
     return out
 
 
-def _run_parallel(model, seed, chunks, x, forced, k, workers, progress, should_cancel, n_trials,
-                  col: _Collected, nominal: bool = False) -> None:
+def _run_parallel(model: RiskModel, seed: int, chunks: list[list[tuple[int, int]]], x: np.ndarray,
+                  forced: np.ndarray | None, k: int, workers: int, progress: ProgressFn,
+                  should_cancel: CancelFn | None, n_trials: int, col: _Collected, nominal: bool = False) -> None:
     done = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         futures = {pool.submit(_run_chunk, model, seed, ch, x, forced, k, nominal=nominal): i

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import ndtri
 
 PERCENTILES = (1, 5, 25, 50, 75, 95, 99)
@@ -54,7 +55,8 @@ def euler_contributions(tail_pnl: np.ndarray) -> np.ndarray:
 
     They sum to CVaR (the mean of the row sums) up to rounding.
     """
-    return -tail_pnl.mean(axis=0)
+    contributions: npt.NDArray[np.float64] = -tail_pnl.mean(axis=0)
+    return contributions
 
 
 def group_sum(values: np.ndarray, labels: tuple[str, ...]) -> dict[str, float]:
@@ -108,7 +110,7 @@ def cvar_standard_error(sorted_pnl: np.ndarray, confidence: float) -> float:
     return (hi - lo) / 2
 
 
-def histogram(pnl: np.ndarray, bins: int = 200) -> tuple[np.ndarray, np.ndarray]:
+def histogram(pnl: np.ndarray, bins: int = 200) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
     """(edges, counts) of a fine histogram, between the 0.05 % and 99.95 % points (rest clipped in)."""
     lo, hi = np.percentile(pnl, [0.05, 99.95], method="inverted_cdf")
     if not hi > lo:
@@ -129,7 +131,8 @@ def present_value(cash: np.ndarray, rate: np.ndarray) -> np.ndarray:
     for t in range(cash.shape[0] - 2, -1, -1):
         acc *= v
         acc += cash[t]
-    return acc
+    pv: npt.NDArray[np.float64] = acc
+    return pv
 
 
 def internal_rate_of_return(cash: np.ndarray) -> np.ndarray:

@@ -12,14 +12,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from workbench.correlation import nearest_correlation
 from workbench.errors import WorkbenchError
 from workbench.scenario import Scenario
+from workbench.schema import CellValue
 
 EQUITY, LOAN, GUARANTEE = 0, 1, 2
 INSTRUMENT_CODES = {"Equity": EQUITY, "Loan": LOAN, "Guarantee": GUARANTEE}
@@ -27,7 +29,7 @@ INSTRUMENT_CODES = {"Equity": EQUITY, "Loan": LOAN, "Guarantee": GUARANTEE}
 #: An input override: (table, row key, column) -> value. ``table`` is ``"Scenario"`` (row
 #: key ignored, column = field name), ``"Sectors"`` (row = sector), ``"Projects"`` (row =
 #: ID, or ``"*"`` for every project) or ``"Risk events"`` (row = event).
-Overrides = Mapping[tuple[str, str, str], Any]
+Overrides: TypeAlias = Mapping[tuple[str, str, str], CellValue]
 
 
 class ModelError(WorkbenchError, ValueError):
@@ -205,7 +207,9 @@ def _factor(corr: np.ndarray) -> np.ndarray:
     if len(corr) == 0:
         return np.zeros((0, 0))
     try:
-        return np.linalg.cholesky(corr)
+        lower: npt.NDArray[np.float64] = np.linalg.cholesky(corr)
+        return lower
     except np.linalg.LinAlgError:
         w, v = np.linalg.eigh(corr)
-        return v * np.sqrt(np.maximum(w, 0.0))
+        factor: npt.NDArray[np.float64] = v * np.sqrt(np.maximum(w, 0.0))
+        return factor

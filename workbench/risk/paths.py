@@ -62,7 +62,7 @@ class Draws:
     w: np.ndarray | None        # (H, m) chi-square draws of the t copula
 
 
-def draw_signature(model: RiskModel) -> tuple:
+def draw_signature(model: RiskModel) -> tuple[int, int, int, int, str, float | None]:
     """Models with equal signatures draw identical random numbers for a block."""
     return (model.horizon, len(model.sectors), model.n, len(model.events), model.copula,
             model.dof if model.copula == "student-t" else None)
@@ -95,7 +95,7 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     skip the sector and event passes.
     """
     own = draws is None          # our own draws may be overwritten; shared ones are read only
-    if own:
+    if draws is None:
         draws = draw_block(model, seed, stream, block, m)
     h, n, e_count = model.horizon, model.n, len(model.events)
     z_sec, z_spec, u, w = draws.z_sec, draws.z_spec, draws.u, draws.w
@@ -106,7 +106,7 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     else:
         sec = _sector_shocks(model, z_sec, w)
         occurred = np.zeros((e_count, m), dtype=bool)
-        if e_count:
+        if e_count and u is not None:   # the uniforms are drawn whenever there are events
             _add_events(model, sec, u, forced, occurred)
 
     # C[t, j] = sum over years <= t of (s_p z_p + sector part); the drift
@@ -127,8 +127,8 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     drift = np.log1p(model.mu[order]) - 0.5 * vol * vol - 0.5 * svol * svol
     late = np.flatnonzero(k0 > 0)
     base = np.zeros((n, m))          # C just before the start year (0 when starting in year 0)
-    for j in late:
-        base[j] = c[k0[j] - 1, j]
+    for p in late:
+        base[p] = c[k0[p] - 1, p]
 
     disc = model.discount()
     annuity = np.concatenate(([0.0], np.cumsum(disc[1:])))   # A[k] = sum_{t<k} disc[t+1]
@@ -165,11 +165,11 @@ def simulate_block(model: RiskModel, seed: int, stream: int, block: int, m: int,
     value = None
     if values and amounts is not None:
         value = _values(model, c, base, drift, k0, tau, amounts[order])
-    flows = None
+    nominal = None
     if cash and amounts is not None:
-        flows = cash_flows(model, k0, tau, growth, amounts[order])
+        nominal = cash_flows(model, k0, tau, growth, amounts[order])
     back = model.engine_inverse
-    return BlockPaths(unit=unit[back], occurred=occurred, tau=tau[back], value=value, cash=flows)
+    return BlockPaths(unit=unit[back], occurred=occurred, tau=tau[back], value=value, cash=nominal)
 
 
 def cash_flows(model: RiskModel, k0: np.ndarray, tau: np.ndarray, growth: np.ndarray,
@@ -244,8 +244,7 @@ def _sector_shocks(model: RiskModel, z: np.ndarray, w: np.ndarray | None) -> np.
     The drift ``-sigma_s^2 / 2`` is added to each project's drift instead (one number per project).
     """
     s_count = z.shape[1]
-    student = w is not None
-    factor = model.chol if student else model.chol * model.sector_vol[:, None]
+    factor = model.chol if w is not None else model.chol * model.sector_vol[:, None]
     e = np.empty_like(z)
     for s in range(s_count):   # explicit, fixed-order sums: no BLAS, identical bits everywhere
         acc = e[:, s]
@@ -253,7 +252,7 @@ def _sector_shocks(model: RiskModel, z: np.ndarray, w: np.ndarray | None) -> np.
         for j in range(1, s_count):
             if factor[s, j] != 0.0:
                 acc += z[:, j] * factor[s, j]
-    if student:   # Student-t copula: t-distributed dependence, standard normal margins
+    if w is not None:   # Student-t copula: t-distributed dependence, standard normal margins
         nu = model.dof
         t = e / np.sqrt(w / nu)[:, None, :]
         e = special.ndtri(special.stdtr(nu, t))
@@ -277,7 +276,7 @@ def event_sums(model: RiskModel, draws: Draws) -> tuple[np.ndarray, np.ndarray] 
     sums = np.zeros((h, s_count, m))
     if e_count > _TABLE_EVENTS:
         return None
-    if e_count:
+    if e_count and draws.u is not None:   # the uniforms are drawn whenever there are events
         _add_events(model, sums, draws.u, None, occurred)   # 0 + a tabulated sum is that sum exactly
     return sums, occurred
 

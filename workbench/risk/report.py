@@ -93,7 +93,8 @@ def summary_dict(run: RunResult) -> dict[str, Any]:
                               "notes": list(alloc.notes)},
         "warnings": [i.text() for i in run.issues if not i.is_error],
     }
-    return finite_or_none(out)
+    safe: dict[str, Any] = finite_or_none(out)
+    return safe
 
 
 def _pkey(q: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 
 @dataclass(frozen=True, eq=False)
@@ -17,9 +18,9 @@ class FanChart:
 
     years: tuple[int, ...]            # calendar years; the value is at that year's end
     percentiles: tuple[int, ...]      # (5, 25, 50, 75, 95)
-    values: np.ndarray                # (len(percentiles), H) USD m
-    mean: np.ndarray                  # (H,) USD m
-    invested: np.ndarray              # (H,) capital put in by the end of each year (loans and equity)
+    values: npt.NDArray[np.float64]   # (len(percentiles), H) USD m
+    mean: npt.NDArray[np.float64]     # (H,) USD m
+    invested: npt.NDArray[np.float64]  # (H,) capital put in by the end of each year (loans and equity)
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ class GuaranteeExposure:
     probability_of_payout: float     # share of trials with any payout
     percentiles: dict[int, float]    # 50, 90, 95, 99, 99.9 -> nominal payout (keys 50, 90, 95, 99, 999)
     max_payout: float
-    edges: np.ndarray                # histogram of nominal payouts
-    counts: np.ndarray
+    edges: npt.NDArray[np.float64]   # histogram of nominal payouts
+    counts: npt.NDArray[np.intp]
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,9 @@ class RiskResult:
     cvar: float
     prob_loss: float
     percentiles: dict[int, float]            # 1, 5, 25, 50, 75, 95, 99 -> P&L
-    histogram_edges: np.ndarray              # fine histogram of portfolio P&L (200 bins)
-    histogram_counts: np.ndarray
-    quantiles: np.ndarray                    # P&L at probabilities 0, 0.001, ..., 1 (1001 points)
+    histogram_edges: npt.NDArray[np.float64]  # fine histogram of portfolio P&L (200 bins)
+    histogram_counts: npt.NDArray[np.intp]
+    quantiles: npt.NDArray[np.float64]        # P&L at probabilities 0, 0.001, ..., 1 (1001 points)
     fan: FanChart
     contributions: dict[str, dict[str, float]]   # "project"/"sector"/"instrument"/"financier" -> name -> USD m
     expected_by_project: dict[str, float]    # mean P&L of each project, USD m

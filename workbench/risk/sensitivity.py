@@ -17,7 +17,7 @@ import numpy as np
 
 from workbench.progress import CancelFn, ProgressFn
 from workbench.risk.batch import run_many
-from workbench.risk.model import build_model
+from workbench.risk.model import Overrides, build_model
 from workbench.risk.paths import BLOCK
 from workbench.scenario import Scenario
 
@@ -64,8 +64,8 @@ class _Move:
     base: float
     low: float
     high: float
-    low_overrides: dict
-    high_overrides: dict
+    low_overrides: Overrides
+    high_overrides: Overrides
 
 
 def moves(scn: Scenario) -> list[_Move]:
@@ -80,8 +80,8 @@ def moves(scn: Scenario) -> list[_Move]:
         lo, hi = max(mu - RETURN_STEP, -0.99), min(mu + RETURN_STEP, 1.0)
         # projects with their own expected return in this sector move with it
         members = [pid for pid, sec in zip(model.ids, model.project_sector) if sec == s and pid in own_mu]
-        lo_o: dict[Any, float] = {("Sectors", name, "Expected return"): lo}
-        hi_o: dict[Any, float] = {("Sectors", name, "Expected return"): hi}
+        lo_o: dict[tuple[str, str, str], float] = {("Sectors", name, "Expected return"): lo}
+        hi_o: dict[tuple[str, str, str], float] = {("Sectors", name, "Expected return"): hi}
         for pid in members:
             lo_o[("Projects", pid, "Expected return")] = max(own_mu[pid] - (mu - lo), -0.99)
             hi_o[("Projects", pid, "Expected return")] = min(own_mu[pid] + (hi - mu), 1.0)

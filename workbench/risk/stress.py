@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
 
 from workbench.progress import CancelFn, ProgressFn
 from workbench.risk.batch import run_many
-from workbench.risk.model import build_model
+from workbench.risk.model import Overrides, build_model
 from workbench.risk.result import RiskResult
 from workbench.scenario import Scenario
 
@@ -31,7 +30,7 @@ class StressSpec:
 
     name: str
     forced_events: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    overrides: Mapping[tuple[str, str, str], Any] = field(default_factory=dict)
+    overrides: Overrides = field(default_factory=dict)
     description: str = ""
 
 

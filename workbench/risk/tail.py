@@ -30,10 +30,11 @@ at most the target, or the trial cap is reached, and says how many trials it too
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.progress import CancelFn, ProgressFn, check_cancel
 from workbench.risk.engine import amounts_vector, scenario_seed
@@ -58,8 +59,8 @@ METHODS = ("importance", "plain")
 class Proposal:
     """Mean shift of the sector normals (H, S) and the events' start probabilities (H, E)."""
 
-    mu: np.ndarray
-    q: np.ndarray
+    mu: npt.NDArray[np.float64]
+    q: npt.NDArray[np.float64]
 
     @staticmethod
     def none(model: RiskModel) -> Proposal:
@@ -115,7 +116,7 @@ def weighted_tail(pnl: np.ndarray, weights: np.ndarray, confidence: float) -> tu
     else:
         order = np.argsort(-loss, kind="stable")
         cum = np.cumsum(w[order]) / n
-        j = int(min(np.searchsorted(cum, p - 1e-12), n - 1))
+        j = min(int(np.searchsorted(cum, p - 1e-12)), n - 1)
         var = float(loss[order[j]])
         cvar = var + float(np.sum(w * np.maximum(loss - var, 0.0))) / (n * p)
     excess = w * np.maximum(loss - var, 0.0)
@@ -186,7 +187,8 @@ def _sizes(trials: int) -> list[int]:
 
 
 # ---------------------------------------------------------------- the estimates
-def _pnl_blocks(model: RiskModel, x: np.ndarray, seed: int, prop: Proposal | None, method: str):
+def _pnl_blocks(model: RiskModel, x: np.ndarray, seed: int, prop: Proposal | None,
+                method: str) -> Iterator[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
     """Yield (P&L, weights) block by block, for ever (the caller stops)."""
     stream = TAIL_STREAM if method == "importance" else PLAIN_TAIL_STREAM
     b = 0
@@ -268,7 +270,7 @@ class StopRule:
     relative_se: float
     reached: bool
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, float | int | bool]:
         return {"precision": self.precision, "max_trials": self.max_trials, "trials": self.trials,
                 "cvar_relative_se": self.relative_se, "reached": self.reached}
 
