@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from workbench.allocation import allocate
 from workbench.progress import CancelFn, check_cancel
+from workbench.results import AllocationResult
 from workbench.risk.engine import FIT_TRIALS, UnitSample, amounts_vector, scenario_seed
 from workbench.risk.model import RiskModel, build_model
 from workbench.risk.paths import (
@@ -48,7 +50,7 @@ _PROJECT_FIELDS = ("ids", "project_sector", "instrument", "financier", "state", 
 
 def submodel(model: RiskModel, idx: np.ndarray) -> RiskModel:
     """``model`` restricted to the projects ``idx`` (model order): same sectors, events and settings."""
-    changes = {}
+    changes: dict[str, Any] = {}   # each field keeps its own type (a tuple or an array)
     for name in _PROJECT_FIELDS:
         v = getattr(model, name)
         changes[name] = tuple(v[i] for i in idx) if isinstance(v, tuple) else v[idx]
@@ -77,6 +79,8 @@ class _Stream:
         same_prob = np.array_equal(model.event_prob, self.base.event_prob)
         shocks = self._shocks[b] if same_vol else sector_shocks(model, self.draws[b])
         events = self._events[b] if same_prob else event_sums(model, self.draws[b])
+        if events is None:   # not reached: the events, and so whether they are tabulated, are the base's
+            return None
         return shocks + events[0], events[1]
 
     def _draws_for(self, sub: RiskModel, idx: np.ndarray) -> list[Draws]:
@@ -150,14 +154,18 @@ class Evaluator:
 
     # ------------------------------------------------------------ allocation
     def _fit_stream(self) -> _Stream:
-        if self._fit is None:
+        return self._fit_parts()[0]
+
+    def _fit_parts(self) -> tuple[_Stream, np.ndarray]:
+        """The fitting stream and the base model's unit P&L on it (both made when first asked for)."""
+        if self._fit is None or self._fit_unit is None:
             self._fit = _Stream(self.model, self.seed, FIT_STREAM, min(self.scn.trials, FIT_TRIALS))
             self._fit_unit = self._fit.unit(self.model)
-        return self._fit
+        return self._fit, self._fit_unit
 
-    def _allocate(self, scn: Scenario, model: RiskModel, fit_unit: np.ndarray | None = None):
-        fit = self._fit_stream()
-        unit = self._fit_unit if fit_unit is None else fit_unit
+    def _allocate(self, scn: Scenario, model: RiskModel, fit_unit: np.ndarray | None = None) -> AllocationResult:
+        fit, base_unit = self._fit_parts()
+        unit = base_unit if fit_unit is None else fit_unit
         sample = UnitSample(ids=model.ids, pnl=np.ascontiguousarray(unit.T), seed=fit.seed)
         return allocate(scn, method=self.method, sample=sample)
 
@@ -198,8 +206,8 @@ class Evaluator:
                 scn = inp.apply(scn, v)
         fit_unit = None
         if touched is not None and len(touched):
-            fit = self._fit_stream()
-            fit_unit = self._fit_unit.copy()
+            fit, base_unit = self._fit_parts()
+            fit_unit = base_unit.copy()
             fit_unit[touched] = fit.unit(model, touched)
         return amounts_vector(model, self._allocate(scn, model, fit_unit).amounts)
 

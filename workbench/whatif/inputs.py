@@ -81,6 +81,13 @@ class Input:
     def in_tornado(self) -> bool:
         return self.tornado_low is not None
 
+    @property
+    def tornado_range(self) -> tuple[float, float] | None:
+        """``(tornado_low, tornado_high)``, or ``None`` when the input is not in the tornado."""
+        if self.tornado_low is None or self.tornado_high is None:
+            return None
+        return self.tornado_low, self.tornado_high
+
     def clip(self, v: float) -> float:
         return float(min(max(v, self.low), self.high))
 

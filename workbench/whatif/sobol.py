@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.stats import qmc
 
 from workbench.progress import CancelFn, ProgressFn, check_cancel
+from workbench.risk.model import RiskModel
 from workbench.scenario import Scenario
 from workbench.whatif.evaluator import Evaluator, portfolio_pnl
 from workbench.whatif.inputs import DISCOUNT_RATE, Input, tornado_inputs
@@ -56,7 +58,8 @@ class SobolIndex:
     def is_group(self) -> bool:
         return len(self.members) > 1
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (values of any JSON type)."""
         return {"name": self.name, "members": list(self.members), "first_order": self.first,
                 "first_order_ci": list(self.first_ci), "total": self.total, "total_ci": list(self.total_ci)}
 
@@ -134,7 +137,8 @@ class SobolResult:
     variance: float
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (values of any JSON type)."""
         return {"statistic": self.statistic, "statistic_label": self.statistic_label, "samples": self.samples,
                 "trials": self.trials, "evaluations": self.evaluations, "variance": self.variance,
                 "inputs": [i.as_dict() for i in self.inputs], "groups": [g.as_dict() for g in self.groups],
@@ -168,7 +172,8 @@ def sobol_scenario(scn: Scenario, amounts: Mapping[str, float] | None = None, *,
     stat = find_statistic(statistic) if isinstance(statistic, str) else statistic
     ev = evaluator or Evaluator(scn, amounts, trials=trials, seed=seed, should_cancel=should_cancel)
     inputs = list(inputs) if inputs is not None else tornado_inputs(scn)
-    inputs = [i for i in inputs if i.in_tornado and i.touches_risk and i.tornado_high > i.tornado_low]
+    inputs = [i for i in inputs
+              if i.in_tornado and i.touches_risk and (span := i.tornado_range) is not None and span[1] > span[0]]
     d = len(inputs)
     groups = scenario_groups(inputs)
     factors = [(j,) for j in range(d)] + [cols for _, cols in groups]
@@ -185,7 +190,7 @@ def sobol_scenario(scn: Scenario, amounts: Mapping[str, float] | None = None, *,
     total_steps = samples * 2
     done = 0
 
-    def model_of(row: np.ndarray):
+    def model_of(row: np.ndarray) -> RiskModel:
         m = base
         for inp, v in zip(inputs, row):
             m = inp.patch(m, float(v), base)
@@ -222,16 +227,16 @@ def sobol_scenario(scn: Scenario, amounts: Mapping[str, float] | None = None, *,
     names = [i.name for i in inputs] + [g for g, _ in groups]
     members = [(inputs[c].name,) if len(cols) == 1 else tuple(inputs[k].name for k in cols)
                for cols in factors for c in cols[:1]]
-    idx = indices_from(fa, fb, fab, names, members, seed=ev.seed, bootstrap=bootstrap)
+    found = indices_from(fa, fb, fab, names, members, seed=ev.seed, bootstrap=bootstrap)
     # NPV at the scenario's rate, unless the rate is one of the inputs varied
     rate = None if any(i.kind == DISCOUNT_RATE for i in inputs) else float(ev.model.discount_rate)
     if progress:
         progress(1.0, "Sobol indices done")
     return SobolResult(
-        statistic=stat.key, statistic_label=stat.label_at(conf, rate), inputs=tuple(idx[:d]), groups=tuple(idx[d:]),
+        statistic=stat.key, statistic_label=stat.label_at(conf, rate), inputs=tuple(found[:d]), groups=tuple(found[d:]),
         samples=samples, trials=ev.trials, evaluations=ev.evaluations - start,
         variance=float(np.var(np.concatenate([fa, fb]), ddof=1)),
-        ranges={i.name: (float(i.tornado_low), float(i.tornado_high)) for i in inputs})
+        ranges={i.name: (float(span[0]), float(span[1])) for i in inputs if (span := i.tornado_range) is not None})
 
 
 def ranking_differences(result: SobolResult, tornado_order: Sequence[str]) -> dict[str, tuple[int, int]]:

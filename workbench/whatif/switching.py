@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
@@ -79,13 +80,15 @@ class Crossing:
             return None
         return self.value - z * self.se, self.value + z * self.se
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (values of any JSON type)."""
+        band = self.band()
         return {
             "input": self.input.name, "unit": self.input.unit, "scenario_value": self.input.value,
             "valid_range": [self.input.low, self.input.high], "criterion": self.criterion,
             "criterion_label": self.criterion_label, "threshold": self.threshold,
             "switching_value": self.value, "standard_error": self.se,
-            "band_95": list(self.band()) if self.band() else None, "slope": self.slope,
+            "band_95": list(band) if band else None, "slope": self.slope,
             "statistic_at_scenario_value": self.base_statistic, "message": self.message,
             "other_side": self.other_side, "evaluations": self.evaluations,
             "curve": [[p.value, p.statistic, p.se] for p in self.curve],
@@ -100,7 +103,8 @@ def measure_rate(ev: Evaluator, inp: Input) -> float | None:
 def _scan_points(inp: Input) -> tuple[list[float], list[float]]:
     """Points below and above the scenario's value, nearest first, ending at the range's ends."""
     width = inp.high - inp.low
-    step = (inp.tornado_high - inp.value) if inp.in_tornado and inp.tornado_high > inp.value else 0.0
+    high = inp.tornado_high
+    step = (high - inp.value) if inp.in_tornado and high is not None and high > inp.value else 0.0
     if step <= 0:
         step = max(0.01 * width, 1e-9) if inp.unit == "fraction" else max(0.02 * abs(inp.value), 0.005 * width, 1.0)
     sides = []
@@ -367,14 +371,14 @@ def allocation_switch(ev: Evaluator, inp: Input, *, progress: ProgressFn | None 
             else:
                 a = mid
         found.append(b)
-    pts = tuple(sorted(points, key=lambda p: p.value))
+    curve = tuple(sorted(points, key=lambda p: p.value))
     label = f"The allocation ({ev.method}) changes"
     cands = [v for v in found if v is not None]
     if not cands:
         msg = (f"None within the range: the allocation stays within {100 * ALLOCATION_CHANGE_SHARE:g} % of the "
-               f"programme per project at all {len(pts)} values tried from {fmt_value(inp.low, inp.unit)} to "
+               f"programme per project at all {len(curve)} values tried from {fmt_value(inp.low, inp.unit)} to "
                f"{fmt_value(inp.high, inp.unit)}.")
-        return Crossing(inp, ALLOCATION, label, ALLOCATION_CHANGE_SHARE, None, None, None, 0.0, msg, pts,
+        return Crossing(inp, ALLOCATION, label, ALLOCATION_CHANGE_SHARE, None, None, None, 0.0, msg, curve,
                         ev.evaluations - start)
     nearest = min(cands, key=lambda v: abs(v - inp.value))
     other = [v for v in cands if v != nearest]
@@ -383,12 +387,13 @@ def allocation_switch(ev: Evaluator, inp: Input, *, progress: ProgressFn | None 
     msg = (f"The allocation stays the same (no project moves by more than {100 * ALLOCATION_CHANGE_SHARE:g} % of "
            f"the programme, no project enters or leaves) for {inp.name} from {lo_txt} to {hi_txt}; "
            f"the nearest change is at {fmt_value(nearest, inp.unit)}.")
-    notes = (f"Located to {fmt_value(BISECT_SHARE * width, inp.unit)} by bisection on the fitting sample of this "
-             "seed; it has no slope, so no delta-method error is given.",)
+    notes: tuple[str, ...] = (
+        f"Located to {fmt_value(BISECT_SHARE * width, inp.unit)} by bisection on the fitting sample of this "
+        "seed; it has no slope, so no delta-method error is given.",)
     if infeasible:
         notes += (f"Beyond {fmt_value(min(infeasible, key=lambda v: abs(v - inp.value)), inp.unit)} no allocation "
                   "meets every limit (counted as a change).",)
-    return Crossing(inp, ALLOCATION, label, ALLOCATION_CHANGE_SHARE, nearest, None, None, 0.0, msg, pts,
+    return Crossing(inp, ALLOCATION, label, ALLOCATION_CHANGE_SHARE, nearest, None, None, 0.0, msg, curve,
                     ev.evaluations - start, other_side=other[0] if other else None, notes=notes)
 
 
@@ -431,15 +436,17 @@ class SeekResult:
     message: str
     crossing: Crossing
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (values of any JSON type)."""
         c = self.crossing
+        band = c.band()
         return {
             "input": self.input.name, "unit": self.input.unit, "scenario_value": self.input.value,
             "valid_range": [self.input.low, self.input.high],
             "target": {"statistic": self.target.statistic.key, "label": c.criterion_label, "op": self.target.op,
                        "value": self.target.value},
             "answer": self.answer, "standard_error": self.se,
-            "band_95": list(c.band()) if c.band() else None, "holds_when_input": self.holds_when,
+            "band_95": list(band) if band else None, "holds_when_input": self.holds_when,
             "holds_at_scenario_value": self.holds_at_scenario_value, "reachable": self.reachable,
             "statistic_at_scenario_value": c.base_statistic, "message": self.message,
             "evaluations": c.evaluations, "curve": [[p.value, p.statistic, p.se] for p in c.curve],

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
 from workbench.scenario import Scenario
@@ -27,6 +29,9 @@ from workbench.whatif.sobol import (
 )
 from workbench.whatif.statistics import find_statistic, parse_target
 from workbench.whatif.switching import ALLOCATION, Crossing, SeekResult, goal_seek, switching_values
+
+if TYPE_CHECKING:
+    from workbench.risk.sensitivity import TornadoBar
 
 
 # ---------------------------------------------------------------- switching values
@@ -92,10 +97,10 @@ class RobustComparison:
 
     scenarios: tuple[str, ...]
     allocations: tuple[str, ...]
-    best: np.ndarray
-    pnl: np.ndarray
-    cvar: np.ndarray
-    regret: np.ndarray
+    best: npt.NDArray[np.float64]
+    pnl: npt.NDArray[np.float64]
+    cvar: npt.NDArray[np.float64]
+    regret: npt.NDArray[np.float64]
     amounts: tuple[dict[str, float], ...]
     statuses: tuple[str, ...]
     trials: int
@@ -106,16 +111,19 @@ class RobustComparison:
     discount_rate: float = float("nan")   # the scenario's: every amount is NPV at this rate
 
     @property
-    def max_regret(self) -> np.ndarray:
-        return self.regret.max(axis=1)
+    def max_regret(self) -> npt.NDArray[np.float64]:
+        out: npt.NDArray[np.float64] = self.regret.max(axis=1)
+        return out
 
     @property
-    def worst_pnl(self) -> np.ndarray:
-        return self.pnl.min(axis=1)
+    def worst_pnl(self) -> npt.NDArray[np.float64]:
+        out: npt.NDArray[np.float64] = self.pnl.min(axis=1)
+        return out
 
     @property
-    def worst_cvar(self) -> np.ndarray:
-        return self.cvar.max(axis=1)
+    def worst_cvar(self) -> npt.NDArray[np.float64]:
+        out: npt.NDArray[np.float64] = self.cvar.max(axis=1)
+        return out
 
 
 #: Trials of each stress the CVaR flavour of the robust methods is fitted on (one LP row per trial and stress).
@@ -179,13 +187,13 @@ def robust_task(scn: Scenario, *, methods: Sequence[str] | None = None, trials: 
     lp_units = np.ascontiguousarray(units[:, cols, :n_cvar].transpose(0, 2, 1)) if measure == "cvar" else None
     best_cvar = None
     if lp_units is not None:
-        best = []
+        smallest: list[float] = []
         for k in range(len(names)):   # the smallest CVaR of each stress alone, one solve each
             check_cancel(should_cancel)
             if progress:
                 progress(0.5 + 0.2 * k / len(names), f"Smallest CVaR in {names[k]}")
-            best.append(best_cvars(prob, lp_units[k:k + 1], conf, time_limit=30.0, mip_rel_gap=1e-4)[0])
-        best_cvar = np.array(best)
+            smallest.append(best_cvars(prob, lp_units[k:k + 1], conf, time_limit=30.0, mip_rel_gap=1e-4)[0])
+        best_cvar = np.array(smallest)
     xs, statuses = [], []
     for i, method in enumerate(methods):
         check_cancel(should_cancel)
@@ -235,7 +243,7 @@ class SobolReport:
     """Sobol indices, the tornado of the same allocation, and the inputs ranked differently by the two."""
 
     sobol: SobolResult
-    tornado: tuple                     # TornadoBar, largest swing first
+    tornado: tuple[TornadoBar, ...]    # largest swing first
     tornado_order: tuple[str, ...]     # by the swing of the statistic's own measure
     differences: dict[str, tuple[int, int]]   # input -> (tornado rank, Sobol rank)
     seed: int
