@@ -18,7 +18,11 @@ import json
 import math
 import struct
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.results import RunResult
+    from workbench.scenario import Scenario
 
 MAGIC_RESULTS = b"WBR1"
 
@@ -31,14 +35,14 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def encode_scenario(scn) -> bytes:
+def encode_scenario(scn: Scenario) -> bytes:
     """The stored form of a scenario and its provenance."""
     from workbench.serialize import provenance_to_list, scenario_to_dict
 
     return zlib.compress(_dumps({"scenario": scenario_to_dict(scn), "provenance": provenance_to_list(scn)}), 6)
 
 
-def decode_scenario(blob: bytes):
+def decode_scenario(blob: bytes) -> Scenario:
     """The Scenario (provenance included) back from :func:`encode_scenario` bytes."""
     from dataclasses import replace
 
@@ -51,16 +55,14 @@ def decode_scenario(blob: bytes):
 
 def plain(x: Any) -> Any:
     """JSON-safe plain data: non-finite floats -> None, numpy scalars -> Python numbers."""
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - numpy is a dependency
-        np = None
-    if isinstance(x, float) or (np is not None and isinstance(x, np.floating)):
+    import numpy as np  # here, not at the top: the CLI's help does not load numpy
+
+    if isinstance(x, (float, np.floating)):
         f = float(x)
         return f if math.isfinite(f) else None
-    if np is not None and isinstance(x, np.integer):
+    if isinstance(x, np.integer):
         return int(x)
-    if np is not None and isinstance(x, np.bool_):
+    if isinstance(x, np.bool_):
         return bool(x)
     if isinstance(x, dict):
         return {str(k): plain(v) for k, v in x.items()}
@@ -71,7 +73,7 @@ def plain(x: Any) -> Any:
     return str(x)
 
 
-def summary_of(result, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def summary_of(result: RunResult, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The key results of a RunResult as plain JSON data."""
     from workbench.risk.report import summary_dict
 
@@ -81,7 +83,8 @@ def summary_of(result, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         if value is not None:
             out.setdefault(key, value)
     out.update(extra or {})
-    return plain(out)
+    summary: dict[str, Any] = plain(out)   # a dict stays a dict
+    return summary
 
 
 def encode_summary(summary: dict[str, Any] | None) -> str | None:
@@ -89,7 +92,10 @@ def encode_summary(summary: dict[str, Any] | None) -> str | None:
 
 
 def decode_summary(text: str | None) -> dict[str, Any] | None:
-    return None if text is None else json.loads(text)
+    if text is None:
+        return None
+    summary: dict[str, Any] = json.loads(text)   # stored by encode_summary: a JSON object
+    return summary
 
 
 # ---------------------------------------------------------------- full results

@@ -21,10 +21,17 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench import schema
 from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbench.diff import ScenarioDiff
+    from workbench.scenario import Scenario
+    from workbench.snapshots.library import Library
 
 #: The figures the waterfall tracks (``workbench.risk.report.summary_dict`` keys).
 WATERFALL_KEYS = ("expected_pnl", "cvar")
@@ -69,7 +76,7 @@ class Comparison:
     new_label: str
     old_hash: str
     new_hash: str
-    diff: Any                      # workbench.diff.ScenarioDiff
+    diff: ScenarioDiff
     deltas: tuple[ResultDelta, ...]
     waterfall: Waterfall | None = None
 
@@ -89,10 +96,11 @@ class Comparison:
             out["waterfall"] = {"trials": w.trials, "seed": w.seed, "base": w.base, "final": w.final,
                                 "steps": [{"label": s.label, "changes": s.changes, "values": s.values,
                                            "deltas": s.deltas} for s in w.steps]}
-        return plain(out)
+        data: dict[str, Any] = plain(out)   # a dict stays a dict
+        return data
 
 
-def diff_to_json(diff: Any) -> Any:
+def diff_to_json(diff: object) -> Any:
     """The input diff as plain data (whatever form workbench.diff gives it)."""
     for name in ("as_json", "to_json", "to_dict"):
         fn = getattr(diff, name, None)
@@ -100,7 +108,7 @@ def diff_to_json(diff: Any) -> Any:
             return fn()
     import dataclasses
 
-    if dataclasses.is_dataclass(diff):
+    if dataclasses.is_dataclass(diff) and not isinstance(diff, type):
         from workbench.snapshots.codec import plain
         return plain(json.loads(json.dumps(dataclasses.asdict(diff), default=str)))
     return diff
@@ -126,28 +134,44 @@ def _num(x: Any) -> float | None:
 
 
 # ------------------------------------------------------------------ waterfall groups
-Apply = Callable[[Any], Any]
+#: Applies one group of changes to a scenario.
+Apply = Callable[["Scenario"], "Scenario"]
 
 
-def _canon_rows(frame, cols) -> list[str]:
+def _set_field(name: str, value: Any) -> Apply:
+    return lambda s: s.with_fields(**{name: value})
+
+
+def _set_table(name: str, frame: pd.DataFrame) -> Apply:
+    return lambda s: s.with_table(name, frame.copy())
+
+
+def _set_corr(corr: pd.DataFrame | None) -> Apply:
+    return lambda s: _with_corr(s, corr)
+
+
+def _set_row(table: str, key: list[str], k: tuple[Any, ...], row: pd.Series | None) -> Apply:
+    return lambda s: _put_row(s, table, key, k, row)
+
+
+def _canon_rows(frame: pd.DataFrame, cols: list[str]) -> list[str]:
     from workbench.scenario import _norm
 
     rows = frame[cols].itertuples(index=False, name=None)
     return [json.dumps([_norm(v) for v in row], sort_keys=True) for row in rows]
 
 
-def change_groups(old, new, *, max_groups: int = 12) -> list[tuple[str, int, Apply]]:
+def change_groups(old: Scenario, new: Scenario, *, max_groups: int = 12) -> list[tuple[str, int, Apply]]:
     """The groups of input changes from ``old`` to ``new``, each as (label, changes, apply)."""
     groups: list[tuple[str, int, Apply]] = []
     from workbench.scenario import _norm
 
     for col in schema.SCENARIO_FIELDS.columns:
-        a, b = _norm(old.fields.get(col.name)), _norm(new.fields.get(col.name))
-        if a != b:
+        was, now = _norm(old.fields.get(col.name)), _norm(new.fields.get(col.name))
+        if was != now:
             value = new.fields.get(col.name)
             suffix = " (held fixed here)" if col.name in HELD_FIXED else ""
-            groups.append((f"Scenario: {col.name}{suffix}", 1,
-                           lambda s, n=col.name, v=value: s.with_fields(**{n: v})))
+            groups.append((f"Scenario: {col.name}{suffix}", 1, _set_field(col.name, value)))
     row_groups: list[tuple[str, int, Apply]] = []
     table_groups: list[tuple[str, int, Apply]] = []
     for name in TABLE_ORDER:
@@ -157,27 +181,27 @@ def change_groups(old, new, *, max_groups: int = 12) -> list[tuple[str, int, App
             continue
         rows_a, rows_b = set(_canon_rows(a, list(a.columns))), set(_canon_rows(b, list(b.columns)))
         n_changed = max(len(rows_a - rows_b), len(rows_b - rows_a))
-        table_groups.append((name, n_changed, lambda s, t=name, f=b: s.with_table(t, f.copy())))
+        table_groups.append((name, n_changed, _set_table(name, b)))
         row_groups += _row_groups(name, a, b) or [table_groups[-1]]
     if not _same_corr(old, new):
         corr = new.correlations
-        table_groups.append(("Correlations", 1, lambda s, c=corr: _with_corr(s, c)))
+        table_groups.append(("Correlations", 1, _set_corr(corr)))
         row_groups.append(table_groups[-1])
     rows_fit = len(groups) + len(row_groups) <= max_groups
     return groups + (row_groups if rows_fit else table_groups)
 
 
-def _same_corr(old, new) -> bool:
-    return old.canonical()["Correlations"] == new.canonical()["Correlations"]
+def _same_corr(old: Scenario, new: Scenario) -> bool:
+    return bool(old.canonical()["Correlations"] == new.canonical()["Correlations"])
 
 
-def _with_corr(scn, corr):
+def _with_corr(scn: Scenario, corr: pd.DataFrame | None) -> Scenario:
     from dataclasses import replace
 
     return replace(scn, correlations=None if corr is None else corr.copy())
 
 
-def _row_groups(name: str, a, b) -> list[tuple[str, int, Apply]] | None:
+def _row_groups(name: str, a: pd.DataFrame, b: pd.DataFrame) -> list[tuple[str, int, Apply]] | None:
     """One group per changed, added or removed row of a keyed table (None: not splittable)."""
     key = list(schema.TABLES[name].key)
     if not key or list(a.columns) != list(b.columns):
@@ -188,18 +212,18 @@ def _row_groups(name: str, a, b) -> list[tuple[str, int, Apply]] | None:
         return None
     ra = dict(zip(ka, _canon_rows(a, list(a.columns)), strict=True))
     rb = dict(zip(kb, _canon_rows(b, list(b.columns)), strict=True))
-    out = []
+    out: list[tuple[str, int, Apply]] = []
     for k in list(dict.fromkeys(ka + kb)):
         if ra.get(k) == rb.get(k):
             continue
         what = "added" if k not in ra else "removed" if k not in rb else "changed"
         label = f"{name}: {' / '.join(str(x) for x in k)} ({what})"
         row = b.iloc[kb.index(k)] if k in rb else None
-        out.append((label, 1, lambda s, t=name, kk=k, r=row, kc=key: _put_row(s, t, kc, kk, r)))
+        out.append((label, 1, _set_row(name, key, k, row)))
     return out
 
 
-def _put_row(scn, table: str, key: list[str], k: tuple, row):
+def _put_row(scn: Scenario, table: str, key: list[str], k: tuple[Any, ...], row: pd.Series | None) -> Scenario:
     import pandas as pd
 
     frame = scn.table(table)
@@ -217,7 +241,8 @@ def pipeline_runner(trials: int | None, seed: int | None) -> Callable[..., dict[
     from workbench.pipeline import run_scenario
     from workbench.risk.report import summary_dict
 
-    def run(scn, progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> dict[str, float]:
+    def run(scn: Scenario, progress: ProgressFn | None = None,
+            should_cancel: CancelFn | None = None) -> dict[str, float]:
         result = run_scenario(scn, trials=trials, seed=seed, progress=progress, should_cancel=should_cancel,
                               stress=False, tornado=False)
         return dict(summary_dict(result))
@@ -225,7 +250,7 @@ def pipeline_runner(trials: int | None, seed: int | None) -> Callable[..., dict[
     return run
 
 
-def waterfall(old, new, *, trials: int | None = None, seed: int | None = None, max_groups: int = 12,
+def waterfall(old: Scenario, new: Scenario, *, trials: int | None = None, seed: int | None = None, max_groups: int = 12,
               progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
               runner: Callable[..., dict[str, float]] | None = None) -> Waterfall:
     """Apply the groups of changes from ``old`` to ``new`` in turn, re-running on common random numbers."""
@@ -236,7 +261,7 @@ def waterfall(old, new, *, trials: int | None = None, seed: int | None = None, m
     target = new.content_hash()
     total = len(groups) + 1
 
-    def figures(scn, i: int) -> dict[str, float]:
+    def figures(scn: Scenario, i: int) -> dict[str, float]:
         check_cancel(should_cancel)
         out = run(scn, progress=sub_progress(progress, i / total, (i + 1) / total), should_cancel=should_cancel)
         return {k: float(out[k]) for k in WATERFALL_KEYS if _num(out.get(k)) is not None}
@@ -270,8 +295,8 @@ def waterfall(old, new, *, trials: int | None = None, seed: int | None = None, m
     return Waterfall(trials, seed, base, tuple(steps), final)
 
 
-def compare_scenarios(old, new, *, old_label: str = "old", new_label: str = "new",
-                      old_summary: dict | None = None, new_summary: dict | None = None,
+def compare_scenarios(old: Scenario, new: Scenario, *, old_label: str = "old", new_label: str = "new",
+                      old_summary: dict[str, Any] | None = None, new_summary: dict[str, Any] | None = None,
                       with_waterfall: bool = False, **waterfall_kwargs: Any) -> Comparison:
     """Compare two scenarios: input diff, deltas of the given key results, optional waterfall."""
     from workbench.diff import diff_scenarios
@@ -283,7 +308,8 @@ def compare_scenarios(old, new, *, old_label: str = "old", new_label: str = "new
                       result_deltas(old_summary, new_summary), wf)
 
 
-def compare_snapshots(library, old_id: int, new_id: int, *, waterfall: bool = False, **kwargs: Any) -> Comparison:
+def compare_snapshots(library: Library, old_id: int, new_id: int, *, waterfall: bool = False,
+                      **kwargs: Any) -> Comparison:
     """Compare two snapshots of ``library`` (ids), with their stored key results."""
     a, b = library.get(old_id), library.get(new_id)
     return compare_scenarios(library.restore(a.id), library.restore(b.id), old_label=f"#{a.id} {a.note}".strip(),

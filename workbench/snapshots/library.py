@@ -19,18 +19,26 @@ message; :func:`workbench.snapshots.salvage.salvage` copies what is readable els
 
 from __future__ import annotations
 
+import builtins
 import getpass
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from workbench.snapshots import codec, db
 from workbench.snapshots.db import CorruptLibrary, LibraryError, SnapshotNotFound
 from workbench.snapshots.paths import library_path
+
+if TYPE_CHECKING:
+    from workbench.results import RunResult
+    from workbench.scenario import Scenario
+    from workbench.snapshots.compare import Comparison
+
+T = TypeVar("T")
 
 #: The key figures shown in lists, in this order, when a snapshot has results.
 KEY_FIGURES = ("expected_pnl", "std", "var", "cvar", "prob_loss")
@@ -125,14 +133,14 @@ class Library:
             raise LibraryError(f"The snapshot library {self.path} is closed.")
         return self._conn
 
-    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             return db.with_retries(lambda: self.conn.execute(sql, tuple(params)).fetchall())
         except sqlite3.DatabaseError as exc:
             raise CorruptLibrary(f"The snapshot library {self.path} could not be read ({exc}). "
                                  "Use 'Salvage' to copy what is readable into a new library.") from exc
 
-    def _write(self, work) -> Any:
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work(conn)`` in one IMMEDIATE transaction, committed durably, retried when busy."""
         conn = self.conn
         if self.read_only:
@@ -140,7 +148,7 @@ class Library:
                                "to change it or its folder. Nothing was changed. Copy the library to a folder you "
                                "can write to, or choose another library.")
 
-        def attempt() -> Any:
+        def attempt() -> T:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 out = work(conn)
@@ -163,7 +171,8 @@ class Library:
                                  "Use 'Salvage' to copy what is readable into a new library.") from exc
 
     # ----------------------------------------------------------------- save
-    def save(self, scn, *, note: str = "", author: str | None = None, results=None, full_results: bool = False,
+    def save(self, scn: Scenario, *, note: str = "", author: str | None = None, results: RunResult | None = None,
+             full_results: bool = False,
              parent: int | None = None, tags: Iterable[str] = ()) -> int:
         """Store ``scn`` as a snapshot; return its id (the existing id for the same content and note)."""
         from workbench import __version__, schema
@@ -192,7 +201,7 @@ class Library:
                 cols = list(record)
                 cur = conn.execute(f"INSERT INTO snapshots ({', '.join(cols)}) "
                                    f"VALUES ({', '.join('?' * len(cols))})", [record[c] for c in cols])
-                sid = int(cur.lastrowid)
+                sid = cast(int, cur.lastrowid)   # set by the INSERT
             else:
                 sid = int(row[0])
                 if row[1] is None and record.get("summary") is not None:
@@ -221,7 +230,7 @@ class Library:
                              tags=tuple(tags.get(r[0], ())), deleted_at=r[11]) for r in rows]
 
     def list(self, *, query: str | None = None, tag: str | None = None, deleted: bool | None = False,
-             limit: int | None = None) -> list[SnapshotInfo]:
+             limit: int | None = None) -> builtins.list[SnapshotInfo]:
         """Snapshots newest first. ``query`` matches note, name, author or tag (case-insensitive);
         ``deleted``: False (default) live ones, True deleted ones only, None both."""
         clauses, params = [], []
@@ -241,7 +250,7 @@ class Library:
             where += f" LIMIT {int(limit)}"
         return self._infos(where, params)
 
-    def search(self, text: str) -> list[SnapshotInfo]:
+    def search(self, text: str) -> builtins.list[SnapshotInfo]:
         """Live snapshots whose note, name, author or tag contains ``text``."""
         return self.list(query=text)
 
@@ -253,10 +262,10 @@ class Library:
                                    "'workbench snapshot list' shows the ids.")
         return found[0]
 
-    def ids(self) -> list[int]:
+    def ids(self) -> builtins.list[int]:
         return [r[0] for r in self._read("SELECT id FROM snapshots ORDER BY id")]
 
-    def restore(self, sid: int):
+    def restore(self, sid: int) -> Scenario:
         """The snapshot's Scenario (provenance included), checked against its stored hash."""
         info = self.get(sid)
         rows = self._read("SELECT scenario, scenario_sha256 FROM snapshots WHERE id = ?", (info.id,))
@@ -310,13 +319,13 @@ class Library:
         write_workbook(out, scn)
         return out
 
-    def compare(self, old: int, new: int, **kwargs: Any):
+    def compare(self, old: int, new: int, **kwargs: Any) -> Comparison:
         """Compare two snapshots: see :func:`workbench.snapshots.compare.compare_snapshots`."""
         from workbench.snapshots.compare import compare_snapshots
 
         return compare_snapshots(self, old, new, **kwargs)
 
-    def integrity_problems(self) -> list[str]:
+    def integrity_problems(self) -> builtins.list[str]:
         """SQLite's integrity check now (empty when sound)."""
         try:
             return db.integrity_problems(self.conn)

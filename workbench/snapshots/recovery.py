@@ -19,15 +19,19 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.snapshots.paths import recovery_dir
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if TYPE_CHECKING:
+    from workbench.scenario import Scenario
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _try_lock(fd: int) -> bool:
@@ -113,7 +117,7 @@ class RecoveryStore:
             raise RuntimeError(f"recovery session {self.session} is already in use")
         self._lock_fd = fd
 
-    def write(self, scn, meta: dict[str, Any] | None = None) -> Path:
+    def write(self, scn: Scenario, meta: dict[str, Any] | None = None) -> Path:
         """Write this session's record atomically (replacing its previous one)."""
         from workbench.serialize import provenance_to_list, scenario_to_dict
 

@@ -24,7 +24,7 @@ def figure(key: str, value: float | None, *, signed: bool = False) -> str:
     return f"USD {value:{sign},.0f} m"
 
 
-def diff_text(diff) -> str:
+def diff_text(diff: object) -> str:
     for name in ("text", "summary_text", "to_text"):
         fn = getattr(diff, name, None)
         if callable(fn):

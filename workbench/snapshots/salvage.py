@@ -14,6 +14,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from workbench.snapshots import codec
 from workbench.snapshots.db import LibraryError
@@ -56,7 +57,7 @@ def _ids(conn: sqlite3.Connection) -> list[int]:
     return list(range(1, top + 1))
 
 
-def _row(conn: sqlite3.Connection, sid: int) -> dict | None:
+def _row(conn: sqlite3.Connection, sid: int) -> dict[str, Any] | None:
     try:
         row = conn.execute(f"SELECT {', '.join(_FIELDS)} FROM snapshots WHERE rowid = ?", (sid,)).fetchone()
     except sqlite3.DatabaseError:
