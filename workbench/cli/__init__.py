@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from workbench import __version__
 from workbench.cli import (
@@ -29,7 +30,7 @@ SUBCOMMANDS = (validate_cmd, run_cmd, template_cmd, diff_cmd, snapshot_cmd, seek
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # a malformed command line exits 2, with usage
+    def error(self, message: str) -> NoReturn:  # a malformed command line exits 2, with usage
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
 

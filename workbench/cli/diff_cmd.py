@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from workbench.cli._types import Subparsers
 
 OK, INVALID, UNREADABLE = 0, 1, 2
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("diff", help="show what changed between two workbooks",
                        description="Rows added, removed and changed, each changed cell as old -> new. "
                        "With one file, compare it with the default scenario. Exit 0 when both were read, "
@@ -28,7 +34,7 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from workbench.default_scenario import default_scenario
     from workbench.diff import diff_scenarios
     from workbench.excel import read_workbook
@@ -62,8 +68,10 @@ def run(args) -> int:
                     print(f"{label}: {i.text()}", file=sys.stderr)
             print("workbench diff: cannot compare; fix the errors above first.", file=sys.stderr)
         return code
-    old = reads[0].scenario if reads[0] is not None else default_scenario()
-    new = reads[1]
+    first, new = reads
+    old = first.scenario if first is not None else default_scenario()
+    if old is None or new is None or new.scenario is None:   # not so: every file read gave a scenario (code OK)
+        return INVALID
     diff = diff_scenarios(old, new.scenario, where=new)
     if args.json:
         out = {"ok": True, "a": args.a, "b": args.b, **diff.as_json(),

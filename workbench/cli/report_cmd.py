@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from workbench.cli._types import Subparsers
+    from workbench.scenario import Scenario
 
 OK, INVALID, UNREADABLE = 0, 1, 2
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("report", help="write the briefing (Word or PDF) of a scenario or a snapshot",
                        description="Run a scenario and write its briefing: the answer, the key figures, the "
                        "allocation, the plots, the stress tests, the binding limits, the assumption register "
@@ -38,7 +45,7 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def _scenario(args: argparse.Namespace):
+def _scenario(args: argparse.Namespace) -> tuple[Scenario | None, str, int, str]:
     """(scenario, snapshot label, exit code, message)."""
     if args.snapshot is not None and args.file:
         return None, "", UNREADABLE, "give a FILE or --snapshot ID, not both."
@@ -47,13 +54,13 @@ def _scenario(args: argparse.Namespace):
         try:
             with Library(args.library) as lib:
                 info = lib.get(args.snapshot)
-                scn = lib.restore(info.id)
+                restored = lib.restore(info.id)
         except SnapshotNotFound as exc:
             return None, "", INVALID, str(exc)
         except LibraryError as exc:
             return None, "", UNREADABLE, str(exc)
         label = f"#{info.id} of {info.created_at[:16].replace('T', ' ')} UTC" + (f", {info.note}" if info.note else "")
-        return scn, label, OK, ""
+        return restored, label, OK, ""
     from workbench.cli.run_cmd import _load
 
     scn, issues, code = _load(args.file)

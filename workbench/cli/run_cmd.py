@@ -14,12 +14,19 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+
+    from workbench.cli._types import Subparsers
+    from workbench.issues import Issue
+    from workbench.scenario import Scenario
 
 OK, INVALID, UNREADABLE = 0, 1, 2
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("run", help="run allocation and risk models on a scenario",
                        description="Validate, allocate, simulate, stress-test, sensitivity and impact. "
                        "Exit 0 on success, 1 for invalid input, an invalid option or infeasible constraints, "
@@ -38,7 +45,7 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=run)
 
 
-def _failure(issues: list[dict] | None = None, infeasibility: list[dict] | None = None,
+def _failure(issues: list[dict[str, Any]] | None = None, infeasibility: list[dict[str, Any]] | None = None,
              message: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"ok": False, "issues": issues or [], "infeasibility": infeasibility or []}
     if message:
@@ -46,7 +53,7 @@ def _failure(issues: list[dict] | None = None, infeasibility: list[dict] | None 
     return out
 
 
-def _load(path: str | None):
+def _load(path: str | None) -> tuple[Scenario | None, list[Issue], int]:
     """(scenario, issues-as-Issue, code) for a FILE, or the default scenario."""
     if path is None:
         from workbench.default_scenario import default_scenario
@@ -127,7 +134,8 @@ def run_one(path: str | None, *, trials: int | None, seed: int | None, method: s
     return OK, summary, text
 
 
-def _run_one_quiet(args: tuple) -> tuple[int, dict[str, Any], str]:
+def _run_one_quiet(args: tuple[str | None, int | None, int | None, str | None, str | None]
+                   ) -> tuple[int, dict[str, Any], str]:
     path, trials, seed, method, out = args
     try:
         return run_one(path, trials=trials, seed=seed, method=method, out=out, workers=1, show_progress=False)
@@ -171,7 +179,7 @@ def _outputs(files: list[str], out: str | None) -> list[str | None] | None:
     return [str(Path(out) / f"{Path(f).stem}-results.xlsx") for f in files]
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     files: list[str] = list(args.files)
     if args.jobs is None or args.jobs < 1:
         return _usage_error(args, "--jobs must be at least 1.", INVALID)
@@ -219,7 +227,7 @@ def run(args) -> int:
     return code
 
 
-def _emit(args, code: int, obj: dict[str, Any], text: str) -> None:
+def _emit(args: argparse.Namespace, code: int, obj: dict[str, Any], text: str) -> None:
     if args.json:
         print(json.dumps(obj, allow_nan=False))
         if code != OK:
@@ -234,7 +242,7 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def _usage_error(args, message: str, code: int) -> int:
+def _usage_error(args: argparse.Namespace, message: str, code: int) -> int:
     if args.json:
         print(json.dumps(_failure(message=message)))
     _err(f"workbench run: {message}")

@@ -10,6 +10,7 @@ constraints; 2 unreadable file or malformed command line.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.whatif_common import (
     INVALID,
@@ -23,8 +24,14 @@ from workbench.cli.whatif_common import (
     load,
 )
 
+if TYPE_CHECKING:
+    import argparse
 
-def add_parser(sub) -> None:
+    from workbench.cli._types import Subparsers
+    from workbench.scenario import Scenario
+
+
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "seek", add_help=False, help="goal seek: the input value at which a statistic reaches a target",
         description='Goal seek on a simulated statistic, e.g. --vary "Data centers: expected return" '
@@ -39,7 +46,7 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from workbench.allocation import Infeasible, SolverFailed
     from workbench.progress import Cancelled
     from workbench.whatif.inputs import UnknownInput, find_input
@@ -84,7 +91,7 @@ def run(args) -> int:
     return emit(args, OK, obj, "\n".join(lines))
 
 
-def _inputs_json(scn) -> list[dict]:
+def _inputs_json(scn: Scenario) -> list[dict[str, Any]]:
     from workbench.whatif.inputs import all_inputs
     return [{"name": i.name, "kind": i.kind, "value": i.value, "valid_range": [i.low, i.high], "unit": i.unit,
              "changes_risk_model": i.touches_risk} for i in all_inputs(scn)]

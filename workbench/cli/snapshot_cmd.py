@@ -21,7 +21,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+
+    from workbench.cli._types import Subparsers
+    from workbench.scenario import Scenario
+    from workbench.snapshots import Library
+    from workbench.snapshots.library import SnapshotInfo
 
 OK, INVALID, UNREADABLE = 0, 1, 2
 
@@ -31,7 +40,7 @@ def _library_option(p: argparse.ArgumentParser, default: Any) -> None:
                    help="snapshot library file (overrides WORKBENCH_LIBRARY and the user data folder)")
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("snapshot", help="save, list, show, diff, export and restore snapshots",
                        description="The local snapshot library: immutable snapshots of scenarios with their key "
                        "results. Exit 0 on success, 1 for invalid input (unknown id, scenario errors), 2 for an "
@@ -39,7 +48,8 @@ def add_parser(sub) -> None:
     _library_option(p, None)
     acts = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
 
-    def action(name: str, help_: str, fn, description: str = "") -> argparse.ArgumentParser:
+    def action(name: str, help_: str, fn: Callable[[argparse.Namespace], int], description: str = ""
+               ) -> argparse.ArgumentParser:
         a = acts.add_parser(name, help=help_, description=description or help_)
         _library_option(a, argparse.SUPPRESS)
         a.set_defaults(action_handler=fn)
@@ -100,7 +110,7 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=run, snapshot_parser=p)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from workbench.snapshots import CorruptLibrary, LibraryError, SnapshotNotFound
 
     fn = getattr(args, "action_handler", None)
@@ -108,7 +118,8 @@ def run(args) -> int:
         args.snapshot_parser.print_help(sys.stderr)
         return UNREADABLE
     try:
-        return fn(args)
+        code: int = fn(args)   # the action's handler, set by add_parser
+        return code
     except BrokenPipeError:  # the reader (``| head``) stopped early: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return OK
@@ -123,14 +134,14 @@ def _err(message: str, code: int) -> int:
     return code
 
 
-def _open(args):
+def _open(args: argparse.Namespace) -> Library:
     from workbench.snapshots import Library
 
     return Library(args.library)
 
 
 # --------------------------------------------------------------------------- save
-def _load(path: str | None):
+def _load(path: str | None) -> tuple[Scenario | None, str, int]:
     """(scenario, error message, exit code) for FILE, or the default scenario."""
     if path is None:
         from workbench.default_scenario import default_scenario
@@ -154,7 +165,7 @@ def _load(path: str | None):
     return result.scenario, "", OK
 
 
-def _save(args) -> int:
+def _save(args: argparse.Namespace) -> int:
     scn, message, code = _load(args.file)
     if scn is None:
         return _err(message, code)
@@ -190,13 +201,13 @@ def _local(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def _list_entry(info) -> dict[str, Any]:
+def _list_entry(info: SnapshotInfo) -> dict[str, Any]:
     out = info.to_json()
     out["results"] = info.key_figures() or None
     return out
 
 
-def _list(args) -> int:
+def _list(args: argparse.Namespace) -> int:
     with _open(args) as lib:
         infos = lib.list(query=args.search, tag=args.tag, deleted=True if args.deleted else False)
         path = str(lib.path)
@@ -215,7 +226,7 @@ def _list(args) -> int:
     return OK
 
 
-def _show(args) -> int:
+def _show(args: argparse.Namespace) -> int:
     from workbench.serialize import provenance_to_list, scenario_to_dict
     from workbench.snapshots.report import NAMES
 
@@ -249,7 +260,7 @@ def _show(args) -> int:
 
 
 # ------------------------------------------------------------------ export/restore
-def _write(args, *, force: bool) -> int:
+def _write(args: argparse.Namespace, *, force: bool) -> int:
     from workbench.snapshots import LibraryError
 
     out = Path(args.out)
@@ -272,16 +283,16 @@ def _write(args, *, force: bool) -> int:
     return OK
 
 
-def _export(args) -> int:
+def _export(args: argparse.Namespace) -> int:
     return _write(args, force=True)
 
 
-def _restore(args) -> int:
+def _restore(args: argparse.Namespace) -> int:
     return _write(args, force=args.force)
 
 
 # --------------------------------------------------------------------------- diff
-def _diff(args) -> int:
+def _diff(args: argparse.Namespace) -> int:
     from workbench.progress import Cancelled
 
     with _open(args) as lib:
@@ -303,26 +314,26 @@ def _diff(args) -> int:
 
 
 # ------------------------------------------------------------------ small actions
-def _delete(args) -> int:
+def _delete(args: argparse.Namespace) -> int:
     with _open(args) as lib:
         lib.delete(args.id)
     print(f"Snapshot {args.id} deleted ('workbench snapshot undelete {args.id}' brings it back).", file=sys.stderr)
     return OK
 
 
-def _undelete(args) -> int:
+def _undelete(args: argparse.Namespace) -> int:
     with _open(args) as lib:
         lib.undelete(args.id)
     return OK
 
 
-def _tag(args) -> int:
+def _tag(args: argparse.Namespace) -> int:
     with _open(args) as lib:
         lib.tag(args.id, *args.tags)
     return OK
 
 
-def _salvage(args) -> int:
+def _salvage(args: argparse.Namespace) -> int:
     from workbench.snapshots import library_path, salvage
 
     report = salvage(library_path(args.library), args.out)

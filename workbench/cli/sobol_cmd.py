@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 invalid input or option; 2 unreadable file or malformed co
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from workbench.cli.whatif_common import (
     INVALID,
@@ -19,8 +20,13 @@ from workbench.cli.whatif_common import (
     load,
 )
 
+if TYPE_CHECKING:
+    import argparse
 
-def add_parser(sub) -> None:
+    from workbench.cli._types import Subparsers
+
+
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "sobol", add_help=False, help="global sensitivity: Sobol indices of a statistic over the tornado's ranges",
         description="Variance-based (Sobol) first-order and total indices by pick-freeze on common random numbers, "
@@ -33,7 +39,7 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from workbench.allocation import Infeasible, SolverFailed
     from workbench.progress import Cancelled
     from workbench.risk.sensitivity import tornado

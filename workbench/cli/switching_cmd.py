@@ -9,6 +9,7 @@ malformed command line.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from workbench.cli.whatif_common import (
     INVALID,
@@ -22,10 +23,15 @@ from workbench.cli.whatif_common import (
     load,
 )
 
+if TYPE_CHECKING:
+    import argparse
+
+    from workbench.cli._types import Subparsers
+
 CRITERIA = ("expected-npv", "p-loss", "var", "cvar", "allocation")
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "switching", add_help=False, help="switching values: where each input makes a criterion cross its threshold",
         description="Switching values on common random numbers, with Monte Carlo errors. Default criterion: "
@@ -43,7 +49,7 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from workbench.allocation import Infeasible, SolverFailed
     from workbench.progress import Cancelled
     from workbench.whatif.inputs import UnknownInput, find_input, fmt_value, tornado_inputs
@@ -92,7 +98,7 @@ def run(args) -> int:
         u = c.input.unit
         band = c.band()
         rows.append(f"{c.input.name[:58]:<58} {fmt_value(c.input.value, u):>10} "
-                    f"{(fmt_value(c.value, u) if c.found else 'none in range'):>16} "
+                    f"{(fmt_value(c.value, u) if c.value is not None else 'none in range'):>16} "
                     f"{(fmt_value(band[0], u) + ' to ' + fmt_value(band[1], u)) if band else '':>22}  {c.evaluations}")
     rows.append("")
     rows.append(f"{sum(c.evaluations for c in res)} evaluations in all. Details:")

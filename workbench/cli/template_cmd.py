@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from workbench.cli._types import Subparsers
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("template", help="write the default scenario as a workbook",
                        description="Write the embedded default scenario as a workbook to edit. "
                        "Exit 0 when written, 2 when the file cannot be written.")
@@ -13,7 +19,7 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from workbench.default_scenario import default_scenario
     from workbench.excel import ExportError, write_workbook
 

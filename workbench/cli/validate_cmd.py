@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+
+    from workbench.cli._types import Subparsers
+    from workbench.issues import Issue
+    from workbench.scenario import Scenario
 
 OK, INVALID, UNREADABLE = 0, 1, 2
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("validate", help="check a scenario workbook (default scenario when no FILE)",
                        description="Check a scenario workbook and report every problem by sheet and cell. "
                        "Exit 0 when there are no errors, 1 when there are errors, 2 when the file cannot be read.")
@@ -22,7 +31,7 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=run)
 
 
-def check(path: str | None):
+def check(path: str | None) -> tuple[Scenario | None, list[Issue], int]:
     """(scenario or None, issues, exit code) for a FILE, or the default scenario."""
     from workbench.issues import has_errors
 
@@ -41,14 +50,14 @@ def check(path: str | None):
     return result.scenario, result.issues, (INVALID if has_errors(result.issues) else OK)
 
 
-def report(label: str, issues) -> str:
+def report(label: str, issues: Sequence[Issue]) -> str:
     """A readable report, grouped by sheet in workbook order."""
     errors = sum(1 for i in issues if i.is_error)
     warnings = len(issues) - errors
     if not issues:
         return f"{label}: no problems found."
     head = f"{label}: {_count(errors, 'error')}, {_count(warnings, 'warning')}."
-    groups: dict[str, list] = {}
+    groups: dict[str, list[Issue]] = {}
     for i in issues:
         groups.setdefault(i.sheet or i.table or "Workbook", []).append(i)
     lines = [head]
@@ -66,7 +75,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     scn, issues, code = check(args.file)
     if args.json:
         from workbench.serialize import scenario_to_dict

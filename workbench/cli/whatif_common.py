@@ -7,7 +7,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.scenario import Scenario
+    from workbench.whatif.evaluator import Evaluator
 
 OK, INVALID, UNREADABLE = 0, 1, 2
 
@@ -22,10 +27,12 @@ STATISTICS_HELP = (
 class _InputsHelp(argparse.Action):
     """``-h/--help``: the usual help, then the default scenario's inputs (computed only when asked)."""
 
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, default: Any = argparse.SUPPRESS,
+                 help: str | None = None) -> None:
         super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
         parser.print_help()
         print()
         print(inputs_text(None))
@@ -42,7 +49,7 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--list-inputs", action="store_true", help="list the inputs of FILE's scenario and exit")
 
 
-def inputs_text(scn) -> str:
+def inputs_text(scn: Scenario | None) -> str:
     from workbench.default_scenario import default_scenario
     from workbench.whatif.inputs import all_inputs, fmt_value
 
@@ -54,7 +61,7 @@ def inputs_text(scn) -> str:
     return "\n".join(lines)
 
 
-def load(args) -> tuple[Any, int, str]:
+def load(args: argparse.Namespace) -> tuple[Scenario | None, int, str]:
     """(scenario, code, message): the checked scenario, or None with the exit code and why."""
     from workbench.cli.run_cmd import _load
     from workbench.pipeline import ScenarioInvalid, check, with_run_options
@@ -73,7 +80,8 @@ def load(args) -> tuple[Any, int, str]:
     return scn, OK, ""
 
 
-def evaluator(scn, args, *, reallocate: bool = False, trials: int | None = None):
+def evaluator(scn: Scenario, args: argparse.Namespace, *, reallocate: bool = False, trials: int | None = None
+              ) -> tuple[Evaluator | None, int, str]:
     """(evaluator, code, message)."""
     from workbench.allocation import Infeasible, SolverFailed
     from workbench.risk.model import ModelError
@@ -88,7 +96,7 @@ def evaluator(scn, args, *, reallocate: bool = False, trials: int | None = None)
         return None, INVALID, str(exc)
 
 
-def emit(args, code: int, obj: dict[str, Any] | None, text: str) -> int:
+def emit(args: argparse.Namespace, code: int, obj: dict[str, Any] | None, text: str) -> int:
     if args.json:
         out = obj if obj is not None else {"ok": False, "message": text}
         print(json.dumps(_finite(out), allow_nan=False))
@@ -101,7 +109,7 @@ def emit(args, code: int, obj: dict[str, Any] | None, text: str) -> int:
     return code
 
 
-def _finite(x):
+def _finite(x: object) -> object:
     """NaN and infinities as null, recursively (JSON has no such numbers)."""
     if isinstance(x, float):
         return x if x == x and abs(x) != float("inf") else None
@@ -115,7 +123,7 @@ def _finite(x):
 class Bar:
     """Progress on stderr when it is a terminal."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool) -> None:
         self.enabled = enabled and sys.stderr.isatty()
         self.drawn = False
 
