@@ -33,14 +33,14 @@ import os
 import pickle
 import signal
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from workbench.excel.reader import ImportResult
 from workbench.issues import ERROR, Issue
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
-    from multiprocessing.context import BaseContext
+    from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
     from multiprocessing.process import BaseProcess
 
 #: Address space the child may add to what it holds when it starts (the interpreter and
@@ -68,7 +68,7 @@ def memory_limit_supported() -> bool:
     return hasattr(os, "fork")
 
 
-def _context() -> BaseContext:
+def _context() -> ForkServerContext | SpawnContext:
     if (sys.platform != "win32" and not getattr(sys, "frozen", False)
             and "forkserver" in multiprocessing.get_all_start_methods()):
         ctx = multiprocessing.get_context("forkserver")
@@ -77,8 +77,22 @@ def _context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+#: How the reading process may be started (``None``: forkserver where there is one, else spawn).
+StartMethod: TypeAlias = Literal["spawn", "fork", "forkserver"]
+
+
+def _named_context(method: StartMethod) -> ForkContext | ForkServerContext | SpawnContext:
+    if method == "fork":
+        return multiprocessing.get_context("fork")
+    if method == "forkserver":
+        return multiprocessing.get_context("forkserver")
+    if method == "spawn":
+        return multiprocessing.get_context("spawn")
+    raise ValueError(f"cannot find context for {method!r}")   # as multiprocessing.get_context says
+
+
 def read_untrusted(path: str | os.PathLike[str], *, jpy_per_usd: float | None = None, timeout: float = TIMEOUT_S,
-                   memory: int | None = MEMORY_BUDGET_BYTES, start_method: str | None = None,
+                   memory: int | None = MEMORY_BUDGET_BYTES, start_method: StartMethod | None = None,
                    wall: float | None = None) -> ImportResult:
     """``read_workbook(path)`` in a child process that may add ``memory`` bytes to its
     address space (POSIX) and use ``timeout`` seconds of processor time (POSIX; wall time
@@ -86,11 +100,10 @@ def read_untrusted(path: str | os.PathLike[str], *, jpy_per_usd: float | None = 
     Never raises for a bad file; a child that is stopped or dies gives an ``ImportResult``
     with one fatal error saying why."""
     name = os.path.basename(os.fspath(path))
-    ctx = multiprocessing.get_context(start_method) if start_method else _context()
+    ctx: ForkContext | ForkServerContext | SpawnContext = (
+        _named_context(start_method) if start_method else _context())
     receiver, sender = ctx.Pipe(duplex=False)
-    # typeshed gives a context chosen by name as BaseContext, without the Process every real context has
-    proc = ctx.Process(target=_child, args=(sender, os.fspath(path), jpy_per_usd, memory, timeout),  # type: ignore[attr-defined]
-                       daemon=True)
+    proc = ctx.Process(target=_child, args=(sender, os.fspath(path), jpy_per_usd, memory, timeout), daemon=True)
     try:
         proc.start()
     except OSError:
