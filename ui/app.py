@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.view:
         print("--view only applies with --screenshot; opening the window.", file=sys.stderr)
 
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from ui.main_window import MainWindow
@@ -63,12 +64,22 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(library=args.library, offer_recovery=True)
     fit_to_screen(window)
     window.show()
+    QTimer.singleShot(0, warm_reader)
     if args.file:
         from ui import files
 
         files.open_path(window, Path(args.file))
         window.undo_stack.setClean()
     return app.exec()
+
+
+def warm_reader() -> None:
+    """Start the process that reads workbooks (File > Open reads every file in a child of it,
+    so that a crafted file cannot take the window down) once the window is up, so that the
+    first file opened does not wait for it to load the reader."""
+    from workbench.excel.untrusted import start_server
+
+    start_server()
 
 
 def fit_to_screen(window) -> None:

@@ -1,6 +1,6 @@
 """Every results view at laptop sizes (1280 x 720, 1366 x 768, 1920 x 1080) and at 200 % scaling, measured on the
 real window: no legend over data (bars, markers, lines and areas, in pixels); the window never opens larger than
-the screen; ``--size`` for screenshots. ``tests/ui_layout/laptop.py`` also measures text off the figure, text over
+the screen; ``--size`` for screenshots. ``tests/ui/layout/laptop.py`` also measures text off the figure, text over
 text, fonts under 9 pt and tables that scroll sideways (``window_problems(..., checks=CHECKS)``)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui_layout.laptop import SIZES, window_problems
+from tests.ui.layout.laptop import SIZES, window_problems
 
 VIEWS = ["summary", "allocation", "states", "distribution", "fan", "frontier", "contributions", "stress",
          "tornado", "impact"]
@@ -47,7 +47,7 @@ SCRIPT = """
 import sys
 from PySide6.QtWidgets import QApplication
 app = QApplication(["t", "-platform", "offscreen"])
-from tests.ui_layout.laptop import window_problems
+from tests.ui.layout.laptop import window_problems
 from ui.main_window import MainWindow
 from ui.settings import Settings
 from workbench.default_scenario import default_scenario

@@ -35,3 +35,24 @@ def test_opening_a_hostile_file_keeps_the_window_and_the_unsaved_edits(window, h
     assert "Traceback" not in lines and "Error:" not in lines
     window.undo_stack.undo()           # the edit is still there to undo
     assert window.scenario.fields["Name"] != "My unsaved work"
+
+
+def test_the_app_starts_the_reading_process_before_the_first_open(window, tmp_path):
+    """``main`` calls ``warm_reader`` once the window is shown: the reading server is then running, and the
+    first file opened is read in a child of it (the template opens)."""
+    import os
+    from multiprocessing import forkserver
+
+    from ui.app import warm_reader
+    from workbench.default_scenario import default_scenario
+    from workbench.excel import write_workbook
+
+    warm_reader()
+    pid = forkserver._forkserver._forkserver_pid
+    assert pid is not None
+    os.kill(pid, 0)                                 # alive
+    path = tmp_path / "template.xlsx"
+    write_workbook(path, default_scenario())
+    assert files.open_path(window, path)
+    assert forkserver._forkserver._forkserver_pid == pid   # the same server read it
+    assert window.scenario.fields["Name"] == default_scenario().fields["Name"]

@@ -1,10 +1,9 @@
-"""Fixtures of the results UI tests: no worker thread may outlive its test."""
+"""Fixtures of the results UI tests (tests/ui/conftest.py adds temporary settings and fails a test that
+leaves a worker thread running)."""
 
 from __future__ import annotations
 
 import pytest
-
-from tests.qt_fixtures import no_dangling_workers  # noqa: F401 (autouse fixture)
 
 
 @pytest.fixture

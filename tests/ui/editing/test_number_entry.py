@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.test_editing import _cell
+from tests.ui.editing.test_editing import _cell
 
 
 def _type_in_form(window, field: str, text: str) -> None:

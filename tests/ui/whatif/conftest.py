@@ -1,11 +1,10 @@
-"""Fixtures of the What if dialogs' tests: the real main window, settings in a temporary folder,
-no worker thread left running."""
+"""Fixtures of the What if dialogs' tests: the real main window with few trials and auto-run off
+(tests/ui/conftest.py adds temporary settings and fails a test that leaves a worker thread running)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.qt_fixtures import no_dangling_workers, temp_settings_dir  # noqa: F401 (autouse fixtures)
 from ui.settings import Settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QStyleOptionViewItem
 
-from tests.ui.test_editing import _cell
+from tests.ui.editing.test_editing import _cell
 from ui.delegates import CellDelegate
 from ui.merge_dialog import _count_text
 from workbench.diff import ADDED, CHANGED, REMOVED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openpyxl
 from PySide6.QtCore import Qt
 
-from tests.ui.test_files import _colleague, _drop
+from tests.ui.editing.test_files import _colleague, _drop
 from ui import files
 from workbench.default_scenario import default_scenario
 
