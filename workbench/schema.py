@@ -20,7 +20,9 @@ CellValue: TypeAlias = str | float | int | bool | None
 def cell_float(value: object) -> float:
     """``float(value)`` for a value read from a table cell, which may hold anything a
     DataFrame can; raises ``TypeError`` or ``ValueError`` exactly as ``float`` does."""
-    if isinstance(value, (str, bytes, SupportsFloat, SupportsIndex)):
+    if isinstance(value, (float, int, str, bytes)):   # the usual cells, without the protocol checks below
+        return float(value)
+    if isinstance(value, (SupportsFloat, SupportsIndex)):
         return float(value)
     raise TypeError(f"float() argument must be a string or a real number, not '{type(value).__name__}'")
 
