@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 
 def nearest_correlation(a: np.ndarray, *, tol: float = 1e-10, max_iter: int = 200) -> np.ndarray:
@@ -24,7 +25,7 @@ def nearest_correlation(a: np.ndarray, *, tol: float = 1e-10, max_iter: int = 20
         ds = x - r
         y_new = x.copy()
         np.fill_diagonal(y_new, 1.0)
-        if np.linalg.norm(y_new - y, "fro") <= tol * max(1.0, np.linalg.norm(y, "fro")):
+        if np.linalg.norm(y_new - y, "fro") <= tol * max(1.0, float(np.linalg.norm(y, "fro"))):
             y = y_new
             break
         y = y_new
@@ -34,4 +35,5 @@ def nearest_correlation(a: np.ndarray, *, tol: float = 1e-10, max_iter: int = 20
         y = (v * np.maximum(w, 1e-12)) @ v.T
         d = np.sqrt(np.diag(y))
         y = y / np.outer(d, d)
-    return (y + y.T) / 2
+    out: npt.NDArray[np.float64] = (y + y.T) / 2
+    return out

@@ -14,7 +14,7 @@ rate a year, 0.05 = 5 %), ``"multiple"`` (a ratio, 1.6 = 1.6 times), ``"jobs"``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -145,9 +145,9 @@ def key_figures(run: RunResult) -> tuple[KeyFigure, ...]:
                   f"How far the {npv} typically lies from its mean, over the trials."),
         KeyFigure("var", f"VaR {c} ({npv})", r.var, USD_M,
                   f"The loss of {npv} that only {tail} of trials exceed: minus the {tail} point of the "
-                  f"{npv}.", tuple(mc.var_ci)),
+                  f"{npv}.", mc.var_ci),
         KeyFigure("cvar", f"CVaR {c} ({npv})", r.cvar, USD_M,
-                  f"The average loss of {npv} over the worst {tail} of trials.", tuple(mc.cvar_ci)),
+                  f"The average loss of {npv} over the worst {tail} of trials.", mc.cvar_ci),
         KeyFigure("prob_npv_below_zero", f"P({npv} below zero)", r.prob_loss, FRACTION,
                   f"The share of trials whose {npv} is below zero: the allocation earns less than "
                   f"{pct(r.discount_rate, 2)} a year, which is not the same as getting back less cash than "
@@ -220,6 +220,8 @@ class Table:
     key: str
     title: str
     columns: tuple[Column, ...]
+    # each column's values have that column's type (text, or a number); a row mixes them, so readers
+    # index a row by column position and the cell type is left open (Any) here
     rows: tuple[tuple[Any, ...], ...]
     note: str = ""                              # a sentence under the title (e.g. the tornado's baseline)
     row_notes: tuple[str, ...] = field(default_factory=tuple)   # one per row (e.g. a stress test's description)
@@ -252,7 +254,7 @@ def allocation_table(run: RunResult, by: str = "project", scenario: Scenario | N
                          tuple((*r[:3], float(jobs.get(r[0], math.nan))) for r in rows if r[1] > 0))
         cols.append(Column("CVaR contribution (USD m)", USD_M, _contrib_def(run)))
         return Table(f"allocation_by_{by}", f"Allocation by {by}", tuple(cols), rows)
-    info: dict[str, dict[str, Any]] = {}
+    info: dict[str, dict[Hashable, Any]] = {}   # a project's row: the cells as read
     if scenario is not None:
         frame = scenario.projects_effective()
         for rec in frame[["ID", "Project", "Sector", "Instrument", "Financier", "State",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import SupportsFloat, SupportsIndex
 
 from workbench.scenario import Scenario
 
@@ -40,8 +41,8 @@ class ImpactResult:
     by_state: tuple[ImpactRow, ...]       # "(no state)" for projects without one
     assumptions: tuple[SectorAssumption, ...]
 
-    def as_dict(self) -> dict:
-        def rows(rs: tuple[ImpactRow, ...]) -> dict:
+    def as_dict(self) -> dict[str, float | dict[str, dict[str, float]]]:
+        def rows(rs: tuple[ImpactRow, ...]) -> dict[str, dict[str, float]]:
             return {r.name: {"amount": r.amount, "jobs": r.jobs, "value_added": r.value_added} for r in rs}
         return {"amount": self.amount, "jobs": self.jobs, "value_added": self.value_added,
                 "by_project": rows(self.by_project), "by_sector": rows(self.by_sector),
@@ -50,9 +51,11 @@ class ImpactResult:
                                            "value_added_per_usd": a.value_added_per_usd} for a in self.assumptions}}
 
 
-def _num(v: object) -> float:
+def _num(v: SupportsFloat | SupportsIndex | str | None) -> float:
+    if v is None:
+        return 0.0
     try:
-        x = float(v)  # type: ignore[arg-type]
+        x = float(v)
     except (TypeError, ValueError):
         return 0.0
     return 0.0 if math.isnan(x) else x
@@ -65,7 +68,9 @@ def economic_impact(scn: Scenario, amounts: Mapping[str, float]) -> ImpactResult
                         zip(sectors["Sector"], sectors["Jobs per USD m"], sectors["Value added per USD"]))
     mult = {a.sector: a for a in assumptions}
     p = scn.projects_effective()
-    by_project, by_sector, by_state = [], {}, {}
+    by_project: list[ImpactRow] = []
+    by_sector: dict[str, ImpactRow] = {}
+    by_state: dict[str, ImpactRow] = {}
     for pid, sector, state in zip(p["ID"], p["Sector"], p["State"]):
         x = _num(amounts.get(str(pid), 0.0))
         a = mult.get(str(sector))

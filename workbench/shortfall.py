@@ -88,7 +88,8 @@ def shortfall(scn: Scenario, alloc: AllocationResult, mean_by_project: dict[str,
     negative = tuple(pid for pid in room if mean_by_project.get(pid, 0.0) < 0)
     positive = tuple(pid for pid in room if mean_by_project.get(pid, 0.0) >= 0)
     limited = np.isfinite(best) and total >= best - 1e-4 * max(size, 1.0)
-    most_pos, limits_pos = float("nan"), ()
+    most_pos = float("nan")
+    limits_pos: tuple[str, ...] = ()
     if negative and not limited:
         # The most the limits allow when no candidate with negative expected NPV gets more than it has now.
         held = np.array([alloc.amounts.get(pid, 0.0) for pid in prob.ids])

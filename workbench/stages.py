@@ -52,7 +52,7 @@ from workbench.risk.batch import worker_pool
 from workbench.risk.engine import FIT_TRIALS, fit_sample, simulate
 from workbench.risk.model import build_model
 from workbench.risk.sensitivity import tornado as run_tornado
-from workbench.risk.stress import named_stresses, run_stresses
+from workbench.risk.stress import StressSpec, named_stresses, run_stresses
 from workbench.scenario import Scenario
 from workbench.shortfall import shortfall
 
@@ -175,7 +175,7 @@ class StagedPipeline:
     def run(self, scn: Scenario, *, method: str | None = None, trials: int | None = None, seed: int | None = None,
             workers: int = 1, progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
             stress: bool = True, tornado: bool = True, frontier_points: int = 0,
-            stresses: Sequence[Any] = (), options: RunOptions | None = None,
+            stresses: Sequence[StressSpec] = (), options: RunOptions | None = None,
             on_stage: StageFn | None = None) -> RunResult:
         """Run ``scn`` like :func:`~workbench.pipeline.run_scenario`, reporting each stage to ``on_stage``."""
         from workbench.pipeline import check, stop_rule

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
@@ -48,7 +49,7 @@ class Limit:
     def is_row(self) -> bool:
         return self.kind in ("constraint", "capacity", "size", "target")
 
-    def activity(self, x: np.ndarray) -> float:
+    def activity(self, x: npt.NDArray[np.float64]) -> float:
         """The limited quantity at amounts ``x`` (USD m)."""
         if not self.members:
             return 0.0
@@ -66,10 +67,10 @@ class Problem:
     ids: tuple[str, ...]
     all_ids: tuple[str, ...]
     table: pd.DataFrame = field(repr=False)    # projects_effective() rows of the included projects
-    request: np.ndarray = field(repr=False)
-    ticket: np.ndarray = field(repr=False)
-    score: np.ndarray = field(repr=False)
-    allocated: np.ndarray = field(repr=False)
+    request: npt.NDArray[np.float64] = field(repr=False)     # USD m per included project
+    ticket: npt.NDArray[np.float64] = field(repr=False)
+    score: npt.NDArray[np.float64] = field(repr=False)
+    allocated: npt.NDArray[np.float64] = field(repr=False)
     limits: tuple[Limit, ...] = ()
     discount_rate: float = float("nan")        # the scenario's: "expected NPV" in the notes is at this rate
 

@@ -17,9 +17,14 @@ import datetime as dt
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.errors import WorkbenchError
 from workbench.report.content import Briefing, build_briefing
+
+if TYPE_CHECKING:
+    from workbench.results import RunResult
+    from workbench.scenario import Scenario
 
 __all__ = ["FORMATS", "Briefing", "ReportError", "build_briefing", "make_briefing", "write_briefing"]
 
@@ -67,7 +72,7 @@ def write_briefing(brief: Briefing, path: str | os.PathLike[str], *, paper: str 
     return target
 
 
-def make_briefing(scn, run, path: str | os.PathLike[str], *, author: str = "", snapshot: str = "",
+def make_briefing(scn: Scenario, run: RunResult, path: str | os.PathLike[str], *, author: str = "", snapshot: str = "",
                   paper: str = "a4", today: dt.date | None = None) -> Path:
     """Build the briefing of ``run`` (a run of ``scn``) and write it to ``path``."""
     from workbench import __version__

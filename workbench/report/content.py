@@ -262,8 +262,9 @@ def _register(scn: Scenario, today: dt.date) -> list[Block]:
 
 def _inputs(scn: Scenario) -> list[Block]:
     out: list[Block] = [Heading("Scenario", 2)]
-    rows = tuple((c.name, input_cell(scn.fields.get(c.name), c)) for c in schema.SCENARIO_FIELDS.columns
-                 if scn.fields.get(c.name) is not None and input_cell(scn.fields.get(c.name), c) != "")
+    rows: tuple[tuple[str, ...], ...] = tuple(
+        (c.name, input_cell(scn.fields.get(c.name), c)) for c in schema.SCENARIO_FIELDS.columns
+        if scn.fields.get(c.name) is not None and input_cell(scn.fields.get(c.name), c) != "")
     out.append(TableBlock(("Field", "Value"), rows, (3.0, 7.0), small=True, key="input_Scenario"))
     for name, table in schema.TABLES.items():
         frame = scn.table(name)

@@ -10,12 +10,16 @@ import io
 import os
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Inches, Mm, Pt, RGBColor
+from docx.section import Section
+from docx.shared import Inches, Length, Mm, Pt, RGBColor
+from docx.table import _Cell, _Row
+from docx.text.paragraph import Paragraph
 
 from workbench.report.content import Briefing, Heading, Landscape, Para, Plot, TableBlock
 from workbench.report.plots import render_png
@@ -51,7 +55,7 @@ def write_docx(brief: Briefing, path: str | os.PathLike[str], *, paper: str = "a
         elif isinstance(block, TableBlock):
             _table(doc, block, sec)
         elif isinstance(block, Plot):
-            text_w = (sec.page_width - sec.left_margin - sec.right_margin) / 914400
+            text_w = _text_width(sec) / 914400
             w = min(text_w, 6.7)
             doc.add_picture(io.BytesIO(render_png(block.draw, w, block.aspect)), width=Inches(w))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -64,7 +68,15 @@ def write_docx(brief: Briefing, path: str | os.PathLike[str], *, paper: str = "a
     doc.save(os.fspath(path))
 
 
-def _para(doc, block: Para) -> None:
+def _text_width(sec: Section) -> int:
+    """EMU between the margins (``write_docx`` sets the page size and margins of every section)."""
+    width, left, right = sec.page_width, sec.left_margin, sec.right_margin
+    if width is None or left is None or right is None:
+        raise ValueError("The page size and margins must be set before content is added.")
+    return int(width - left - right)
+
+
+def _para(doc: DocxDocument, block: Para) -> None:
     p = doc.add_paragraph(style="List Bullet" if block.style == "bullet" else None)
     run = p.add_run(block.text)
     if block.style == "note":
@@ -75,15 +87,15 @@ def _para(doc, block: Para) -> None:
         run.font.color.rgb = FLAG
 
 
-def _table(doc, block: TableBlock, sec) -> None:
+def _table(doc: DocxDocument, block: TableBlock, sec: Section) -> None:
     n = len(block.headers)
     table = doc.add_table(rows=1, cols=n)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     size = Pt(7.5 if block.small else 9)
-    total_w = sec.page_width - sec.left_margin - sec.right_margin
+    total_w = _text_width(sec)
     rel = list(block.widths) if len(block.widths) == n else [1.0] * n
-    widths = [int(total_w * r / sum(rel)) for r in rel]
+    widths = [Length(int(total_w * r / sum(rel))) for r in rel]
     numeric = list(block.numeric) if len(block.numeric) == n else [False] * n
     hdr = table.rows[0]
     _repeat_header(hdr)
@@ -96,7 +108,7 @@ def _table(doc, block: TableBlock, sec) -> None:
     doc.add_paragraph()
 
 
-def _fill(cell, text: str, size, *, bold: bool, width: int, right: bool, shade: bool = False) -> None:
+def _fill(cell: _Cell, text: str, size: Length, *, bold: bool, width: Length, right: bool, shade: bool = False) -> None:
     cell.width = width
     p = cell.paragraphs[0]
     p.paragraph_format.space_after = Pt(0)
@@ -114,14 +126,14 @@ def _fill(cell, text: str, size, *, bold: bool, width: int, right: bool, shade: 
         tc_pr.append(shd)
 
 
-def _repeat_header(row) -> None:
+def _repeat_header(row: _Row) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     tr_pr.append(el)
 
 
-def _footer(sec, text: str) -> None:
+def _footer(sec: Section, text: str) -> None:
     p = sec.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = p.add_run(f"{text} · page ")
@@ -132,7 +144,7 @@ def _footer(sec, text: str) -> None:
     _field(p, "NUMPAGES")
 
 
-def _field(p, code: str) -> None:
+def _field(p: Paragraph, code: str) -> None:
     run = p.add_run()
     run.font.size = Pt(8)
     for kind, instr in (("begin", None), (None, code), ("separate", None), ("end", None)):

@@ -20,8 +20,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    Flowable,
     Frame,
     Image,
     NextPageTemplate,
@@ -85,7 +87,7 @@ def write_pdf(brief: Briefing, path: str | os.PathLike[str], *, paper: str = "a4
                           # the canvas starts in the embedded font: no unembedded standard font on any page
                           initialFontName=FONT, initialFontSize=9.5)
 
-    def footer(canvas, d) -> None:
+    def footer(canvas: Canvas, d: BaseDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 7.5)
         w = canvas._pagesize[0]
@@ -99,7 +101,7 @@ def write_pdf(brief: Briefing, path: str | os.PathLike[str], *, paper: str = "a4
                                          id="l")], onPage=footer, pagesize=wide),
     ])
     width = size[0] - 2 * MARGIN
-    story: list = [Paragraph(escape(brief.title), st["title"]),
+    story: list[Flowable] = [Paragraph(escape(brief.title), st["title"]),
                    _table(TableBlock(("Item", "Value"), brief.meta, (2.0, 7.0)), width, st), Spacer(1, 4)]
     for block in brief.blocks:
         if isinstance(block, Heading):
@@ -121,7 +123,7 @@ def write_pdf(brief: Briefing, path: str | os.PathLike[str], *, paper: str = "a4
     doc.build(story)
 
 
-def _table(block: TableBlock, width: float, st) -> Table:
+def _table(block: TableBlock, width: float, st: dict[str, ParagraphStyle]) -> Table:
     n = len(block.headers)
     rel = list(block.widths) if len(block.widths) == n else [1.0] * n
     col_w = [width * r / sum(rel) for r in rel]

@@ -8,18 +8,21 @@ result objects and the labels from :mod:`workbench.figures`.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from workbench import figures as kf
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
     from workbench.results import RunResult
 
-RC = {"font.size": 8.5, "axes.titlesize": 9.5, "axes.titleweight": "bold", "axes.labelsize": 8.5,
+RC: dict[RcKeyType, Any] = {"font.size": 8.5, "axes.titlesize": 9.5, "axes.titleweight": "bold", "axes.labelsize": 8.5,
       "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 7.5, "legend.frameon": False,
       "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": "#dddddd",
       "grid.linewidth": 0.6, "axes.axisbelow": True, "font.family": "DejaVu Sans", "pdf.fonttype": 42,
@@ -28,7 +31,7 @@ BLUE, ORANGE, GREEN, RED, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#7
 BN = 1000.0
 
 
-def render_png(draw, width_in: float, aspect: float, dpi: int = 200) -> bytes:
+def render_png(draw: Callable[[Figure], None], width_in: float, aspect: float, dpi: int = 200) -> bytes:
     """``draw(fig)`` on a new figure ``width_in`` wide, as PNG bytes at ``dpi`` (metadata without a date,
     so the same run gives the same bytes)."""
     import matplotlib as mpl
@@ -44,13 +47,13 @@ def render_png(draw, width_in: float, aspect: float, dpi: int = 200) -> bytes:
     return buf.getvalue()
 
 
-def _bn(ax) -> None:
+def _bn(ax: Axes) -> None:
     from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:,.0f}"))
 
 
-def _hbars(ax, items: list[tuple[str, float]], colour: str, title: str, xlabel: str) -> None:
+def _hbars(ax: Axes, items: list[tuple[str, float]], colour: str, title: str, xlabel: str) -> None:
     names = [k for k, _ in items]
     vals = np.array([v for _, v in items], dtype=float) / BN
     y = np.arange(len(names))

@@ -10,20 +10,30 @@ Either way each result is identical to a lone ``simulate`` call.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from multiprocessing import get_context
-from typing import Any
+from typing import TypedDict
 
 from workbench.progress import CancelFn, Cancelled, ProgressFn, check_cancel
 from workbench.risk.engine import CHUNK_BLOCKS, Plan, simulate
+from workbench.risk.model import Overrides
 from workbench.risk.paths import REPORT_STREAM, block_sizes, draw_block, draw_signature
 from workbench.risk.result import RiskResult
 from workbench.scenario import Scenario
 
 
-def _one(scn: Scenario, amounts: Mapping[str, float], job: Mapping[str, Any]) -> RiskResult:
+class SimulationJob(TypedDict, total=False):
+    """One job: the keywords of one :func:`~workbench.risk.engine.simulate` call (each may be left out)."""
+
+    trials: int | None
+    seed: int | None
+    forced_events: Mapping[str, int | Iterable[int]] | None
+    overrides: Overrides | None
+
+
+def _one(scn: Scenario, amounts: Mapping[str, float], job: SimulationJob) -> RiskResult:
     return simulate(scn, amounts, **job)
 
 
@@ -38,7 +48,7 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
         yield pool
 
 
-def run_many(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[Mapping[str, Any]], *, workers: int = 1,
+def run_many(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[SimulationJob], *, workers: int = 1,
              progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
              labels: Sequence[str] | None = None, pool: Executor | None = None) -> list[RiskResult]:
     """The results of ``jobs``, in order (in ``pool``, or a pool of ``workers`` processes)."""
@@ -53,7 +63,7 @@ def run_many(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[Mapping
             return run_many(scn, amounts, jobs, progress=progress, should_cancel=should_cancel, labels=labels,
                             pool=own)
     results: dict[int, RiskResult] = {}
-    futures = {pool.submit(_one, scn, dict(amounts), dict(job)): i for i, job in enumerate(jobs)}
+    futures = {pool.submit(_one, scn, dict(amounts), job.copy()): i for i, job in enumerate(jobs)}
     pending = set(futures)
     try:
         while pending:
@@ -70,7 +80,7 @@ def run_many(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[Mapping
     return [results[i] for i in range(len(jobs))]
 
 
-def simulate_variants(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[Mapping[str, Any]], *,
+def simulate_variants(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[SimulationJob], *,
                       progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
                       label: str = "") -> list[RiskResult]:
     """The results of ``jobs`` (keywords ``trials``, ``seed``, ``forced_events``, ``overrides``),

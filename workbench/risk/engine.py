@@ -59,7 +59,7 @@ class UnitSample:
     """
 
     ids: tuple[str, ...]
-    pnl: np.ndarray   # (trials, n)
+    pnl: npt.NDArray[np.float64]   # (trials, n)
     seed: int = 0
 
     @property
@@ -72,7 +72,7 @@ class UnitSample:
         return means
 
     @cached_property
-    def cov(self) -> np.ndarray:
+    def cov(self) -> npt.NDArray[np.float64]:
         if self.pnl.shape[1] == 0:
             return np.zeros((0, 0))
         return np.atleast_2d(np.cov(self.pnl, rowvar=False))

@@ -43,24 +43,24 @@ class RiskModel:
     ids: tuple[str, ...]
     sectors: tuple[str, ...]
     events: tuple[str, ...]
-    project_sector: np.ndarray   # (n,) int index into sectors
-    instrument: np.ndarray       # (n,) int: EQUITY, LOAN, GUARANTEE
-    financier: tuple[str, ...]   # (n,)
-    state: tuple[str, ...]       # (n,)
-    mu: np.ndarray               # (n,) project expected return
-    specific: np.ndarray         # (n,) specific risk
-    coupon: np.ndarray           # (n,) coupon or fee
-    recovery: np.ndarray         # (n,) recovery rate
-    start: np.ndarray            # (n,) int start offset k (0 .. H-1)
-    requested: np.ndarray        # (n,)
-    sector_mu: np.ndarray        # (S,)
-    sector_vol: np.ndarray       # (S,)
-    corr: np.ndarray             # (S, S), valid correlation matrix
-    chol: np.ndarray             # (S, S) lower factor: e = chol @ z
-    corr_repaired: bool          # the scenario's matrix was not PSD and was replaced by the nearest
-    event_prob: np.ndarray       # (E,)
-    event_duration: np.ndarray   # (E,) int >= 1
-    event_shock: np.ndarray      # (E, S)
+    project_sector: npt.NDArray[np.int64]  # (n,) int index into sectors
+    instrument: npt.NDArray[np.int64]      # (n,) int: EQUITY, LOAN, GUARANTEE
+    financier: tuple[str, ...]             # (n,)
+    state: tuple[str, ...]                 # (n,)
+    mu: npt.NDArray[np.float64]            # (n,) project expected return
+    specific: npt.NDArray[np.float64]      # (n,) specific risk
+    coupon: npt.NDArray[np.float64]        # (n,) coupon or fee
+    recovery: npt.NDArray[np.float64]      # (n,) recovery rate
+    start: npt.NDArray[np.int64]           # (n,) int start offset k (0 .. H-1)
+    requested: npt.NDArray[np.float64]     # (n,)
+    sector_mu: npt.NDArray[np.float64]     # (S,)
+    sector_vol: npt.NDArray[np.float64]    # (S,)
+    corr: npt.NDArray[np.float64]          # (S, S), valid correlation matrix
+    chol: npt.NDArray[np.float64]          # (S, S) lower factor: e = chol @ z
+    corr_repaired: bool                    # the scenario's matrix was not PSD and was replaced by the nearest
+    event_prob: npt.NDArray[np.float64]    # (E,)
+    event_duration: npt.NDArray[np.int64]  # (E,) int >= 1
+    event_shock: npt.NDArray[np.float64]   # (E, S)
     horizon: int
     start_year: int
     discount_rate: float
@@ -74,12 +74,12 @@ class RiskModel:
         return len(self.ids)
 
     @cached_property
-    def engine_order(self) -> np.ndarray:
+    def engine_order(self) -> npt.NDArray[np.intp]:
         """Projects as the engine lays them out: equity, then loans, then guarantees (stable)."""
         return np.argsort(self.instrument, kind="stable")
 
     @cached_property
-    def engine_inverse(self) -> np.ndarray:
+    def engine_inverse(self) -> npt.NDArray[np.int64]:
         inv = np.empty(self.n, dtype=np.int64)
         inv[self.engine_order] = np.arange(self.n)
         return inv
@@ -92,7 +92,7 @@ class RiskModel:
     def n_loan(self) -> int:
         return int(np.sum(self.instrument == LOAN))
 
-    def discount(self) -> np.ndarray:
+    def discount(self) -> npt.NDArray[np.float64]:
         """``(1 + r)^-k`` for k = 0 .. H: index k is the start of year k (= end of year k-1)."""
         return (1.0 + self.discount_rate) ** -np.arange(self.horizon + 1, dtype=float)
 

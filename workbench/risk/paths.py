@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy import special
 
 from workbench.risk.model import EQUITY, LOAN, RiskModel
@@ -30,11 +31,11 @@ FIT_STREAM, REPORT_STREAM = 0, 1
 class BlockPaths:
     """What one block of trials produced (n included projects, m trials, E events, H years)."""
 
-    unit: np.ndarray        # (n, m): each project's P&L (PV, USD m) per USD m allocated
-    occurred: np.ndarray    # (E, m) bool: the event started at least once within the horizon
-    tau: np.ndarray         # (n, m) int: default year offset, H when none (equity: H)
-    value: np.ndarray | None = None    # (H, m): portfolio value at each year-end (needs amounts)
-    cash: np.ndarray | None = None     # (H + 1, m): nominal portfolio cash flows at times 0..H (needs amounts)
+    unit: npt.NDArray[np.float64]      # (n, m): each project's P&L (PV, USD m) per USD m allocated
+    occurred: npt.NDArray[np.bool_]    # (E, m): the event started at least once within the horizon
+    tau: npt.NDArray[np.int64]         # (n, m): default year offset, H when none (equity: H)
+    value: npt.NDArray[np.float64] | None = None   # (H, m): portfolio value at each year-end (needs amounts)
+    cash: npt.NDArray[np.float64] | None = None    # (H + 1, m): nominal portfolio cash flows at times 0..H
 
 
 def generator(seed: int, stream: int, block: int) -> np.random.Generator:
@@ -56,10 +57,10 @@ def normals_per_trial(model: RiskModel) -> int:
 class Draws:
     """The random numbers of one block, in their fixed order (read only once drawn)."""
 
-    z_sec: np.ndarray           # (H, S, m) sector normals
-    z_spec: np.ndarray          # (H, n, m) project normals, engine order
-    u: np.ndarray | None        # (H, E, m) event uniforms
-    w: np.ndarray | None        # (H, m) chi-square draws of the t copula
+    z_sec: npt.NDArray[np.float64]          # (H, S, m) sector normals
+    z_spec: npt.NDArray[np.float64]         # (H, n, m) project normals, engine order
+    u: npt.NDArray[np.float64] | None       # (H, E, m) event uniforms
+    w: npt.NDArray[np.float64] | None       # (H, m) chi-square draws of the t copula
 
 
 def draw_signature(model: RiskModel) -> tuple[int, int, int, int, str, float | None]:

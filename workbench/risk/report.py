@@ -20,6 +20,7 @@ from workbench.figures import (
     stress_table,
     tornado_table,
 )
+from workbench.impact import ImpactResult
 from workbench.results import RunResult, finite_or_none
 
 #: The top-level keys of ``summary_dict``, in order (documented in docs/risk-model.md).
@@ -101,7 +102,7 @@ def _pkey(q: int) -> str:
     return "99.9" if q == 999 else str(q)
 
 
-def _impact(impact: Any) -> dict[str, Any] | None:
+def _impact(impact: ImpactResult | None) -> dict[str, Any] | None:
     if impact is None:
         return None
     d = impact.as_dict()

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from workbench.progress import CancelFn, ProgressFn
-from workbench.risk.batch import run_many
+from workbench.risk.batch import SimulationJob, run_many
 from workbench.risk.model import Overrides, build_model
 from workbench.risk.paths import BLOCK
 from workbench.scenario import Scenario
@@ -121,11 +120,11 @@ def tornado(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None =
     """
     n = min(scn.trials if trials is None else int(trials), TORNADO_TRIALS)
     todo = moves(scn)
-    common = {"trials": n, "seed": seed}
-    jobs: list[dict[str, Any]] = [dict(common)]
+    jobs = [SimulationJob(trials=n, seed=seed)]
     labels = ["Sensitivity: baseline"]
     for mv in todo:
-        jobs += [{**common, "overrides": mv.low_overrides}, {**common, "overrides": mv.high_overrides}]
+        jobs += [SimulationJob(trials=n, seed=seed, overrides=mv.low_overrides),
+                 SimulationJob(trials=n, seed=seed, overrides=mv.high_overrides)]
         labels += [f"Sensitivity: {mv.label}"] * 2
     res = run_many(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
                    labels=labels, pool=pool)

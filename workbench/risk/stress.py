@@ -12,7 +12,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from workbench.progress import CancelFn, ProgressFn
-from workbench.risk.batch import run_many
+from workbench.risk.batch import SimulationJob, run_many
 from workbench.risk.model import Overrides, build_model
 from workbench.risk.result import RiskResult
 from workbench.scenario import Scenario
@@ -66,8 +66,8 @@ def run_stresses(scn: Scenario, amounts: Mapping[str, float], baseline: RiskResu
                  should_cancel: CancelFn | None = None, user_defined: Sequence[bool] | None = None,
                  pool: Executor | None = None) -> tuple[StressResult, ...]:
     """Run each stress on the baseline's trials and seed; report against the baseline."""
-    jobs = [{"trials": baseline.trials, "seed": baseline.seed, "forced_events": spec.forced_events,
-             "overrides": spec.overrides} for spec in specs]
+    jobs = [SimulationJob(trials=baseline.trials, seed=baseline.seed, forced_events=spec.forced_events,
+                          overrides=spec.overrides) for spec in specs]
     results = run_many(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
                        labels=[f"Stress test: {spec.name}" for spec in specs], pool=pool)
     return tuple(StressResult(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.allocation import allocate
 from workbench.progress import CancelFn, check_cancel
@@ -118,8 +119,8 @@ class Point:
     """One evaluation: the inputs' values, the allocation simulated and its P&L sample (USD m)."""
 
     values: tuple[tuple[str, float], ...]
-    amounts: np.ndarray      # model order
-    pnl: np.ndarray
+    amounts: npt.NDArray[np.float64]   # model order
+    pnl: npt.NDArray[np.float64]
 
 
 class Evaluator:
