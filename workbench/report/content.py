@@ -77,7 +77,7 @@ class Briefing:
 
 
 # ------------------------------------------------------------------ helpers
-def cell(value: Any, unit: str = "") -> str:
+def cell(value: object, unit: str = "") -> str:
     """A table cell: a number in a results column through :func:`workbench.figures.format_value`."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""

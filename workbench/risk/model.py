@@ -131,6 +131,7 @@ def apply_overrides(scn: Scenario, overrides: Overrides | None) -> Scenario:
 
 
 def _f(x: Any, default: float) -> float:
+    """``x`` (a cell as read: any value) as a number, ``default`` when it is not one or is NaN."""
     try:
         v = float(x)
     except (TypeError, ValueError):
