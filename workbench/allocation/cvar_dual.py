@@ -92,7 +92,7 @@ FIRST_GROUP = 16
 class Partition:
     """Each trial's group label (``labels[t]``); labels need not be consecutive."""
 
-    labels: np.ndarray
+    labels: npt.NDArray[np.int64]
 
 
 def rank_groups(m: int, centre: int, half: int, first: int) -> np.ndarray:
@@ -361,8 +361,8 @@ class DualResult:
     x: npt.NDArray[np.float64] | None   # [w, alpha] (shares)
     objective: float
     bound: float
-    row_dual: np.ndarray | None
-    col_dual: np.ndarray | None
+    row_dual: npt.NDArray[np.float64] | None
+    col_dual: npt.NDArray[np.float64] | None
     columns: int                  # groups in the last programme
     singles: int                  # of which groups of one trial
     rounds: int

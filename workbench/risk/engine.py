@@ -101,17 +101,17 @@ class _Chunk:
     """One chunk's per-trial outputs and its own tail candidates."""
 
     first: int              # index of its first trial
-    pnl: np.ndarray         # (M,)
-    occurred: np.ndarray    # (E, M)
-    value: np.ndarray       # (H, M') value paths of the chunk's blocks below FAN_BLOCKS (M' may be 0)
-    payout: np.ndarray      # (M,) nominal guarantee payouts
-    payout_pv: np.ndarray   # (M,)
-    tail_idx: np.ndarray    # (<=k,) trial indices of its k smallest P&L
-    tail_rows: np.ndarray   # (<=k, n) project P&L in those trials
-    tail_pnl: np.ndarray    # (<=k,) their portfolio P&L
-    block_sums: np.ndarray  # (blocks, n) each block's sum of each project's P&L
-    net_cash: np.ndarray    # (M,) nominal cash returned minus cash invested ((0,) when not asked)
-    irr: np.ndarray         # (M,) annual IRR of the portfolio's cash flows ((0,) when not asked)
+    pnl: npt.NDArray[np.float64]         # (M,)
+    occurred: npt.NDArray[np.bool_]      # (E, M)
+    value: npt.NDArray[np.float64]       # (H, M') value paths of the blocks below FAN_BLOCKS (M' may be 0)
+    payout: npt.NDArray[np.float64]      # (M,) nominal guarantee payouts
+    payout_pv: npt.NDArray[np.float64]   # (M,)
+    tail_idx: npt.NDArray[np.int64]      # (<=k,) trial indices of its k smallest P&L
+    tail_rows: npt.NDArray[np.float64]   # (<=k, n) project P&L in those trials
+    tail_pnl: npt.NDArray[np.float64]    # (<=k,) their portfolio P&L
+    block_sums: npt.NDArray[np.float64]  # (blocks, n) each block's sum of each project's P&L
+    net_cash: npt.NDArray[np.float64]    # (M,) nominal cash returned minus cash invested ((0,) when not asked)
+    irr: npt.NDArray[np.float64]         # (M,) annual IRR of the portfolio's cash flows ((0,) when not asked)
 
 
 class _Tail:
@@ -256,8 +256,8 @@ class Plan:
     model: RiskModel
     trials: int
     seed: int
-    x: np.ndarray                 # amounts in model order
-    forced: np.ndarray | None     # (H, E) forced starts
+    x: npt.NDArray[np.float64]              # amounts in model order
+    forced: npt.NDArray[np.bool_] | None    # (H, E) forced starts
     k: int                        # tail trials
     nominal: bool = False         # also the undiscounted cash view (cash multiple, IRR)
 
