@@ -12,7 +12,7 @@ from ui.main_window import MainWindow
 from workbench.commands import SetField
 from workbench.issues import Issue
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 
 def test_help_menu_opens_each_guide_rendered_from_the_shipped_markdown(window):

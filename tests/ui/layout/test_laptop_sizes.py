@@ -16,7 +16,7 @@ from tests.ui.layout.laptop import SIZES, window_problems
 
 VIEWS = ["summary", "allocation", "states", "distribution", "fan", "frontier", "contributions", "stress",
          "tornado", "impact"]
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 
 from ui.screenshot import take_screenshot
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _colourful(image: QImage) -> int:

@@ -32,7 +32,7 @@ from workbench.risk.report import DEFINITIONS_HEADING
 TRIALS, SEED = 1000, 7
 #: Rows of the app's key-figures table that state how the run went, not a figure of it.
 RUN_FACTS = {"Method", "Trials", "Seed"}
-DOC = Path(__file__).resolve().parents[2] / "docs" / "results-guide.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "results-guide.md"
 
 
 def _cli(*args: str) -> tuple[int, str]:

@@ -17,7 +17,7 @@ from workbench import default_scenario
 from workbench.commands import SetCell
 from workbench.snapshots.recovery import RecoveryStore
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 posix_only = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 
 MANAGER_CHILD = """
