@@ -162,10 +162,14 @@ def test(args: list[str]) -> int:
     else:
         env = ensure_offline_env(_wheelhouse(house), with_tests=True)
         py, bin_dir = _python(env), _bin(env)
-    env_vars = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+    # One BLAS thread per test process, as the app runs (workbench/threads.py): two pytest
+    # workers with a thread per core each would make every small matrix product wait.
+    blas = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env_vars = {**os.environ, **blas, "QT_QPA_PLATFORM": "offscreen", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
     steps = [
         ("ruff", [str(py), "-m", "ruff", "check", "."]),
         ("import-linter", [str(bin_dir / "lint-imports")]),
+        ("mypy (strict, workbench/)", [str(py), "-m", "mypy"]),
     ]
     for name, cmd in steps:
         _say(f"== {name}")

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbench.threads import single_threaded_blas
+
 
 def _views() -> dict[str, str]:
     try:
@@ -37,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    single_threaded_blas()      # before anything loads numpy
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.screenshot:
         from ui.screenshot import parse_size, take_screenshot

@@ -84,11 +84,14 @@ class NumberError(WorkbenchError, ValueError):
 
 
 class NumericColumn(Protocol):
-    """What the parser needs of a column (:class:`workbench.schema.Column` has it)."""
+    """What the parser needs of a column (:class:`workbench.schema.Column` has it); read only."""
 
-    name: str
-    kind: str
-    unit: str
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
 
 
 def is_missing(value: object) -> bool:

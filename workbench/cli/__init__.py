@@ -24,6 +24,7 @@ from workbench.cli import (
     template_cmd,
     validate_cmd,
 )
+from workbench.threads import single_threaded_blas
 
 SUBCOMMANDS = (validate_cmd, run_cmd, template_cmd, diff_cmd, snapshot_cmd, seek_cmd, switching_cmd, sobol_cmd,
                report_cmd)
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    single_threaded_blas()      # before anything loads numpy
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
