@@ -9,18 +9,22 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.plots.figures import KINDS, key_differences
 from ui.plots.style import fmt_number
 from workbench import figures as kf
 from workbench.text import ordinal
 
+if TYPE_CHECKING:
+    from workbench.results import RunResult
+    from workbench.scenario import Scenario
+
 
 @dataclass(frozen=True)
 class Rows:
     headers: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
+    rows: tuple[tuple[Any, ...], ...]   # cells of mixed kinds (text, numbers), as in the core's figures.Table
     decimals: tuple[int, ...] = ()
     tooltips: tuple[str, ...] = field(default_factory=tuple)
 
@@ -44,7 +48,7 @@ UNITS = {kind: unit for unit, kind in KINDS.items()}
 
 
 #: A column header longer than this goes on several lines (the words as the core writes them).
-HEADER_LINE = 24
+HEADER_LINE = 14
 
 
 def from_core(table: kf.Table, *, drop: Sequence[str] = (), sort_by: str | None = None) -> Rows:
@@ -77,7 +81,7 @@ def from_core(table: kf.Table, *, drop: Sequence[str] = (), sort_by: str | None 
     return _rows(headers, rows, decimals, tips)
 
 
-def key_figures_table(run: Any, **_: Any) -> Rows:
+def key_figures_table(run: RunResult | None, **_: Any) -> Rows:
     """Every key figure of the core (value with its band), its definition as the row's tooltip; then the run's facts."""
     if run is None:
         return EMPTY
@@ -98,29 +102,30 @@ def key_figures_table(run: Any, **_: Any) -> Rows:
     return _rows(("Key figure", "Value"), rows, tooltips=tips)
 
 
-def allocation_note(run: Any, **_: Any) -> str:
+def allocation_note(run: RunResult | None, **_: Any) -> str:
     """Why less than the programme size is allocated ("" when all of it is)."""
     return "" if run is None else kf.allocation_explanation(run)
 
 
-def tornado_note(run: Any, **_: Any) -> str:
+def tornado_note(run: RunResult | None, **_: Any) -> str:
     return "" if run is None else kf.tornado_note(run)
 
 
-def allocation_by_project(run: Any, *, scenario: Any = None, **_: Any) -> Rows:
+def allocation_by_project(run: RunResult | None, *, scenario: Scenario | None = None, **_: Any) -> Rows:
     """Every project with its allocation (and, given the scenario, its name, sector, instrument and request)."""
     if run is None:
         return EMPTY
     return from_core(kf.allocation_table(run, "project", scenario), sort_by="Allocated (USD m)")
 
 
-def allocation_by_state(run: Any, **_: Any) -> Rows:
+def allocation_by_state(run: RunResult | None, **_: Any) -> Rows:
     if run is None:
         return EMPTY
     return from_core(kf.allocation_table(run, "state"), sort_by="Allocated (USD m)")
 
 
-def percentiles(run: Any, *, other: Any = None, label: str = "Current", other_label: str = "Other", **_: Any) -> Rows:
+def percentiles(run: RunResult | None, *, other: RunResult | None = None, label: str = "Current",
+                other_label: str = "Other", **_: Any) -> Rows:
     if run is None:
         return EMPTY
     npv = kf.npv_name(run)
@@ -133,7 +138,7 @@ def percentiles(run: Any, *, other: Any = None, label: str = "Current", other_la
     return _rows(("Percentile", f"{label}: {npv} (USD m)", f"{other_label} (USD m)", "Difference (USD m)"), rows)
 
 
-def fan_table(run: Any, **_: Any) -> Rows:
+def fan_table(run: RunResult | None, **_: Any) -> Rows:
     if run is None:
         return EMPTY
     fan = run.risk.fan
@@ -146,15 +151,16 @@ def fan_table(run: Any, **_: Any) -> Rows:
     return _rows(headers, rows)
 
 
-def frontier_table(run: Any, **_: Any) -> Rows:
+def frontier_table(run: RunResult | None, **_: Any) -> Rows:
     if run is None or run.frontier is None:
         return EMPTY
-    rows = [(i + 1, p.expected_pnl, p.cvar, p.std) for i, p in enumerate(run.frontier.points)]
+    rows: list[tuple[int | str, float, float, float]] = [(i + 1, p.expected_pnl, p.cvar, p.std)
+                                                        for i, p in enumerate(run.frontier.points)]
     rows.append(("Current", run.risk.expected_pnl, run.risk.cvar, run.risk.std))
     return _rows(("Point", f"Expected {kf.npv_name(run)} (USD m)", "CVaR (USD m)", "Std (USD m)"), rows)
 
 
-def contributions_table(run: Any, **_: Any) -> Rows:
+def contributions_table(run: RunResult | None, **_: Any) -> Rows:
     if run is None:
         return EMPTY
     rows = []
@@ -164,20 +170,20 @@ def contributions_table(run: Any, **_: Any) -> Rows:
     return _rows(("By", "Name", "Contribution (USD m)", "Share of CVaR (%)"), rows, (0, 0, 0, 1))
 
 
-def stress_table(run: Any, **_: Any) -> Rows:
+def stress_table(run: RunResult | None, **_: Any) -> Rows:
     if run is None:
         return EMPTY
     return from_core(kf.stress_table(run), drop=("What happens", "User-defined"))
 
 
-def tornado_table(run: Any, **_: Any) -> Rows:
+def tornado_table(run: RunResult | None, **_: Any) -> Rows:
     if run is None:
         return EMPTY
     t = kf.tornado_table(run)
     return from_core(t, drop=("Low value", "Base value", "High value", t.columns[5].header, "Baseline CVaR (USD m)"))
 
 
-def impact_table(run: Any, **_: Any) -> Rows:
+def impact_table(run: RunResult | None, **_: Any) -> Rows:
     if run is None or run.impact is None:
         return EMPTY
     rows = []
@@ -186,8 +192,8 @@ def impact_table(run: Any, **_: Any) -> Rows:
     return _rows(("By", "Name", "Allocated (USD m)", "Jobs", "Value added (USD m)"), rows)
 
 
-def compare_table(run: Any, *, other: Any = None, label: str = "Current", other_label: str = "Other",
-                  **_: Any) -> Rows:
+def compare_table(run: RunResult | None, *, other: RunResult | None = None, label: str = "Current",
+                  other_label: str = "Other", **_: Any) -> Rows:
     if run is None or other is None:
         return EMPTY
     rows = [(name, _show(a, kind), _show(b, kind), _show(d, kind) if kind not in ("share", "rate") else
