@@ -8,7 +8,7 @@ draws on the figure it is given, like :mod:`ui.plots.figures`.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -28,11 +28,20 @@ from ui.plots.tools import briefing, note
 from workbench.figures import npv_label
 from workbench.whatif.vocabulary import GENERIC_NPV
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+
+    from workbench.whatif.switching import Crossing
+    from workbench.whatif.tasks import RobustComparison, SeekReport, SobolReport, SwitchingReport
+
+    WhatIfReport = SwitchingReport | SeekReport | RobustComparison | SobolReport
+
 #: Inputs shown in the Sobol plot (largest tornado swing first); the table lists them all.
 SOBOL_BARS = 15
 
 
-def _value_axis(axis: Any, unit: str, values: list[float]) -> tuple[float, str]:
+def _value_axis(axis: Axis, unit: str, values: list[float]) -> tuple[float, str]:
     """Format ``axis`` for values in ``unit`` ("fraction", "probability", "USD m"); returns (divisor, label)."""
     if unit in ("fraction", "probability", "share"):
         axis.set_major_formatter(percent_formatter(1))
@@ -42,7 +51,7 @@ def _value_axis(axis: Any, unit: str, values: list[float]) -> tuple[float, str]:
     return divisor, money
 
 
-def crossing_axes(ax: Any, crossing: Any, *, statistic_unit: str, target_op: str | None = None) -> float:
+def crossing_axes(ax: Axes, crossing: Crossing, *, statistic_unit: str, target_op: str | None = None) -> float:
     """The criterion along the input (with its Monte Carlo 95 % band), the threshold, the scenario's value
     and the crossing with its band. Returns the divisor of the input's axis."""
     inp = crossing.input
@@ -55,7 +64,7 @@ def crossing_axes(ax: Any, crossing: Any, *, statistic_unit: str, target_op: str
     x_div, x_label = _value_axis(ax.xaxis, inp.unit, [*xs, inp.value])
     y_div, y_label = _value_axis(ax.yaxis, y_unit, [*ys, crossing.threshold])
     if len(xs):
-        style = dict(drawstyle="steps-post") if allocation else {}
+        style: dict[str, Any] = dict(drawstyle="steps-post") if allocation else {}   # matplotlib keywords
         ax.plot(xs / x_div, ys / y_div, "o-", color=GAIN, markersize=3.5, linewidth=1.5,
                 label="Largest move of a project (share of the programme)" if allocation else crossing.criterion_label,
                 **style)
@@ -98,7 +107,7 @@ def _fmt(v: float, unit: str) -> str:
 
 
 @briefing
-def plot_switching(fig: Figure, report: Any = None, *, selected: int = 0, **_: Any) -> None:
+def plot_switching(fig: Figure, report: SwitchingReport | None = None, *, selected: int = 0, **_: Any) -> None:
     """The selected input's criterion curve with its switching value."""
     if report is None or not report.crossings:
         note(fig, "No switching values yet: choose the inputs and the criterion, then press Run.")
@@ -114,7 +123,7 @@ def plot_switching(fig: Figure, report: Any = None, *, selected: int = 0, **_: A
 
 
 @briefing
-def plot_seek(fig: Figure, report: Any = None, **_: Any) -> None:
+def plot_seek(fig: Figure, report: SeekReport | None = None, **_: Any) -> None:
     """Goal seek: the statistic along the input, the target, and the boundary value."""
     if report is None:
         note(fig, "No answer yet: choose the input and the target, then press Run.")
@@ -134,7 +143,7 @@ def plot_seek(fig: Figure, report: Any = None, **_: Any) -> None:
 
 
 @briefing
-def plot_robust(fig: Figure, comp: Any = None, **_: Any) -> None:
+def plot_robust(fig: Figure, comp: RobustComparison | None = None, **_: Any) -> None:
     """Each allocation's expected NPV in every stress (left) and its largest regret (right)."""
     if comp is None:
         note(fig, "No comparison yet: press Run.")
@@ -174,7 +183,7 @@ def plot_robust(fig: Figure, comp: Any = None, **_: Any) -> None:
 
 
 @briefing
-def plot_sobol(fig: Figure, report: Any = None, **_: Any) -> None:
+def plot_sobol(fig: Figure, report: SobolReport | None = None, **_: Any) -> None:
     """The tornado's swings (left) beside the Sobol indices (right), inputs in the tornado's order; the
     inputs ranked differently by the two are marked."""
     if report is None:
@@ -226,13 +235,13 @@ def plot_sobol(fig: Figure, report: Any = None, **_: Any) -> None:
                  "ranked differently (red)")
 
 
-def measure_rate(report: Any) -> float | None:
+def measure_rate(report: WhatIfReport) -> float | None:
     """The discount rate a what-if report's NPV is at (None when it does not say)."""
     rate = float(getattr(report, "discount_rate", float("nan")))
     return rate if rate == rate else None
 
 
-def measure_name(report: Any) -> str:
+def measure_name(report: WhatIfReport) -> str:
     """The measure of a what-if report, from the results vocabulary: "NPV at 5 %"."""
     rate = measure_rate(report)
     return npv_label(rate) if rate is not None else GENERIC_NPV
