@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,8 @@ if TYPE_CHECKING:
     from workbench.cli._types import Subparsers
     from workbench.issues import Issue
     from workbench.scenario import Scenario
+
+from workbench.cli.progress import Bar
 
 OK, INVALID, UNREADABLE = 0, 1, 2
 
@@ -97,7 +98,7 @@ def run_one(path: str | None, *, trials: int | None, seed: int | None, method: s
     if scn is None:
         text = "\n".join(i.text() for i in load_issues)
         return code, _failure([i.as_json() for i in load_issues]), f"{label}: cannot run.\n{text}"
-    progress = _Bar(label) if show_progress else None
+    progress = Bar() if show_progress else None
     try:
         run = run_scenario(scn, method=method, trials=trials, seed=seed, workers=workers, progress=progress,
                            precision=precision)
@@ -142,31 +143,6 @@ def _run_one_quiet(args: tuple[str | None, int | None, int | None, str | None, s
     except Exception as exc:  # never a traceback, even from a worker
         return UNREADABLE, _failure(message=f"unexpected problem: {exc}"), f"{path}: unexpected problem: {exc}"
 
-
-class _Bar:
-    """A progress bar on stderr, drawn only when stderr is a terminal; at most ~10 redraws a second."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.last = 0.0
-        self.drawn = False
-
-    def __call__(self, fraction: float, message: str) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.1 and fraction < 1.0:
-            return
-        self.last = now
-        width = 30
-        full = round(width * min(max(fraction, 0.0), 1.0))
-        line = f"\r[{'#' * full}{'.' * (width - full)}] {fraction:4.0%} {message[:60]:<60}"
-        sys.stderr.write(line)
-        sys.stderr.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\r" + " " * 100 + "\r")
-            sys.stderr.flush()
 
 
 def _outputs(files: list[str], out: str | None) -> list[str | None] | None:

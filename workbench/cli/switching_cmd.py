@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from workbench.cli.progress import Bar
 from workbench.cli.whatif_common import (
     INVALID,
     OK,
     STATISTICS_HELP,
-    Bar,
     add_common,
     emit,
     evaluator,

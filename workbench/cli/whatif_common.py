@@ -99,7 +99,9 @@ def evaluator(scn: Scenario, args: argparse.Namespace, *, reallocate: bool = Fal
 def emit(args: argparse.Namespace, code: int, obj: dict[str, Any] | None, text: str) -> int:
     if args.json:
         out = obj if obj is not None else {"ok": False, "message": text}
-        print(json.dumps(_finite(out), allow_nan=False))
+        from workbench.results import finite_or_none
+
+        print(json.dumps(finite_or_none(out), allow_nan=False))
         if code != OK:
             print(text, file=sys.stderr)
     elif code == OK:
@@ -107,35 +109,3 @@ def emit(args: argparse.Namespace, code: int, obj: dict[str, Any] | None, text: 
     else:
         print(text, file=sys.stderr)
     return code
-
-
-def _finite(x: object) -> object:
-    """NaN and infinities as null, recursively (JSON has no such numbers)."""
-    if isinstance(x, float):
-        return x if x == x and abs(x) != float("inf") else None
-    if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_finite(v) for v in x]
-    return x
-
-
-class Bar:
-    """Progress on stderr when it is a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.drawn = False
-
-    def __call__(self, fraction: float, message: str) -> None:
-        if not self.enabled:
-            return
-        full = round(30 * min(max(fraction, 0.0), 1.0))
-        sys.stderr.write(f"\r[{'#' * full}{'.' * (30 - full)}] {fraction:4.0%} {message[:60]:<60}")
-        sys.stderr.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\r" + " " * 100 + "\r")
-            sys.stderr.flush()
