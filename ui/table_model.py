@@ -6,6 +6,12 @@ the undo stack, and the model follows the document's ``changed`` signal (``dataC
 when the shape is the same, ``beginResetModel``/``endResetModel`` when rows or columns
 changed). Sorting and filtering go through :class:`TableProxy`.
 
+An edit costs what it touched, not the table's size: when the document says which cells its
+last command set (``last_command``), only those rows are read again, only they get
+``dataChanged`` (row by row), and the rows' keys (what sources and provenance are filed
+under) are kept unless a key column was edited. The answers given to the view are kept per
+row until the row changes, so the repaint after an edit recomputes the edited rows only.
+
 Rows of the model are the rows as shown; :meth:`ScenarioTableModel.position` gives the
 row's position in the table (what the commands address) and :meth:`row_of` the reverse.
 Sorting is done here with one vectorised ``argsort`` (the proxy forwards ``sort``), and
@@ -38,6 +44,7 @@ from workbench.issues import Issue
 from workbench.scenario import Scenario
 from workbench.sources import describe_key
 from workbench.validation import check_value
+from workbench.validation_incremental import touched_by
 
 ERROR_BRUSH = QBrush(QColor("#f8d0d0"))
 WARNING_BRUSH = QBrush(QColor("#fbeec2"))
@@ -58,6 +65,8 @@ ROLES = frozenset({_R.DisplayRole, _R.EditRole, _R.ToolTipRole, _R.BackgroundRol
 #: Colours of the small marker on a number that has a source (orange: past its review-by date).
 SOURCE_COLOURS = {"ok": "#2E7D32", "overdue": "#E69F00"}
 _MARKERS: dict[str, QPixmap] = {}
+#: Rows whose answers to the view are kept at most (a screen shows some 40; scrolling far starts afresh).
+SHOWN_ROWS_KEPT = 2_000
 
 
 def source_marker(state: str) -> QPixmap:
@@ -107,6 +116,8 @@ class ScenarioTableModel(QAbstractTableModel):
         self._cols = [formatting.column_for(table, c) for c in self._columns]
         self._issues: dict[tuple[int, str], list[Issue]] = {}
         self._provenance: dict = {}
+        self._keys: list[str] | None = None
+        self._shown: dict[int, dict[tuple[int, int], Any]] = {}
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._order = np.arange(len(self._frame))
         self._rows = self._order
@@ -245,9 +256,32 @@ class ScenarioTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in ROLES or not index.isValid():
             return None
-        if not (0 <= index.row() < self._n and 0 <= index.column() < len(self._cols)):
-            return None
         row, column = index.row(), index.column()
+        if not (0 <= row < self._n and 0 <= column < len(self._cols)):
+            return None
+        # A repaint asks each visible cell for about ten roles; the answers are kept per table position
+        # until that row changes, so repainting a screen after an edit recomputes only the edited rows.
+        position = int(self._order[row])
+        cells = self._shown.get(position)
+        if cells is None:
+            if len(self._shown) >= SHOWN_ROWS_KEPT:
+                self._shown.clear()
+            cells = self._shown[position] = {}
+        key = (column, role)
+        if key in cells:
+            return cells[key]
+        value = cells[key] = self._answer(row, column, role)
+        return value
+
+    def _forget(self, positions: Any = None) -> None:
+        """Drop the kept answers of the rows at ``positions`` (``None``: of every row)."""
+        if positions is None:
+            self._shown.clear()
+            return
+        for p in positions:
+            self._shown.pop(int(p), None)
+
+    def _answer(self, row: int, column: int, role: int) -> Any:
         col = self._cols[column]
         if role == Qt.ItemDataRole.DisplayRole:
             value = self.raw(row, column)
@@ -287,18 +321,14 @@ class ScenarioTableModel(QAbstractTableModel):
         """The register entry ``(key, Source)`` with a source that covers the cell at ``row`` (as shown), or None."""
         if not self._sources:
             return None
-        if self._keys is None:
-            self._keys = row_keys(self.table, self._frame)
-        hit = self._sources.find(self.table, self._keys[self.position(row)], self._columns[column])
+        hit = self._sources.find(self.table, self._row_keys()[self.position(row)], self._columns[column])
         return hit if hit is not None and hit[1].has_source else None
 
     def _tooltip(self, row: int, column: int) -> str | None:
         lines = [i.message + (f" {i.suggestion}" if i.suggestion else "") for i in self.issues_at(row, column)]
         prov = None
         if self._provenance:
-            if self._keys is None:
-                self._keys = row_keys(self.table, self._frame)
-            prov = self._provenance.get((self.table, self._keys[self.position(row)], self._columns[column]))
+            prov = self._provenance.get((self.table, self._row_keys()[self.position(row)], self._columns[column]))
         if prov is not None:
             lines.append(f"From {prov.describe()}")
         filled = self.raw(row, column) is not None   # an empty cell explains its default instead
@@ -378,41 +408,103 @@ class ScenarioTableModel(QAbstractTableModel):
         self._sources = scn.sources
         self._sector_mu = dict(zip(scn.sectors["Sector"], scn.sectors["Expected return"], strict=False))
         self._start_year = scn.start_year
-        self._keys: list[str] | None = None
+
+    def _row_keys(self) -> list[str]:
+        """The rows' keys (what sources and provenance are filed under), computed once and kept across edits
+        that leave the key columns alone."""
+        if self._keys is None:
+            self._keys = row_keys(self.table, self._frame)
+        return self._keys
+
+    def _edited_cells(self, frame: pd.DataFrame) -> set[tuple[int, str]] | None:
+        """The ``(position, column)`` cells of this table the document's last edit set, when it says so exactly.
+
+        ``None`` when the edit is unknown or may have changed the whole table (the model then compares
+        the tables); an empty set when the edit left this table as it was."""
+        command = getattr(self._doc, "last_command", None)
+        if command is None:
+            return None
+        touched = touched_by(command)
+        if not touched.known:
+            return None
+        if self.table not in touched.cells:
+            return set() if frame is self._frame else None
+        cells = touched.cells[self.table]
+        if cells is None or any(not 0 <= r < len(frame) or c not in self._columns for r, c in cells):
+            return None
+        return cells
 
     def _on_changed(self, scn: Scenario) -> None:
         frame = scn.table(self.table)
         same_shape = list(frame.columns) == self._columns and len(frame) == len(self._frame)
         if not same_shape:
             self.beginResetModel()
+            self._forget()
             self._set_frame(frame)
+            self._keys = None
             self._columns = list(frame.columns)
             self._cols = [formatting.column_for(self.table, c) for c in self._columns]
             self._set_order(self._sorted_order())
             self._index_issues(scn, self._doc.issues)
             self.endResetModel()
             return
-        old_frame, old_issues = self._frame, set(self._issues)
+        old_issues = self._issues
+        old_provenance = self._provenance
         old_implied = (self._sector_mu, self._start_year)
         old_sources = self._sources
-        self._set_frame(frame)
+        edited = self._edited_cells(frame)
+        if edited is None:   # an edit the model cannot describe: compare the tables, rebuild the keys
+            positions = _changed_rows(self._frame, frame)
+            self._set_frame(frame)
+            self._keys = None
+            self._forget()
+        else:   # only the edited rows are read again; the keys are kept unless a key column was edited
+            positions = np.fromiter(sorted({r for r, _c in edited}), dtype=np.int64)
+            self._frame = frame
+            self.version += 1
+            for p in positions.tolist():
+                for c in range(frame.shape[1]):
+                    value = frame.iat[p, c]
+                    self._values[c][p] = value.item() if isinstance(value, np.generic) else value
+            if any(c in self._key_columns() for _r, c in edited):
+                self._keys = None   # a row renamed: the "#2" of repeated keys, so sources, may move anywhere
+                self._forget()
         self._index_issues(scn, self._doc.issues)
+        if old_provenance != self._provenance:
+            self._forget()   # tooltips say where numbers came from
         if old_sources != self._sources and len(frame) and self._columns:  # markers and tooltips may move anywhere
+            self._forget()
             self.dataChanged.emit(self.index(0, 0), self.index(len(frame) - 1, len(self._columns) - 1))
             return
         if self.table == "Projects" and old_implied != (self._sector_mu, self._start_year) and len(frame):
             # a sector's return or the start year changed: the greyed defaults of every row may change
+            self._forget()
             self.dataChanged.emit(self.index(0, 0), self.index(len(frame) - 1, len(self._columns) - 1))
             return
-        positions = _changed_rows(old_frame, frame)
-        flagged = {p for p, _c in old_issues.symmetric_difference(self._issues)}
+        flagged = {p for p, c in old_issues.keys() | self._issues.keys()
+                   if old_issues.get((p, c)) != self._issues.get((p, c))}
         if flagged:
             positions = np.union1d(positions, np.fromiter(flagged, dtype=np.int64))
-        if len(positions) and self._columns:  # only the rows that changed (values or flags) are repainted
-            rows = self._rows[positions[positions < len(frame)]]
-            if len(rows):
-                self.dataChanged.emit(self.index(int(rows.min()), 0),
-                                      self.index(int(rows.max()), len(self._columns) - 1))
+        positions = positions[positions < len(frame)]
+        self._forget(positions.tolist())
+        if not len(positions) or not self._columns:
+            return
+        # only the rows that changed (values or flags) are repainted: each row on its own when there are a few
+        # (a change at the top and one at the bottom of a 50,000-row table repaint two rows, not all between)
+        rows = np.unique(self._rows[positions])
+        last = len(self._columns) - 1
+        if len(rows) <= 64:
+            for r in rows.tolist():
+                self.dataChanged.emit(self.index(r, 0), self.index(r, last))
+        else:
+            self.dataChanged.emit(self.index(int(rows.min()), 0), self.index(int(rows.max()), last))
+
+    def _key_columns(self) -> frozenset[str]:
+        """The columns a row's key is made of (an edit of one of them renames the row)."""
+        if self.table == "Constraints":
+            return frozenset({"Group", "Value"})
+        table = schema.TABLES.get(self.table)
+        return frozenset(table.key) if table is not None else frozenset(self._columns)
 
 
 def _changed_rows(old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:

@@ -57,6 +57,8 @@ class ScenarioDocument(QObject):
         self._scenario = scenario
         self._validator = IncrementalValidator()   # an edit revalidates only what it can affect
         self._issues = self._validator.issues(scenario)
+        #: The edit that made the current scenario from the previous one (``None``: a new scenario or unknown).
+        self.last_command: Any = None
 
     @property
     def scenario(self) -> Scenario:
@@ -83,4 +85,5 @@ class ScenarioDocument(QObject):
         """Make ``scenario`` current; ``command`` is the edit that made it from the current one (``None``: unknown)."""
         self._scenario = scenario
         self._issues = self._validator.update(scenario, command)
+        self.last_command = command   # lets the table models repaint only the cells it touched
         self.changed.emit(scenario)
