@@ -31,7 +31,7 @@ import time
 import traceback
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, QTimer, Signal
 
@@ -41,6 +41,14 @@ log = logging.getLogger(__name__)
 #: (short: a newer edit cancels the stages under way, and unchanged stages come from the cache).
 SCHEDULE_DELAY_MS = 150
 #: Keyword arguments every run gets unless the controller's ``options`` or ``start()`` say otherwise.
+if TYPE_CHECKING:
+    from workbench.results import RunResult
+    from workbench.stages import StagedPipeline
+
+# These stay Any: options are the run function's keyword arguments, of mixed kinds; its first argument (the
+# payload) is a Scenario for the main run and the what-if tasks, but a pair of scenarios or a comparison's
+# request for the snapshot and compare jobs; a result is whatever the run function returns (a RunResult for the
+# default one, a report for the others).
 DEFAULT_OPTIONS: dict[str, Any] = {"frontier_points": 8}
 #: At most one progress signal per this many seconds (plus the first and the last).
 PROGRESS_INTERVAL_S = 0.05
@@ -50,7 +58,7 @@ _LIVE: weakref.WeakSet[_RunThread] = weakref.WeakSet()
 
 def live_workers() -> list[QThread]:
     """Worker threads of every controller that are still running (the test fixture checks this)."""
-    out = []
+    out: list[QThread] = []
     for thread in list(_LIVE):
         try:
             if thread.isRunning():
@@ -119,7 +127,7 @@ class _RunThread(QThread):
     def _should_cancel(self) -> bool:
         return self.cancel_event.is_set()
 
-    def _on_stage(self, name: str, result: Any, pending: Any) -> None:
+    def _on_stage(self, name: str, result: RunResult, pending: frozenset[str]) -> None:
         if not self.cancel_event.is_set():
             self.staged.emit(self.token, name, result, pending)
 
@@ -173,7 +181,7 @@ class RunController(QObject):
                  options: dict[str, Any] | None = None, delay_ms: int = SCHEDULE_DELAY_MS) -> None:
         super().__init__(parent)
         self._run_function = run_function
-        self._pipeline: Any = None      # the staged pipeline and its caches (default run function only)
+        self._pipeline: StagedPipeline | None = None   # the staged pipeline and its caches (default run function only)
         self.options: dict[str, Any] = {**DEFAULT_OPTIONS, **(options or {})}
         self._token = 0
         self._current: _RunThread | None = None
@@ -185,7 +193,7 @@ class RunController(QObject):
         self._timer.timeout.connect(self._start_pending)
         self.last_result: Any = None
         #: The exception and the scenario of the last failed run (read by ui.repair when ``failed`` arrives).
-        self.last_error: tuple[BaseException | None, Any] = (None, None)
+        self.last_error: tuple[BaseException | None, Any] = (None, None)   # the error and the payload it came from
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -226,7 +234,7 @@ class RunController(QObject):
         _LIVE.add(thread)
         thread.start()
 
-    def pipeline(self) -> Any:
+    def pipeline(self) -> StagedPipeline:
         """The staged pipeline the default runs go through (one per controller: its caches last between runs)."""
         if self._pipeline is None:
             from workbench.stages import StagedPipeline
@@ -296,7 +304,7 @@ class RunController(QObject):
         if self._is_current(token):
             self.progress.emit(fraction, message)
 
-    def _on_stage(self, token: int, name: str, result: Any, pending: Any) -> None:
+    def _on_stage(self, token: int, name: str, result: RunResult, pending: frozenset[str]) -> None:
         if self._is_current(token):
             self.stage.emit(name, result, pending)
 

@@ -9,7 +9,8 @@ overlap. A result computed for an earlier version of the scenario is marked as s
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -33,24 +34,36 @@ from workbench.figures import npv_label
 from workbench.whatif.statistics import STATISTICS, UnknownStatistic, find_statistic
 from workbench.whatif.vocabulary import GENERIC_NPV
 
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
+    from ui.main_window import MainWindow
+    from workbench.scenario import Scenario
+
+#: The report type of a dialog's core task (e.g. :class:`workbench.whatif.tasks.SwitchingReport`).
+R = TypeVar("R")
+
 #: Milliseconds between checks whether the main window's run has ended (a what-if run waits for it).
 WAIT_POLL_MS = 200
 DEFAULT_TRIALS = 20_000
 
-class WhatIfDialog(QDialog):
+class WhatIfDialog(QDialog, Generic[R]):
     """Options on top, Run / Cancel with a progress bar, then the plot beside the table."""
 
     title = ""
-    plot = staticmethod(plot_switching)
+    plot: Callable[..., None] = staticmethod(plot_switching)   # each dialog's own plot of its report
     intro = ""
+    # These two attributes hide QWidget.window() and QDialog.result() (kept: the dialogs and tests read them).
+    window: MainWindow   # type: ignore[assignment]
+    result: R | None   # type: ignore[assignment]
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.setWindowTitle(self.title)
         self.setWindowModality(Qt.WindowModality.NonModal)
-        self.result: Any = None
-        self.result_scenario: Any = None
+        self.result = None
+        self.result_scenario: Scenario | None = None
         self.runner = RunController(self, run_function=self.task, delay_ms=0)
         self.runner.options = {}   # the task's own options only (no pipeline defaults)
         self.runner.started.connect(self._on_started)
@@ -61,9 +74,9 @@ class WhatIfDialog(QDialog):
         self._wait = QTimer(self)
         self._wait.setInterval(WAIT_POLL_MS)
         self._wait.timeout.connect(self._start_when_free)
-        self._pending: dict[str, Any] | None = None
+        self._pending: dict[str, Any] | None = None   # the task's keyword arguments (of mixed kinds)
         self._heading_text = ""
-        self._scenario_run: Any = None
+        self._scenario_run: Scenario | None = None
         self._stat_boxes: list[QComboBox] = []
 
         layout = QVBoxLayout(self)
@@ -125,10 +138,10 @@ class WhatIfDialog(QDialog):
         """The task's keyword arguments from the widgets; ValueError with a sentence when one is wrong."""
         return {"trials": self.trials.value()}
 
-    def task(self, scn: Any, **kwargs: Any) -> Any:
+    def task(self, scn: Scenario, **kwargs: Any) -> R:
         raise TypeError("a what-if dialog defines its task")
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: R) -> None:
         self.canvas.show_run(result)
 
     # ------------------------------------------------------------ running
@@ -186,7 +199,7 @@ class WhatIfDialog(QDialog):
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
 
-    def _on_finished(self, result: Any) -> None:
+    def _on_finished(self, result: R) -> None:
         self._idle()
         self.result = result
         self.result_scenario = self._scenario_run
@@ -206,20 +219,20 @@ class WhatIfDialog(QDialog):
         self.progress.setFormat("Cancelled")
         self._say("Cancelled: nothing was computed; the results shown (if any) are from before.")
 
-    def summary(self, result: Any) -> str:
+    def summary(self, result: R) -> str:
         return ""
 
     # ------------------------------------------------------------ the measure's name
-    def discount_rate(self, scn: Any = None) -> float | None:
+    def discount_rate(self, scn: Scenario | None = None) -> float | None:
         """The scenario's discount rate (None while it cannot be read): every statistic is of NPV at it."""
         return _field(scn if scn is not None else self.window.scenario, "Discount rate")
 
-    def confidence(self, scn: Any = None) -> float:
+    def confidence(self, scn: Scenario | None = None) -> float:
         """The scenario's confidence level (VaR and CVaR are named with it); 0.95 while it cannot be read."""
         c = _field(scn if scn is not None else self.window.scenario, "Confidence level")
         return c if c is not None else 0.95
 
-    def npv(self, scn: Any = None) -> str:
+    def npv(self, scn: Scenario | None = None) -> str:
         """The measure as shown: "NPV at 5 %" (the scenario's discount rate, from the results vocabulary)."""
         rate = self.discount_rate(scn)
         return npv_label(rate) if rate is not None else GENERIC_NPV
@@ -230,7 +243,7 @@ class WhatIfDialog(QDialog):
         self._stat_boxes.append(box)
         return box
 
-    def _on_scenario_changed(self, scn: Any) -> None:
+    def _on_scenario_changed(self, scn: Scenario) -> None:
         for box in self._stat_boxes:
             _label_stat_combo(box, self.confidence(scn), self.discount_rate(scn))
         if self.result_scenario is not None and not self.result_scenario.same_content(scn):
@@ -249,7 +262,7 @@ class WhatIfDialog(QDialog):
         self._wait.stop()
         self.runner.shutdown()
 
-    def closeEvent(self, event: Any) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)
 
@@ -258,7 +271,7 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
 
 
-def _field(scn: Any, name: str) -> float | None:
+def _field(scn: Scenario, name: str) -> float | None:
     try:
         v = float(scn.field(name))
     except (TypeError, ValueError, KeyError):
@@ -281,7 +294,7 @@ def _label_stat_combo(box: QComboBox, confidence: float, discount_rate: float | 
             box.setItemText(i, find_statistic(key).label_at(confidence, discount_rate))
 
 
-def fmt_value(v: Any, unit: str) -> str:
+def fmt_value(v: float | None, unit: str) -> str:
     from workbench.whatif.inputs import fmt_value as fmt
 
     return fmt(v, unit)

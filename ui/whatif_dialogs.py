@@ -9,7 +9,7 @@ background with progress and Cancel, the answer as a plot beside a table).
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -32,12 +32,21 @@ from workbench.figures import npv_label
 from workbench.whatif.statistics import find_statistic, parse_number
 from workbench.whatif.vocabulary import GENERIC_NPV, definition
 
+if TYPE_CHECKING:
+    from PySide6.QtCore import QModelIndex
+
+    from ui.main_window import MainWindow
+    from workbench.scenario import Scenario
+    from workbench.whatif.tasks import RobustComparison, SeekReport, SobolReport, SwitchingReport
+
+    WhatIfReport = SwitchingReport | SeekReport | RobustComparison | SobolReport
+
 EVERY_TORNADO_INPUT = "Every input the tornado varies"
 ALLOCATION_CRITERION = "The allocation changes"
 
 
 # ---------------------------------------------------------------- switching values
-class SwitchingDialog(WhatIfDialog):
+class SwitchingDialog(WhatIfDialog["SwitchingReport"]):
     title = "Switching values"
     plot = staticmethod(plot_switching)
     intro = ("For each input, the value at which the criterion crosses its threshold, the other inputs as in the "
@@ -75,17 +84,17 @@ class SwitchingDialog(WhatIfDialog):
         return {"inputs": [name] if name else None, "criterion": key, "threshold": threshold,
                 "trials": self.trials.value()}
 
-    def task(self, scn: Any, **kwargs: Any) -> Any:
+    def task(self, scn: Scenario, **kwargs: Any) -> SwitchingReport:
         from workbench.whatif.tasks import switching_task
 
         return switching_task(scn, **kwargs)
 
-    def summary(self, r: Any) -> str:
+    def summary(self, r: SwitchingReport) -> str:
         found = sum(1 for c in r.crossings if c.found)
         return (f"{found} of {len(r.crossings)} inputs cross the threshold within their valid range; "
                 f"{r.evaluations:,} evaluations of {r.trials:,} trials (seed {r.seed}, allocation: {r.method}).")
 
-    def show_result(self, r: Any) -> None:
+    def show_result(self, r: SwitchingReport) -> None:
         crit_label = "Largest move of a project" if r.criterion == "allocation" else \
             find_statistic(r.criterion).label_at(self.confidence(), _rate(r))
         headers = ["Input", "Scenario value", "Switching value", "95 % band", "Monte Carlo s.e.",
@@ -113,13 +122,13 @@ class SwitchingDialog(WhatIfDialog):
         self.table.setToolTip(definition("switching_value_se"))
         self.canvas.show_run(r, selected=0)
 
-    def _row_changed(self, current: Any, _previous: Any) -> None:
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and self.result is not None:
             self.canvas.show_run(self.result, selected=self.table.proxy.mapToSource(current).row())
 
 
 # ---------------------------------------------------------------- goal seek
-class SeekDialog(WhatIfDialog):
+class SeekDialog(WhatIfDialog["SeekReport"]):
     title = "Goal seek on a statistic"
     plot = staticmethod(plot_seek)
     intro = ("The value of one input at which a statistic meets a target, e.g. the minimum expected return of "
@@ -156,15 +165,15 @@ class SeekDialog(WhatIfDialog):
         return {"vary": self.input.currentText(), "target": f"{st.key}{self.op.currentData()}{value!r}",
                 "trials": self.trials.value()}
 
-    def task(self, scn: Any, **kwargs: Any) -> Any:
+    def task(self, scn: Scenario, **kwargs: Any) -> SeekReport:
         from workbench.whatif.tasks import seek_task
 
         return seek_task(scn, **kwargs)
 
-    def summary(self, r: Any) -> str:
+    def summary(self, r: SeekReport) -> str:
         return r.result.message
 
-    def show_result(self, r: Any) -> None:
+    def show_result(self, r: SeekReport) -> None:
         res, c = r.result, r.result.crossing
         u = res.input.unit
         band = c.band()
@@ -192,7 +201,7 @@ class SeekDialog(WhatIfDialog):
 
 
 # ---------------------------------------------------------------- robust allocation
-class RobustDialog(WhatIfDialog):
+class RobustDialog(WhatIfDialog["RobustComparison"]):
     title = "Robust allocation across the stress tests"
     plot = staticmethod(plot_robust)
     intro = ("The min-regret and worst-case methods beside the scenario's method and max-return: each allocation's "
@@ -236,17 +245,17 @@ class RobustDialog(WhatIfDialog):
         return {"trials": self.trials.value(), "measure": self.measure.currentData(),
                 "cvar_trials": self.cvar_trials.value()}
 
-    def task(self, scn: Any, **kwargs: Any) -> Any:
+    def task(self, scn: Scenario, **kwargs: Any) -> RobustComparison:
         from workbench.whatif.tasks import robust_task
 
         return robust_task(scn, **kwargs)
 
-    def summary(self, r: Any) -> str:
+    def summary(self, r: RobustComparison) -> str:
         best = r.allocations[int(r.max_regret.argmin())]
         return (f"Smallest largest regret: {best}. {len(r.scenarios) - 1} stress tests and the baseline on "
                 f"{r.trials:,} trials of the fitting sample (seed {r.seed}).")
 
-    def show_result(self, r: Any) -> None:
+    def show_result(self, r: RobustComparison) -> None:
         conf = f"{100 * r.confidence:g} %"
         cvar = r.measure == "cvar"
         npv = _npv(r)
@@ -285,7 +294,7 @@ class RobustDialog(WhatIfDialog):
 
 
 # ---------------------------------------------------------------- global sensitivity
-class SobolDialog(WhatIfDialog):
+class SobolDialog(WhatIfDialog["SobolReport"]):
     title = "Global sensitivity (Sobol) beside the tornado"
     plot = staticmethod(plot_sobol)
     intro = ("Variance-based sensitivity: every tornado input varies at once over the tornado's range. The "
@@ -312,19 +321,19 @@ class SobolDialog(WhatIfDialog):
         return {"statistic": self.statistic.currentData(), "samples": self.samples.value(),
                 "trials": self.trials.value()}
 
-    def task(self, scn: Any, **kwargs: Any) -> Any:
+    def task(self, scn: Scenario, **kwargs: Any) -> SobolReport:
         from workbench.whatif.tasks import sobol_task
 
         return sobol_task(scn, **kwargs)
 
-    def summary(self, r: Any) -> str:
+    def summary(self, r: SobolReport) -> str:
         s = r.sobol
         return (f"{len(r.differences)} inputs rank differently by total Sobol index than in the tornado, "
                 f"{len(r.clear)} clearly (total-index intervals apart from an input the tornado orders the other "
                 "way); "
                 f"{s.samples} rows per matrix, {s.trials:,} trials per evaluation, {s.evaluations:,} evaluations.")
 
-    def show_result(self, r: Any) -> None:
+    def show_result(self, r: SobolReport) -> None:
         s = r.sobol
         t_rank = {n: k + 1 for k, n in enumerate(r.tornado_order)}
         s_rank = {i.name: k + 1 for k, i in enumerate(sorted(s.inputs, key=lambda i: -i.total))}
@@ -346,19 +355,19 @@ class SobolDialog(WhatIfDialog):
         self.canvas.show_run(r)
 
 
-def _rate(r: Any) -> float | None:
+def _rate(r: WhatIfReport) -> float | None:
     """The discount rate a what-if result's NPV is at (None when the result does not say)."""
     rate = float(getattr(r, "discount_rate", float("nan")))
     return rate if rate == rate else None
 
 
-def _npv(r: Any) -> str:
+def _npv(r: WhatIfReport) -> str:
     """The measure of a what-if result, named from the results vocabulary: "NPV at 5 %"."""
     rate = _rate(r)
     return npv_label(rate) if rate is not None else GENERIC_NPV
 
 
-def robust_headers(r: Any) -> list[str]:
+def robust_headers(r: RobustComparison) -> list[str]:
     """The robust comparison table's headers, each naming its measure."""
     npv, conf = _npv(r), f"{100 * r.confidence:g} %"
     cvar = r.measure == "cvar"
@@ -367,14 +376,14 @@ def robust_headers(r: Any) -> list[str]:
             f"Worst expected {npv} (USD m)", f"Worst CVaR {conf} ({npv}, USD m)"]
 
 
-def _ranking(name: str, r: Any) -> str:
+def _ranking(name: str, r: SobolReport) -> str:
     if name in r.clear:
         return "differs (clearly)"
     return "differs (intervals overlap)" if name in r.differences else ""
 
 
 # ---------------------------------------------------------------- the menu
-DIALOGS: dict[str, tuple[str, type[WhatIfDialog], str]] = {
+DIALOGS: dict[str, tuple[str, type[WhatIfDialog[Any]], str]] = {
     "switching": ("&Switching values...", SwitchingDialog,
                   "The value of each input at which expected NPV at the discount rate (or another criterion) "
                   "crosses its threshold"),
@@ -388,7 +397,7 @@ DIALOGS: dict[str, tuple[str, type[WhatIfDialog], str]] = {
 }
 
 
-def install(window: Any) -> SimpleNamespace:
+def install(window: MainWindow) -> SimpleNamespace:
     """Add the What if menu (before View) to ``window``; the dialogs open from it, one of each kind."""
     menu = QMenu("&What if", window)
     menu.setToolTipsVisible(True)
@@ -409,19 +418,19 @@ def install(window: Any) -> SimpleNamespace:
     return state
 
 
-def open_dialog(window: Any, key: str) -> WhatIfDialog:
+def open_dialog(window: MainWindow, key: str) -> WhatIfDialog[Any]:
     """Show (creating it the first time) the dialog ``key`` of :data:`DIALOGS`."""
     dialogs = window.whatif.dialogs
     if key not in dialogs:
         dialogs[key] = DIALOGS[key][1](window)
-    dlg = dialogs[key]
+    dlg: WhatIfDialog[Any] = dialogs[key]
     dlg.show()
     dlg.raise_()
     dlg.activateWindow()
     return dlg
 
 
-def shutdown(window: Any) -> None:
+def shutdown(window: MainWindow) -> None:
     """Stop every what-if run (called when the window closes)."""
     for dlg in getattr(getattr(window, "whatif", None), "dialogs", {}).values():
         dlg.shutdown()
