@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from workbench.allocation.binding import Objective, bindings
 from workbench.allocation.branching import Found, branch_and_bound
-from workbench.allocation.cvar_dual import DualResult, guess, solve_dual
+from workbench.allocation.cvar_dual import DualResult, solve_dual, solve_nested
 from workbench.allocation.formulation import Base, base, binaries, clean
 from workbench.allocation.inputs import Inputs
 from workbench.allocation.linear import NoAllocation
@@ -185,8 +185,8 @@ def _continuous(prob: Problem, data: Inputs, confidence: float, target: float | 
                 t0: float, time_limit: float, should_cancel: CancelFn | None) -> tuple[Outcome, DualResult]:
     """No tickets: the linear programme through its dual, the deep tail aggregated (see ``cvar_dual``)."""
     k = tail_count(data.trials, confidence)
-    w0 = guess(prob, data.pnl, k, _first_guess(prob), time_limit=time_limit, should_cancel=should_cancel, t0=t0)
-    res = solve_dual(prob, data.pnl, k, w0, time_limit=time_limit, should_cancel=should_cancel, t0=t0)
+    res = solve_nested(prob, data.pnl, k, _first_guess(prob), time_limit=time_limit, should_cancel=should_cancel,
+                       t0=t0)
     if res.status == "infeasible":
         raise NoAllocation
     if res.x is None:
