@@ -8,9 +8,11 @@ the GUI thread:
 - ``started()`` when a run begins,
 - ``progress(fraction, message)`` while it runs (throttled so the GUI is not flooded),
 - ``stage(name, result, pending)`` after each stage of a staged run (the default run
-  function, :class:`workbench.stages.StagedPipeline`): the baseline's allocation and key
-  figures first, then the stress tests, the sensitivity and the frontier; ``pending`` names the
-  stages not yet recomputed, whose parts of ``result`` are the previous run's (stale),
+  function, :class:`workbench.stages.StagedPipeline`): a first estimate of the allocation and
+  key figures from the first trials (stage ``estimate``, labelled with its trials and Monte
+  Carlo band by :mod:`ui.estimate`), the baseline's exact allocation and key figures, then
+  the stress tests, the sensitivity and the frontier; ``pending`` names the stages
+  not yet recomputed, whose parts of ``result`` are the previous run's (stale),
 - ``finished(RunResult)`` with the result,
 - ``failed(message)`` with one clear sentence when the core raised (no traceback),
 - ``cancelled()`` when the user's :meth:`cancel` stopped it (no result is delivered).
@@ -205,10 +207,14 @@ class RunController(QObject):
         self._pending = None
         self._supersede()
         fn, stages = self._run_function, False
+        extra: dict[str, Any] = {}
         if fn is None:
+            from workbench.stages import FIRST_ESTIMATE_TRIALS
+
             fn, stages = self.pipeline().run, True
+            extra["first_estimate"] = FIRST_ESTIMATE_TRIALS   # key figures of the first trials, then the exact ones
         self._token += 1
-        thread = _RunThread(self._token, fn, scn, {**self.options, **options}, stages=stages)
+        thread = _RunThread(self._token, fn, scn, {**extra, **self.options, **options}, stages=stages)
         thread.progressed.connect(self._on_progress)
         thread.staged.connect(self._on_stage)
         thread.succeeded.connect(self._on_succeeded)

@@ -25,6 +25,15 @@ it reads and its run options. Editing a user-defined stress test therefore re-ru
 the stress tests; editing a constraint re-runs the allocation, and the simulation only if
 the amounts changed.
 
+With ``first_estimate`` trials (fewer than the run's), a baseline that is not in the cache is
+preceded by a quick ``estimate`` stage: the allocation fitted on the first ``first_estimate``
+trials of the fitting sample's stream and the simulation of the first ``first_estimate``
+trials of the reporting stream (the same trials the full run starts with), reported as
+``on_stage("estimate", result, pending)`` with ``pending`` holding ``baseline``; the
+result's ``trials`` and ``fit_trials`` say how many trials it rests on and its Monte Carlo
+error gives the band (:func:`estimate_label`). It is never cached nor returned: the exact
+baseline replaces it.
+
 After each stage ``on_stage(name, result, pending)`` is called with a complete
 :class:`~workbench.results.RunResult`: the parts of stages still pending are those of the
 previous run of this pipeline (so a view can show them marked stale) or empty. The last
@@ -58,6 +67,18 @@ from workbench.shortfall import shortfall
 
 #: The stages in the order they run and report.
 STAGES: tuple[str, ...] = ("baseline", "stress", "tornado", "frontier")
+#: Trials of the first estimate (one block of the engine: the first trials of the very streams the full
+#: run draws, for the fitting sample and for the simulation alike).
+FIRST_ESTIMATE_TRIALS = 4096
+
+
+def estimate_label(result: RunResult) -> str:
+    """What a first estimate is, in the words shown above its figures."""
+    se = result.risk.mc_error
+    low, high = se.cvar_ci
+    return (f"First estimate, {result.risk.trials:,} trials (allocation fitted on {result.fit_trials:,}): "
+            f"CVaR {result.risk.confidence:.0%} within {low:,.0f} to {high:,.0f} USD m (95 % Monte Carlo band). "
+            f"The figures of all {result.options.trials if result.options else result.trials:,} trials follow.")
 #: Tables the risk model reads (the allocation also reads Financing and Constraints).
 MODEL_TABLES: tuple[str, ...] = ("Sectors", "Projects", "Risk events", "Correlations")
 ALL_TABLES: tuple[str, ...] = ("Sectors", "Projects", "Financing", "Constraints", "Risk events", "Correlations")
@@ -176,7 +197,7 @@ class StagedPipeline:
             workers: int = 1, progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
             stress: bool = True, tornado: bool = True, frontier_points: int = 0,
             stresses: Sequence[StressSpec] = (), options: RunOptions | None = None,
-            on_stage: StageFn | None = None) -> RunResult:
+            on_stage: StageFn | None = None, first_estimate: int = 0) -> RunResult:
         """Run ``scn`` like :func:`~workbench.pipeline.run_scenario`, reporting each stage to ``on_stage``."""
         from workbench.pipeline import check, stop_rule
 
@@ -205,6 +226,11 @@ class StagedPipeline:
         check_cancel(should_cancel)
         alloc_key = step_key(STEPS["allocation"], hashes, values)
         got = self._get("allocation", alloc_key)
+        if on_stage is not None and 0 < first_estimate < opts.trials and opts.precision is None and (
+                got is None or self._get("simulation", step_key(STEPS["simulation"], hashes, values,
+                                                                [amounts_hash(got[1].amounts)])) is None):
+            estimate = self._estimate(ran, opts, issues, got, first_estimate, should_cancel)
+            self._report(on_stage, "estimate", estimate, set(wanted))
         if got is None:
             spans["baseline"](0.0, "Fitting sample")
             model = build_model(ran)
@@ -290,6 +316,30 @@ class StagedPipeline:
             progress(1.0, "Done")
         self.previous = result
         return result
+
+    def _estimate(self, ran: Scenario, opts: RunOptions, issues: list[Any], cached: Any, trials: int,
+                  should_cancel: CancelFn | None) -> RunResult:
+        """The baseline on the first ``trials`` trials of each stream (the allocation's, when cached, is exact)."""
+        prev = self.previous
+        if cached is None:
+            model = build_model(ran)
+            sample = fit_sample(ran, trials=min(trials, FIT_TRIALS), seed=opts.seed, model=model)
+            check_cancel(should_cancel)
+            alloc = allocate(ran, method=opts.method, sample=sample, should_cancel=should_cancel)
+            gap = shortfall(ran, alloc, dict(zip(sample.ids, (float(v) for v in sample.mean))),
+                            float(model.discount_rate))
+            impact = economic_impact(ran, alloc.amounts)
+        else:
+            sample, alloc, impact, gap = cached
+        check_cancel(should_cancel)
+        risk = simulate(ran, alloc.amounts, trials=trials, seed=opts.seed, nominal=True,
+                        should_cancel=should_cancel)
+        return RunResult(
+            scenario_hash=ran.content_hash(), method=opts.method, trials=trials, seed=opts.seed, allocation=alloc,
+            risk=risk, impact=impact, input_hash="", scenario_name=ran.name, programme_size=ran.size,
+            issues=tuple(issues), fit_trials=sample.trials, shortfall=gap, options=opts,
+            stress=prev.stress if prev is not None else (), tornado=prev.tornado if prev is not None else (),
+            frontier=prev.frontier if prev is not None else None)
 
     @staticmethod
     def _report(on_stage: StageFn | None, name: str, result: RunResult, pending: set[str]) -> None:
