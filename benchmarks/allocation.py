@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/allocation.py --only big      # the 50,000 x 500 min-CVaR case
     .venv/bin/python benchmarks/allocation.py --only tickets  # the 2,000-project ticket cases
     .venv/bin/python benchmarks/allocation.py --big-peers     # also run each peer once on 50,000 x 500
+    .venv/bin/python benchmarks/allocation.py --only big --big-baseline   # (d) alternating with the earlier method
 
 Cases:
 (a) mean-variance (maximise mu.w - lam/2 w'Cw), against ``EfficientFrontier.max_quadratic_utility``,
@@ -260,17 +261,55 @@ def print_rows(rows):
 
 
 # ------------------------------------------------------------------ the big and the ticket cases
-def big_case(runs: int, with_peers: bool) -> dict:
+def cold_levels():
+    """The earlier min-CVaR method, as the baseline of (d): sub-sample levels 50,000 -> 10,000 -> 2,000,
+    each solved from a cold start (no basis carried from the level below)."""
+    import contextlib
+
+    from workbench.allocation import cvar_dual
+
+    @contextlib.contextmanager
+    def ctx():
+        old = cvar_dual.SUBSAMPLE_FROM, cvar_dual.WARM_START
+        cvar_dual.SUBSAMPLE_FROM, cvar_dual.WARM_START = 8000, False
+        try:
+            yield
+        finally:
+            cvar_dual.SUBSAMPLE_FROM, cvar_dual.WARM_START = old
+    return ctx()
+
+
+def big_case(runs: int, with_peers: bool, baseline: bool = False) -> dict:
     pnl = synthetic_pnl(500, 50_000, 1, "gauss")
-    times = [timed(lambda: ours_cvar(pnl)) for _ in range(runs)]
+    if baseline:
+        def cold():
+            with cold_levels():
+                return ours_cvar(pnl)
+        rows = pairs(lambda: ours_cvar(pnl), cold, runs)
+        times = [r[0] for r in rows]
+        base = [r[1] for r in rows]
+    else:
+        times = [timed(lambda: ours_cvar(pnl)) for _ in range(runs)]
     w, res = times[-1][2]
     ours = cvar_of(pnl @ w, BETA)[0]
     row = {"case": "min-CVaR 50,000 x 500", "ours_s": summary([t[0] for t in times]),
            "ours_cpu_s": summary([t[1] for t in times]), "status": res.status, "cvar_per_unit": float(ours),
-           "note": res.notes[0], "peers": {}}
+           "note": res.notes[0], "peers": {}, "load": os.getloadavg()}
     print(f"(d) min-CVaR, 50,000 scenarios x 500 projects (Gaussian seed 1), {runs} runs: wall {fmt(row['ours_s'])}, "
           f"CPU {fmt(row['ours_cpu_s'])}; status {res.status}; CVaR {ours:.10f} per unit", flush=True)
     print(f"  {res.notes[0]}")
+    if baseline:
+        wb, rb = base[-1][2]
+        theirs = cvar_of(pnl @ wb, BETA)[0]
+        row["cold_levels"] = {"s": summary([b[0] for b in base]), "cpu_s": summary([b[1] for b in base]),
+                              "ratio_cpu": summary([b[1] / t[1] for b, t in zip(base, times, strict=True)]),
+                              "ratio_wall": summary([b[0] / t[0] for b, t in zip(base, times, strict=True)]),
+                              "objective_diff": float((theirs - ours) / abs(theirs)), "status": rb.status}
+        c = row["cold_levels"]
+        print(f"  earlier method (cold-started levels), alternating pairs: wall {fmt(c['s'])}, CPU {fmt(c['cpu_s'])}; "
+              f"CPU ratio earlier/ours x{fmt(c['ratio_cpu'], '', 3)}, wall ratio x{fmt(c['ratio_wall'], '', 3)}; "
+              f"objective difference {c['objective_diff']:+.1e} (positive: ours better), its status {rb.status}",
+              flush=True)
     if with_peers:
         for name, fn in PEERS_CVAR.items():
             t, _, wp = timed(lambda fn=fn: fn(pnl))
@@ -336,6 +375,8 @@ def main(argv=None) -> int:
     ap.add_argument("--pairs", type=int, default=2, help="pairs per case (ours and peer alternating)")
     ap.add_argument("--runs", type=int, default=2, help="runs of the big and ticket cases")
     ap.add_argument("--big-peers", action="store_true", help="run each peer once on 50,000 x 500 (minutes each)")
+    ap.add_argument("--big-baseline", action="store_true",
+                    help="in (d), alternate ours with the earlier method (cold-started sub-sample levels)")
     ap.add_argument("--peers", nargs="+", default=list(PEERS_CVAR))
     ap.add_argument("--scale-projects", type=int, nargs="+", default=[50, 100, 200])
     ap.add_argument("--scale-scenarios", type=int, nargs="+", default=[2500, 5000, 10_000, 20_000])
@@ -376,7 +417,7 @@ def main(argv=None) -> int:
             out["scaling"] = curves
             plot(curves, ROOT / "docs" / "performance-allocation.png")
         if args.only in (None, "big"):
-            out["big"] = big_case(args.runs, args.big_peers)
+            out["big"] = big_case(args.runs, args.big_peers, args.big_baseline)
         if args.only in (None, "tickets"):
             out["tickets"] = ticket_cases(args.runs)
     out["load_after"] = os.getloadavg()

@@ -525,6 +525,9 @@ def tail_mean(loss: np.ndarray, k: int) -> float:
 #: start with every project in, 0.9 s started from the 400-trial level.
 SUBSAMPLE_FROM = 1000
 SUBSAMPLE_STEP = 5
+#: Start each level from the level below's optimal basis. ``False`` (with ``SUBSAMPLE_FROM = 8000``)
+#: is the earlier method, each level solved from a cold start: ``benchmarks/allocation.py`` times both.
+WARM_START = True
 
 
 def band_width(n: int, k: int) -> int:
@@ -575,7 +578,7 @@ def _nested(prob: Problem, pnl: np.ndarray, k: int, w0: np.ndarray, *, time_limi
     inner, icg = _nested(prob, sub, ks, w0, time_limit=time_limit, should_cancel=should_cancel, t0=t0, lb=lb, ub=ub)
     if inner.x is None:
         return level(pnl, k, w0, max_rounds=max_rounds)
-    warm = Warm(icg, inner.x, SUBSAMPLE_STEP) if inner.status == "optimal" else None
+    warm = Warm(icg, inner.x, SUBSAMPLE_STEP) if WARM_START and inner.status == "optimal" else None
     return level(pnl, k, inner.x[: prob.n], warm, max_rounds)
 
 
