@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+if TYPE_CHECKING:
+    from workbench.results import RunResult
+    from workbench.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,8 @@ class BriefingThread(QThread):
     written = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, scenario: Any, run: Any, path: str, *, author: str = "", parent: QObject | None = None):
+    def __init__(self, scenario: Scenario, run: RunResult | None, path: str, *, author: str = "",
+                 parent: QObject | None = None):
         super().__init__(parent)
         self.scenario = scenario
         self.result = run

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -23,6 +23,11 @@ from PySide6.QtWidgets import QAbstractItemView
 from ui import formatting
 from ui.table_model import COLUMN_ROLE
 from workbench.validation import check_value
+
+if TYPE_CHECKING:
+    from ui.correlation_view import CorrelationModel
+    from ui.table_model import ScenarioTableModel
+    from workbench.commands import Command
 
 MAX_PROBLEMS_SHOWN = 8
 
@@ -116,7 +121,7 @@ def _source_row(view: QAbstractItemView, row: int) -> int | None:
     return mapper(index).row() if mapper else index.row()
 
 
-def paste_command(view: QAbstractItemView, source, text: str) -> Any:
+def paste_command(view: QAbstractItemView, source: ScenarioTableModel | CorrelationModel, text: str) -> Command:
     """The one pure command that pastes ``text`` at the view's selection, or :class:`PasteError`."""
     block = block_from_text(text)
     if not block:

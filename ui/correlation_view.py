@@ -7,7 +7,7 @@ sets its mirror too (``SetCorrelation``), so the matrix stays symmetric.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -20,6 +20,9 @@ from workbench.commands import Macro, SetCorrelation
 from workbench.issues import Issue
 from workbench.schema import Column
 from workbench.validation import check_value
+
+if TYPE_CHECKING:
+    from workbench.commands import Command
 
 CORRELATION = Column("Correlation", "number", "", -1, 1, default=0.0,
                      help="Correlation of the two sectors' annual returns, from -1 to 1.")
@@ -153,7 +156,7 @@ class CorrelationModel(QAbstractTableModel):
     def column_schema(self, column: int) -> Column:
         return CORRELATION
 
-    def paste_command(self, cells: list[tuple[int, int, Any]], new_rows: int = 0) -> Any:
+    def paste_command(self, cells: list[tuple[int, int, Any]], new_rows: int = 0) -> Command:
         from ui.clipboard import PasteError
 
         cmds = []
@@ -166,7 +169,7 @@ class CorrelationModel(QAbstractTableModel):
             cmds.append(SetCorrelation(self._names[r], self._names[c], x))
         return Macro(tuple(cmds), f"Paste {len(cells)} cells into Correlations")
 
-    def clear_command(self, cells: list[tuple[int, int]]) -> tuple[Any | None, list[str]]:
+    def clear_command(self, cells: list[tuple[int, int]]) -> tuple[Command | None, list[str]]:
         cmds = tuple(SetCorrelation(self._names[r], self._names[c], 0.0) for r, c in cells if r != c)
         return (Macro(cmds, f"Clear {len(cmds)} correlations") if cmds else None), []
 

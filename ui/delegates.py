@@ -39,7 +39,7 @@ ChoicesFn = Callable[[str, Column], "tuple[list[str], bool] | None"]
 Index = QModelIndex | QPersistentModelIndex
 
 
-def mark(editor: QWidget, col: Column, value: Any) -> str | None:
+def mark(editor: QWidget, col: Column, value: Any) -> str | None:   # value: a cell of any kind
     """Colour an editor by whether ``value`` is valid for ``col``; returns the problem."""
     problem = check_value(col, value)
     if problem:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import (
@@ -42,6 +42,13 @@ from ui.issues_panel import wrap_column
 from workbench.commands import ReplaceScenario
 from workbench.default_scenario import default_scenario
 from workbench.issues import Issue
+
+if TYPE_CHECKING:
+    from ui.merge_dialog import MergeDialog
+    from ui.recovery import RecoveryManager
+    from workbench.excel.reader import ImportResult
+    from workbench.results import RunResult
+    from workbench.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +108,13 @@ class ImportProblemsDialog(QDialog):
                 for i in range(self.tree.topLevelItemCount())]
 
 
-def read(window, path: Path) -> Any | None:
+def read(window, path: Path) -> Scenario | None:
     """The scenario of a workbook, or ``None`` after showing why it cannot be used."""
     result = read_result(window, path)
     return None if result is None else result.scenario
 
 
-def read_result(window, path: Path) -> Any | None:
+def read_result(window, path: Path) -> ImportResult | None:
     """The ImportResult of a usable workbook, or ``None`` after showing why it cannot be used."""
     from workbench.excel.untrusted import read_untrusted
 
@@ -233,7 +240,7 @@ def new_default(window) -> bool:
     return True
 
 
-def _write(window, path: Path, results: Any) -> bool:
+def _write(window, path: Path, results: RunResult | None) -> bool:
     from workbench.excel import write_workbook
 
     try:
@@ -339,7 +346,7 @@ def export_results(window) -> bool:
     return export_to(window, name) if name else False
 
 
-def merge_dialog(window, path: str | Path | None = None) -> Any:
+def merge_dialog(window, path: str | Path | None = None) -> MergeDialog | None:
     """Pick a colleague's workbook and show the merge dialog (non-modal); the dialog when shown."""
     from ui.merge_dialog import MergeDialog
 
@@ -388,7 +395,7 @@ def add_snapshots_dock(window, library: str | None) -> QDockWidget | None:
     return dock
 
 
-def start_recovery(window, offer: bool) -> Any:
+def start_recovery(window, offer: bool) -> RecoveryManager | None:
     """Autosave of unsaved edits; when ``offer``, ask now whether to restore a crashed session's."""
     from ui.recovery import RecoveryManager
 

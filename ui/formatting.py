@@ -11,11 +11,14 @@ in a USD m column ``$1.2bn`` is 1,200 and ``(150)`` is -150; ``yes``/``no`` for 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench import numbers, schema
 from workbench.numbers import MISSING_WORDS, NumberError, is_missing, percent_text
 from workbench.schema import Column
+
+if TYPE_CHECKING:
+    from workbench.scenario import Scenario
 
 __all__ = ["MISSING_WORDS", "ParseError", "column_for", "display", "edit_text", "is_missing", "number_text",
            "parse", "percent_text", "range_text"]
@@ -38,6 +41,7 @@ def number_text(x: float) -> str:
     return f"{x:,.6g}"
 
 
+# A cell's value is of any kind its column allows (number, text, date, bool) or missing: hence Any below.
 def display(col: Column, value: Any) -> str:
     """The text a cell shows."""
     if is_missing(value):
@@ -79,7 +83,7 @@ def edit_text(col: Column, value: Any) -> str:
     return str(value)
 
 
-def jpy_per_usd(scn: Any) -> float:
+def jpy_per_usd(scn: Scenario | None) -> float:
     """The scenario's exchange rate, used to read amounts typed in yen (150 when unreadable)."""
     try:
         rate = float(scn.field("JPY per USD"))

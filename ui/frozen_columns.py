@@ -8,9 +8,7 @@ column (editing, copy and paste are unchanged); the overlay is a window onto the
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 #: The columns kept in view, by table: its key and its name.
@@ -58,7 +56,7 @@ class FrozenColumns(QObject):
         self._geometry()
         frozen.show()
 
-    def _columns(self, *_: Any) -> None:
+    def _columns(self, *_: object) -> None:   # a slot for several signals
         total = self.view.model().columnCount()
         for c in range(total):
             self.frozen.setColumnHidden(c, c >= self.count)
@@ -85,7 +83,7 @@ class FrozenColumns(QObject):
         self.frozen.setGeometry(v.verticalHeader().width() + v.frameWidth(), v.frameWidth(), self.width(),
                                 v.viewport().height() + v.horizontalHeader().height())
 
-    def eventFilter(self, watched: QObject, event: Any) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view and event.type() in (event.Type.Resize, event.Type.Show, event.Type.LayoutRequest):
             self._geometry()
         return False

@@ -10,7 +10,7 @@ records where each accepted value came from (shown as tooltips on the table cell
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,6 +30,9 @@ from workbench.commands import ReplaceScenario
 from workbench.diff import ADDED, CHANGED, REMOVED, diff_scenarios, merge, source_of
 from workbench.text import count
 
+if TYPE_CHECKING:
+    from workbench.diff import Change
+
 ID_ROLE = Qt.ItemDataRole.UserRole + 20
 TABLES_WITH_COLUMNS = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Risk events")
 KIND_TEXT = {ADDED: "new row", REMOVED: "row removed", CHANGED: "changed"}
@@ -44,7 +47,7 @@ def _count_text(kind: str, n: int) -> str:
     return f"{n:,} changed"
 
 
-def _show(value: Any, table: str = "", change: Any = None) -> str:
+def _show(value: Any, table: str = "", change: Change | None = None) -> str:   # value: a cell of any kind
     """A value as the tables show it (percentages, USD m with separators); ``(empty)`` when empty."""
     if value is None or (isinstance(value, float) and value != value):
         return "(empty)"

@@ -15,11 +15,16 @@ undo) it is withdrawn, since the repair's cells and values were computed for tha
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+    from workbench.allocation.infeasibility import Repair
+    from workbench.scenario import Scenario
 
 #: The text of the button in the explanation's message box.
 APPLY_TEXT = "Apply these changes"
@@ -28,11 +33,11 @@ APPLY_TEXT = "Apply these changes"
 class RepairOffer(QObject):
     """Offers the proven repair of the last infeasible run (``window`` is the main window)."""
 
-    def __init__(self, window: Any, menu: QMenu | None = None):
+    def __init__(self, window: MainWindow, menu: QMenu | None = None):
         super().__init__(window)
         self.window = window
-        self.repair: Any = None          # the workbench Repair on offer, or None
-        self.scenario: Any = None        # the scenario it was computed for
+        self.repair: Repair | None = None   # the workbench Repair on offer, or None
+        self.scenario: Scenario | None = None   # the scenario it was computed for
         self.action = QAction("Apply the proposed &changes to the limits", window)
         self.action.setStatusTip("Make the changes the last run proposed so that every limit holds "
                                  "(one undo step), then run again.")
@@ -96,12 +101,12 @@ class RepairOffer(QObject):
         box.setDefaultButton(button)
         button.clicked.connect(lambda _checked=False: self.apply())
 
-    def _on_changed(self, scn: Any) -> None:
+    def _on_changed(self, scn: Scenario) -> None:
         if self.repair is not None:
             self.action.setEnabled(scn.same_content(self.scenario))
 
 
-def install(window: Any, menu: QMenu | None = None) -> RepairOffer:
+def install(window: MainWindow, menu: QMenu | None = None) -> RepairOffer:
     """Offer repairs in ``window`` (its action added to ``menu``)."""
     return RepairOffer(window, menu)
 

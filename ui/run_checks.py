@@ -16,18 +16,22 @@ empty plots. Instead:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workbench.commands import ApplyAllocation
 from workbench.figures import USD_M, allocation_explanation, format_value
 from workbench.issues import WARNING, Issue
 from workbench.scenario import Scenario
 
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+    from workbench.results import RunResult
+
 ALLOCATED = "Allocated (USD m)"
 METHOD = "Allocation method"
 
 
-def _included(value: Any) -> bool:
+def _included(value: object) -> bool:
     return value is None or value != value or bool(value)   # empty Include means included (its default)
 
 
@@ -58,12 +62,12 @@ def issues(scn: Scenario) -> list[Issue]:
                              "choose another method here.")]
 
 
-def optimised(run: Any) -> bool:
+def optimised(run: RunResult | None) -> bool:
     """Whether ``run`` holds an allocation worth copying: made by a method other than ``fixed``, not empty."""
     return run is not None and run.allocation.method != "fixed" and run.allocation.total > 0
 
 
-def ready_to_run(window) -> bool:
+def ready_to_run(window: MainWindow) -> bool:
     """Before Run: True to go ahead; with nothing to evaluate, ask (copy the last optimised allocation,
     choose another method, cancel) and return whether the run should go ahead."""
     from ui.files import ask
@@ -93,7 +97,7 @@ def ready_to_run(window) -> bool:
     return False
 
 
-def after_run(window, run: Any) -> None:
+def after_run(window: MainWindow, run: RunResult | None) -> None:
     """A finished run that allocated nothing says so and why (never four empty panels without a word)."""
     if run is None or run.allocation.total > 0:
         return

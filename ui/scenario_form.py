@@ -70,7 +70,7 @@ class ScenarioForm(QScrollArea):
         line.editingFinished.connect(lambda c=col, w=line: self._commit(c, w.text()))
         return line
 
-    def _check(self, col: Column, widget: QWidget, text: str) -> tuple[bool, Any, str]:
+    def _check(self, col: Column, widget: QWidget, text: str) -> tuple[bool, Any, str]:   # (ok, parsed cell, problem)
         try:
             value = formatting.parse(col, text, jpy_per_usd=formatting.jpy_per_usd(self._doc.scenario))
         except formatting.ParseError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -32,6 +32,9 @@ from PySide6.QtWidgets import (
 
 from workbench.commands import Macro
 from workbench.sources import GRADE_MEANING, GRADES, SetSource, Source, date_text, describe_key, orphans, unsourced
+
+if TYPE_CHECKING:
+    from workbench.scenario import Scenario
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Covers", "Source", "Date", "Owner", "Grade", "Review by", "Note", "Status")
@@ -56,7 +59,7 @@ class SourcesModel(QAbstractTableModel):
         self.refresh(document.scenario)
 
     # ------------------------------------------------------------- content
-    def refresh(self, scn: Any = None) -> None:
+    def refresh(self, scn: Scenario | None = None) -> None:
         scn = scn if scn is not None else self._doc.scenario
         seen = (scn.sources, scn.correlations is None, *(id(scn.table(t)) for t in scn.TABLE_ATTRS),
                 id(scn.correlations), len(scn.provenance), tuple(sorted(scn.fields.items(), key=str)))
@@ -223,7 +226,7 @@ class SourcesView(QWidget):
         self._stale = False
         document.changed.connect(self._on_changed)
 
-    def _on_changed(self, scn: Any) -> None:
+    def _on_changed(self, scn: Scenario) -> None:
         """Follow the scenario while shown; when hidden, catch up on the next show (large tables stay quick)."""
         if self.isVisible():
             self.model.refresh(scn)

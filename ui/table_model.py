@@ -21,7 +21,7 @@ in a fraction of a second instead of calling Python once per comparison.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,12 @@ from workbench.scenario import Scenario
 from workbench.sources import describe_key
 from workbench.validation import check_value
 from workbench.validation_incremental import touched_by
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from workbench.commands import Command
+    from workbench.sources import Source, SourceKey
 
 ERROR_BRUSH = QBrush(QColor("#f8d0d0"))
 WARNING_BRUSH = QBrush(QColor("#fbeec2"))
@@ -232,6 +238,7 @@ class ScenarioTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
 
     # ------------------------------------------------------------------ data
+    # Cell values are of any kind their column allows (numbers, text, dates) or None: hence Any.
     def raw(self, row: int, column: int) -> Any:
         """The canonical value shown at ``row`` (None when empty)."""
         value = self._values[column][self._order[row]]
@@ -273,7 +280,7 @@ class ScenarioTableModel(QAbstractTableModel):
         value = cells[key] = self._answer(row, column, role)
         return value
 
-    def _forget(self, positions: Any = None) -> None:
+    def _forget(self, positions: Iterable[int] | None = None) -> None:
         """Drop the kept answers of the rows at ``positions`` (``None``: of every row)."""
         if positions is None:
             self._shown.clear()
@@ -317,7 +324,7 @@ class ScenarioTableModel(QAbstractTableModel):
             return None if hit is None else source_marker("overdue" if hit[1].overdue() else "ok")
         return None
 
-    def source_at(self, row: int, column: int) -> Any:
+    def source_at(self, row: int, column: int) -> tuple[SourceKey, Source] | None:
         """The register entry ``(key, Source)`` with a source that covers the cell at ``row`` (as shown), or None."""
         if not self._sources:
             return None
@@ -376,7 +383,7 @@ class ScenarioTableModel(QAbstractTableModel):
     def column_schema(self, column: int) -> schema.Column:
         return self._cols[column]
 
-    def paste_command(self, cells: list[tuple[int, int, Any]], new_rows: int = 0) -> Any:
+    def paste_command(self, cells: list[tuple[int, int, Any]], new_rows: int = 0) -> Command:
         """One command setting ``(position, column, value)`` cells, adding ``new_rows`` rows at the end first."""
         named = tuple((r, self._columns[c], v) for r, c, v in cells)
         label = f"Paste {len(named)} cell{'s' if len(named) != 1 else ''} into {self.table}"
@@ -387,7 +394,7 @@ class ScenarioTableModel(QAbstractTableModel):
         insert = InsertRows(self.table, tuple((start + k, {}) for k in range(new_rows)))
         return Macro((insert, setter), label)
 
-    def clear_command(self, cells: list[tuple[int, int]]) -> tuple[Any | None, list[str]]:
+    def clear_command(self, cells: list[tuple[int, int]]) -> tuple[Command | None, list[str]]:
         """A command emptying the shown ``(row, column)`` cells (required ones are kept, and named), or ``None``."""
         kept = sorted({self._columns[c] for _r, c in cells if self._cols[c].required})
         named = tuple((self.position(r), self._columns[c], None) for r, c in cells

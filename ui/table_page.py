@@ -7,7 +7,7 @@ cell, adding, duplicating or deleting rows, pasting a block and clearing cells.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
@@ -28,6 +28,9 @@ from ui.frozen_columns import freeze_key_columns
 from ui.table_model import ScenarioTableModel, TableProxy
 from workbench import schema
 from workbench.commands import DeleteRows, DuplicateRows, InsertRows
+
+if TYPE_CHECKING:
+    from workbench.commands import Command
 
 #: The scenario's tables, in the order of the window's tabs and of View > Tables.
 TABLE_TABS = ("Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events")
@@ -164,7 +167,7 @@ class TablePage(QWidget):
         self.view.setFocus()
 
     # ------------------------------------------------------------- row edits
-    def _push(self, command: Any) -> bool:
+    def _push(self, command: Command) -> bool:
         try:
             self._doc.push(command)
         except (ValueError, KeyError, IndexError) as exc:
@@ -233,6 +236,6 @@ class TablePage(QWidget):
             self._notify(f"Required cells were kept ({', '.join(kept)}): use Delete rows to remove a row.")
         return command is not None and self._push(command)
 
-    def _update_count(self, *args: Any) -> None:
+    def _update_count(self, *args: object) -> None:   # a slot for several signals
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count.setText(f"{total:,} rows" if shown == total else f"{shown:,} of {total:,} rows")

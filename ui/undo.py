@@ -12,7 +12,7 @@ the message.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -21,11 +21,14 @@ from workbench.issues import Issue
 from workbench.scenario import Scenario
 from workbench.validation_incremental import IncrementalValidator
 
+if TYPE_CHECKING:
+    from workbench.commands import Command
+
 
 class PureUndoCommand(QUndoCommand):
     """One pure command as one undo step: redo applies it, undo applies its inverse."""
 
-    def __init__(self, document: ScenarioDocument, command: Any, applied: Scenario, inverse: Any):
+    def __init__(self, document: ScenarioDocument, command: Command, applied: Scenario, inverse: Command):
         super().__init__(getattr(command, "label", "") or getattr(inverse, "label", "") or type(command).__name__)
         self._doc = document
         self._forward = command
@@ -58,7 +61,7 @@ class ScenarioDocument(QObject):
         self._validator = IncrementalValidator()   # an edit revalidates only what it can affect
         self._issues = self._validator.issues(scenario)
         #: The edit that made the current scenario from the previous one (``None``: a new scenario or unknown).
-        self.last_command: Any = None
+        self.last_command: Command | None = None
 
     @property
     def scenario(self) -> Scenario:
@@ -69,7 +72,7 @@ class ScenarioDocument(QObject):
         """The validation issues of the current scenario (computed once per change)."""
         return self._issues
 
-    def push(self, command: Any) -> Scenario:
+    def push(self, command: Command) -> Scenario:
         """Apply a pure command as one undo step; exceptions leave everything as it was."""
         applied, inverse = command.apply(self._scenario)
         self.undo_stack.push(PureUndoCommand(self, command, applied, inverse))
@@ -81,7 +84,7 @@ class ScenarioDocument(QObject):
         self._install(scenario)
         self.undo_stack.setClean()
 
-    def _install(self, scenario: Scenario, command: Any = None) -> None:
+    def _install(self, scenario: Scenario, command: Command | None = None) -> None:
         """Make ``scenario`` current; ``command`` is the edit that made it from the current one (``None``: unknown)."""
         self._scenario = scenario
         self._issues = self._validator.update(scenario, command)
