@@ -28,12 +28,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from workbench.snapshots.recovery import RecoveryRecord, RecoveryStore
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QPushButton
+
+    from workbench.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +46,7 @@ log = logging.getLogger(__name__)
 DELAY_MS = 1000
 
 
-def recovery_prompt(parent: QWidget | None, record: RecoveryRecord) -> tuple[QMessageBox, Any]:
+def recovery_prompt(parent: QWidget | None, record: RecoveryRecord) -> tuple[QMessageBox, QPushButton]:
     """The question box for ``record`` (not shown yet) and its Restore button."""
     when = record.time.astimezone().strftime("%Y-%m-%d %H:%M")
     box = QMessageBox(parent)
@@ -66,7 +71,7 @@ class RecoveryManager(QObject):
     cleared = Signal()
     restored = Signal(object)
 
-    def __init__(self, parent: QObject | None = None, *, get_scenario: Callable[[], Any] | None = None,
+    def __init__(self, parent: QObject | None = None, *, get_scenario: Callable[[], Scenario] | None = None,
                  is_dirty: Callable[[], bool] | None = None, store: RecoveryStore | None = None,
                  meta: Callable[[], dict] | None = None, delay_ms: int = DELAY_MS) -> None:
         super().__init__(parent)
@@ -91,7 +96,7 @@ class RecoveryManager(QObject):
             parent.installEventFilter(self)
 
     # -------------------------------------------------------------- autosave
-    def schedule(self, *_: Any) -> None:
+    def schedule(self, *_: object) -> None:   # a slot for any signal
         """A change happened: write the record after a quiet spell (a burst makes one write)."""
         if not self._closed:
             self._timer.start()
@@ -134,7 +139,7 @@ class RecoveryManager(QObject):
             self._pending = self.store.pending()
         return self._pending
 
-    def pending_recovery(self) -> Any | None:
+    def pending_recovery(self) -> Scenario | None:
         """The newest unsaved edits of a session that crashed, or None."""
         records = self.pending_records()
         return records[0].scenario if records else None
@@ -144,7 +149,7 @@ class RecoveryManager(QObject):
             self.store.discard(record)
         self._pending = []
 
-    def offer(self, parent: QWidget | None = None) -> Any | None:
+    def offer(self, parent: QWidget | None = None) -> Scenario | None:
         """Ask "Restore unsaved edits from <time>?"; return the restored Scenario or None."""
         records = self.pending_records()
         if not records:

@@ -7,7 +7,7 @@ from a :class:`~workbench.snapshots.compare.Waterfall`. The panel owns the backg
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.snapshots.report import NAMES, figure
+
+if TYPE_CHECKING:
+    from workbench.snapshots.compare import Comparison
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -49,7 +52,7 @@ def _fill(t: QTableWidget, rows: list[list[str]], numeric_from: int = 99) -> Non
             t.setItem(r, c, item)
 
 
-def _value(v: Any) -> str:
+def _value(v: Any) -> str:   # a summary value as stored (JSON: number, text, list or mapping)
     if v is None:
         return ""
     if isinstance(v, dict):
@@ -100,10 +103,10 @@ class ComparisonView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.tabs)
-        self.comparison: Any = None
+        self.comparison: Comparison | None = None
         self.set_running(False, enabled=False)
 
-    def show_comparison(self, cmp) -> None:
+    def show_comparison(self, cmp: Comparison) -> None:
         self.comparison = cmp
         n = len(cmp.diff.changes)
         self.title.setText(f"{cmp.old_label} \u2192 {cmp.new_label}: "

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -55,11 +55,15 @@ from ui.runner import RunController
 from ui.snapshot_compare import ComparisonView
 from workbench.snapshots import Library, LibraryError, SnapshotInfo
 
+if TYPE_CHECKING:
+    from workbench.results import RunResult
+    from workbench.scenario import Scenario
+
 COLUMNS = ("ID", "Time", "Name", "Note", "Expected NPV (USD m)", "CVaR (USD m)", "Tags")
 NUMERIC = {0, 4, 5}
 
 
-def _money(x: Any) -> str:
+def _money(x: object) -> str:
     return f"{x:,.0f}" if isinstance(x, (int, float)) and not isinstance(x, bool) else ""
 
 
@@ -87,7 +91,7 @@ class SnapshotListModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def _values(self, info: SnapshotInfo) -> list[Any]:
+    def _values(self, info: SnapshotInfo) -> list[Any]:   # cells: numbers, text, or None (summaries are JSON)
         k = info.key_figures()
         return [info.id, info.time.astimezone().strftime("%Y-%m-%d %H:%M"), info.name, info.note,
                 k.get("expected_pnl"), k.get("cvar"), ", ".join(info.tags)]
@@ -124,13 +128,13 @@ class SnapshotsPanel(QWidget):
     waterfall_failed = Signal(str)
     waterfall_cancelled = Signal()
 
-    def __init__(self, library: Library | str | os.PathLike[str] | None, get_scenario: Callable[[], Any],
-                 get_result: Callable[[], Any] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, library: Library | str | os.PathLike[str] | None, get_scenario: Callable[[], Scenario],
+                 get_result: Callable[[], RunResult | None] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.get_scenario = get_scenario
         self.get_result = get_result or (lambda: None)
         self.library: Library | None = None
-        self.library_path = None
+        self.library_path: str | os.PathLike[str] | None = None
         self.error = ""
         self.current_parent: int | None = None
         self._pair: tuple[int, int] | None = None
@@ -320,7 +324,7 @@ class SnapshotsPanel(QWidget):
         self.saved.emit(sid)
         return sid
 
-    def restore_selected(self) -> Any | None:
+    def restore_selected(self) -> Scenario | None:
         ids = self.selected_ids()
         if self.library is None or len(ids) != 1:
             return None
