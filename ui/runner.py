@@ -183,6 +183,8 @@ class RunController(QObject):
                  options: dict[str, Any] | None = None, delay_ms: int = SCHEDULE_DELAY_MS) -> None:
         super().__init__(parent)
         self._run_function = run_function
+        #: Trials of the staged run's first estimate (0: none); set by :func:`ui.estimate.install`, which shows it.
+        self.first_estimate = 0
         self._pipeline: StagedPipeline | None = None   # the staged pipeline and its caches (default run function only)
         self.options: dict[str, Any] = {**DEFAULT_OPTIONS, **(options or {})}
         self._token = 0
@@ -209,10 +211,9 @@ class RunController(QObject):
         fn, stages = self._run_function, False
         extra: dict[str, Any] = {}
         if fn is None:
-            from workbench.stages import FIRST_ESTIMATE_TRIALS
-
             fn, stages = self.pipeline().run, True
-            extra["first_estimate"] = FIRST_ESTIMATE_TRIALS   # key figures of the first trials, then the exact ones
+            if self.first_estimate:   # key figures of the first trials, then the exact ones
+                extra["first_estimate"] = self.first_estimate
         self._token += 1
         thread = _RunThread(self._token, fn, scn, {**extra, **self.options, **options}, stages=stages)
         thread.progressed.connect(self._on_progress)

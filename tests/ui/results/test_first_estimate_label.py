@@ -1,0 +1,100 @@
+"""In the real main window: after an edit the key figures of the first trials show at once, labelled as a first
+estimate with its trials and Monte Carlo band, and the exact figures replace them (offscreen, auto-run on)."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.commands import SetCell, SetField
+from workbench.stages import FIRST_ESTIMATE_TRIALS, estimate_label
+
+TRIALS = 2 * FIRST_ESTIMATE_TRIALS
+TIMEOUT = 240_000
+
+
+@pytest.fixture
+def app_window(qtbot, tmp_path):
+    """The real main window over the default scenario at 8,192 trials, auto-run on, a first run shown."""
+    from ui.estimate import install
+    from ui.main_window import MainWindow
+    from ui.settings import Settings
+
+    settings = Settings(tmp_path / "settings.ini")
+    settings.set_auto_run(True)
+    win = MainWindow(settings=settings, offer_recovery=False)
+    if getattr(win, "estimate", None) is None:
+        install(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.push(SetField("Trials", TRIALS))
+    qtbot.waitUntil(lambda: win.last_result is not None and win.last_result.trials == TRIALS, timeout=TIMEOUT)
+    assert win.run_controller.wait(TIMEOUT)
+    yield win
+    win.run_controller.shutdown()
+    win.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+
+
+def _key_figures(panel):
+    table = panel.table("summary")
+    model = table.model()
+    return [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
+
+
+@pytest.mark.slow
+def test_an_edit_shows_a_labelled_first_estimate_then_the_exact_key_figures(qtbot, app_window):
+    win = app_window
+    panel, wiring = win.results_panel, win.estimate
+    assert wiring.text("summary") is None
+    old_figures = _key_figures(panel)
+    seen = []
+
+    def at_stage(name, run, _pending):
+        seen.append((name, run, wiring.text("summary"), _key_figures(panel), win.stale.marks.text("summary"),
+                     win.stale.marks.text("stress"), wiring.banners["summary"].isVisible()))
+
+    row = win.scenario.sectors["Sector"].tolist().index("Data centers")
+    with qtbot.waitSignal(win.run_controller.finished, timeout=TIMEOUT):
+        win.push(SetCell("Sectors", row, "Expected return", 0.03))
+        win.run_controller.stage.connect(at_stage)   # after the wirings' own slots: sees what they did
+    names = [s[0] for s in seen]
+    assert names[:2] == ["estimate", "baseline"]
+    _name, estimate, banner, figures, summary_mark, stress_mark, visible = seen[0]
+    assert estimate.trials == FIRST_ESTIMATE_TRIALS
+    assert banner == estimate_label(estimate)                     # the label says what the figures are
+    assert banner.startswith(f"First estimate, {FIRST_ESTIMATE_TRIALS:,} trials") and visible
+    assert f"{TRIALS:,} trials follow" in banner
+    assert figures != old_figures                                 # the estimate's figures are drawn...
+    assert summary_mark is None                                   # ...not veiled as stale: labelled instead
+    assert stress_mark == "Stale: recomputing..."                 # what the estimate does not cover stays stale
+    _name, exact, banner, figures_exact, *_ = seen[1]
+    assert exact.trials == TRIALS and banner is None              # the exact figures take the label off
+    assert figures_exact != figures
+    assert wiring.text("summary") is None and win.last_result.trials == TRIALS
+
+
+@pytest.mark.slow
+def test_a_run_stopped_after_its_estimate_marks_the_estimated_views_stale(qtbot, app_window):
+    from ui.stale import STOPPED
+
+    win = app_window
+    wiring = win.estimate
+    row = win.scenario.sectors["Sector"].tolist().index("Data centers")
+    seen = []
+
+    def at_stage(name, _run, _pending):
+        if name == "estimate":
+            before = (wiring.text("summary"), win.stale.marks.text("summary"))
+            # the controller's signal when a run stops (cancelled): the worker may already be further on,
+            # so the signal is sent here, while the estimate is on screen
+            win.run_controller.cancelled.emit()
+            seen.append((before, wiring.text("summary"), win.stale.marks.text("summary")))
+
+    win.run_controller.stage.connect(at_stage)
+    with qtbot.waitSignal(win.run_controller.finished, timeout=TIMEOUT):
+        win.push(SetCell("Sectors", row, "Expected return", 0.05))
+    (label, mark), label_after, mark_after = seen[0]
+    assert label.startswith("First estimate") and mark is None
+    assert label_after is None                      # the label comes off...
+    assert mark_after == STOPPED                    # ...and the estimated figures are marked stale, not exact
