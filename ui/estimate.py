@@ -5,7 +5,7 @@ reports an ``estimate`` stage before the baseline when the baseline is not in it
 :class:`EstimateWiring` draws the key figures (the Summary view, and the view in front when
 the baseline gives it) from that estimate at once and puts a banner on them, without the
 stale veil: "First estimate, 4,096 trials (allocation fitted on 4,096): CVaR 95% within
-a to b USD m (95 % Monte Carlo band). The figures of all 50,000 trials follow." The exact
+USD a to b bn (95 % Monte Carlo band). The figures of all 50,000 trials follow." The exact
 baseline or a newer run takes the banner off; a run cancelled or failed after its estimate
 takes it off too and marks those views stale ("the run that would update this view did not
 finish"), so an estimate is never left looking like the exact figures.

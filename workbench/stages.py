@@ -77,7 +77,8 @@ def estimate_label(result: RunResult) -> str:
     se = result.risk.mc_error
     low, high = se.cvar_ci
     return (f"First estimate, {result.risk.trials:,} trials (allocation fitted on {result.fit_trials:,}): "
-            f"CVaR {result.risk.confidence:.0%} within {low:,.0f} to {high:,.0f} USD m (95 % Monte Carlo band). "
+            f"CVaR {result.risk.confidence:.0%} within USD {low / 1000:,.1f} to {high / 1000:,.1f} bn "
+            "(95 % Monte Carlo band). "
             f"The figures of all {result.options.trials if result.options else result.trials:,} trials follow.")
 #: Tables the risk model reads (the allocation also reads Financing and Constraints).
 MODEL_TABLES: tuple[str, ...] = ("Sectors", "Projects", "Risk events", "Correlations")

@@ -55,7 +55,7 @@ def test_the_label_says_trials_fitting_sample_band_and_what_follows(scn):
     text = estimate_label(estimate)
     assert text.startswith(f"First estimate, {FIRST_ESTIMATE_TRIALS:,} trials (allocation fitted on "
                            f"{FIRST_ESTIMATE_TRIALS:,})")
-    assert f"within {low:,.0f} to {high:,.0f} USD m (95 % Monte Carlo band)" in text
+    assert f"within USD {low / 1000:,.1f} to {high / 1000:,.1f} bn (95 % Monte Carlo band)" in text
     assert text.endswith(f"The figures of all {TRIALS:,} trials follow.")
     assert low < estimate.risk.cvar < high
 
