@@ -106,6 +106,8 @@ class MainWindow(QMainWindow):
         self.issues_dock.setObjectName("IssuesDock")
         self.issues_dock.setWidget(self.issues_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.issues_dock)
+        self._had_issues: bool | None = None          # the strip follows the issues: see _follow_issues
+        self._collapsed_docks: list[QDockWidget] = []
 
         self.status = RunStatus(self)
         self.menu_actions = actions.build(self)
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
         self._default_split()
         self._layout_restored = restore_layout and self._restore_layout()
+        self._follow_issues(bool(self.issues_panel.issues), force=True)   # a restored layout may show an empty strip
         self._restore_tabs()
         self.results_panel.viewChanged.connect(self.settings.set_last_view)
         self.tabs.currentChanged.connect(lambda i: self.settings.set_last_table(TABLE_TABS[i]))
@@ -253,6 +256,7 @@ class MainWindow(QMainWindow):
         issues = self.document.issues + run_checks.issues(scn)
         self.issues_panel.set_issues(issues)
         self.status.set_validation(summary(issues), any(i.is_error for i in issues))
+        self._follow_issues(bool(issues))
         self._update_title()
         stale = self.last_result is not None and (self.result_scenario is None
                                                   or not self.result_scenario.same_inputs(scn))
@@ -264,6 +268,32 @@ class MainWindow(QMainWindow):
                 self._run_scenario = scn
                 self.run_controller.schedule(scn)
         files.autosave(self)
+
+    def _strip_docks(self) -> list[QDockWidget]:
+        """The docks of the Issues strip: Issues and the docks tabbed with it (Snapshots, Sources)."""
+        return [self.issues_dock, *(d for d in self.tabifiedDockWidgets(self.issues_dock) if d is not None)]
+
+    def _follow_issues(self, has_issues: bool, force: bool = False) -> None:
+        """The Issues strip collapses when the scenario has no problems and comes back when it has some.
+
+        When the problems go away, the strip's docks that are docked (not floating) are hidden, so the tables
+        and the results take the whole height; the status bar still says "No problems found" and View > Issues
+        opens the panel. When problems appear, the docks hidden that way come back with Issues in front.
+        """
+        if not force and has_issues == self._had_issues:
+            return
+        self._had_issues = has_issues
+        if has_issues:
+            for dock in self._collapsed_docks:
+                dock.show()
+            self._collapsed_docks = []
+            self.issues_dock.show()
+            self.issues_dock.raise_()
+            return
+        docks = [d for d in self._strip_docks() if not d.isFloating() and not d.isHidden()]
+        for dock in docks:
+            dock.hide()
+        self._collapsed_docks = [*self._collapsed_docks, *(d for d in docks if d not in self._collapsed_docks)]
 
     def _on_run_finished(self, run: Any) -> None:
         self.last_result = run

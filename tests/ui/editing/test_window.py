@@ -11,12 +11,13 @@ from ui.results_panel import VIEWS
 from workbench.commands import SetCell, SetField
 
 
-def test_layout_shows_tables_results_and_issues_at_once(window):
+def test_layout_shows_tables_and_results_at_once_and_no_empty_issues_strip(window):
     assert window.size().width() >= 1440 and window.size().height() >= 900
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
         "Scenario", "Sectors", "Projects", "Financing", "Constraints", "Correlations", "Risk events"]
-    for widget in (window.tabs, window.results_panel, window.issues_panel):
+    for widget in (window.tabs, window.results_panel):
         assert widget.isVisible() and widget.width() > 300
+    assert not window.issues_panel.isVisible()   # no problems: the Issues strip takes no room
     results_left = window.results_panel.mapTo(window, window.results_panel.rect().topLeft()).x()
     assert window.tabs.geometry().right() < results_left
     assert "No problems found" in window.status.validation.text()
