@@ -18,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ui.plots import figures, tables
 from ui.plots.canvas import PlotCanvas
-from ui.results_table import RowsView, plot_beside_table
+from ui.results_table import RowsView
 
 #: View name -> tab title, in tab order (``--view NAME`` of the screenshot mode uses the names).
 VIEWS: dict[str, str] = {
@@ -65,7 +65,14 @@ SPECS: dict[str, ViewSpec] = {
 
 
 class ResultView(QWidget):
-    """One view: the plot on the left, its table on the right (a splitter between them)."""
+    """One view: the plot and its table, in a splitter inside a vertical scroll area.
+
+    On a wide view (:data:`SIDE_BY_SIDE_FROM` pixels and more) the table is beside the plot, as wide as its
+    columns need; on a narrower one (a laptop screen) it goes under the plot, at the full width, so its numbers
+    never scroll sideways. The plot is never drawn smaller than it needs to be readable
+    (:func:`ui.plots.figures.needed_height` for its width, fonts at 9 pt at the least): when the window is lower
+    than that, the view scrolls up and down instead of shrinking the text.
+    """
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,29 +83,93 @@ class ResultView(QWidget):
         self.table_label.setWordWrap(True)
         self.note = ""
         self.table = RowsView()
-        self.splitter, side = plot_beside_table(self, self.canvas, self.table_label, self.table)
+        side = QWidget()
+        side.setMinimumWidth(280)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(4, 4, 4, 4)
+        side_layout.addWidget(self.table_label)
+        side_layout.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.canvas)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([1060, 380])
         self.splitter.setChildrenCollapsible(False)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.splitter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
         self._side = side
         self._user_split = False
         self._fitting = False
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
+        # Whenever the table comes to scroll sideways by a few pixels (a scroll bar appeared beside it), settle it.
+        self.table.horizontalScrollBar().rangeChanged.connect(lambda _lo, hi: hi > 0 and self._settle())
 
-    #: Below this width (in a tall view) the table goes under the plot instead of beside it.
+    #: From this width the table is beside the plot; below it, under the plot.
     SIDE_BY_SIDE_FROM = 1100
     #: Beside the plot, the table takes the width its columns need, within these shares of the view's width.
     SIDE_SHARE = (0.22, 0.42)
+    #: Under the plot, the table is at most this tall (pixels); longer tables scroll within it.
+    TABLE_UNDER_PX = 420
+    #: Under the plot, this much of the table shows on the first screen when the plot leaves room for it.
+    TABLE_PEEK = 0.3
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        narrow = self.width() < self.SIDE_BY_SIDE_FROM and self.height() > 0.8 * self.width()
-        wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        self.arrange()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.arrange()
+        self.table.updateGeometries()
+
+    def arrange(self) -> None:
+        """Table beside or under the plot for the view's width; the plot at least as tall as it needs."""
+        QTimer.singleShot(0, self._settle)
+        width = self.scroll.viewport().width() if self.scroll.verticalScrollBar().isVisible() else self.width()
+        wide = self.width() >= self.SIDE_BY_SIDE_FROM and self.fits_beside(int(self.SIDE_SHARE[1] * self.width()))
+        wanted = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.splitter.orientation() != wanted:
             self.splitter.setOrientation(wanted)
-            total = self.width() if wanted == Qt.Orientation.Horizontal else self.height()
-            self.splitter.setSizes([int(total * 0.72), int(total * 0.28)])
-        elif wanted == Qt.Orientation.Horizontal and not self._user_split:
-            self.fit_table()
+            self._user_split = False
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        view_h = self.height()
+        if wanted == Qt.Orientation.Horizontal:
+            if not self._user_split:
+                self.fit_table()
+            plot_w = self.splitter.sizes()[0] or int(0.7 * width)
+            need = figures.needed_height(self.spec.plot, plot_w) + self.canvas.toolbar.sizeHint().height()
+            self.splitter.setMinimumHeight(need if need > view_h else 0)
+            return
+        plot_w = width - (bar if figures.needed_height(self.spec.plot, width) > view_h else 0)
+        need = figures.needed_height(self.spec.plot, plot_w) + self.canvas.toolbar.sizeHint().height()
+        self._share_columns(width - bar)
+        table_h = self.table_height()
+        plot_h = max(need, view_h - min(table_h, int(self.TABLE_PEEK * view_h)))
+        self._fitting = True
+        try:
+            self.splitter.setMinimumHeight(plot_h + table_h + self.splitter.handleWidth())
+            self.splitter.setSizes([plot_h, table_h])
+        finally:
+            self._fitting = False
+        if self.table.model().rowCount() <= 200:
+            self.table.resizeRowsToContents()
+
+    def table_height(self) -> int:
+        """Under the plot: the heading and the table's rows (at most :data:`TABLE_UNDER_PX`)."""
+        rows = self.table.model().rowCount()
+        row_h = self.table.verticalHeader().defaultSectionSize()
+        header = self.table.horizontalHeader().sizeHint().height()
+        body = header + rows * row_h + 2 * self.table.frameWidth() + 4
+        margins = self._side.layout().contentsMargins()
+        label = self.table_label.sizeHint().height() + self._side.layout().spacing()
+        return min(body, self.TABLE_UNDER_PX) + label + margins.top() + margins.bottom()
 
     def table_width(self) -> int:
         """The width the side panel needs to show the table's columns whole (no horizontal scroll bar)."""
@@ -107,7 +178,7 @@ class ResultView(QWidget):
                       for c in range(header.count()) if not header.isSectionHidden(c))
         frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
         margins = self._side.layout().contentsMargins()
-        return columns + frame + margins.left() + margins.right() + 4
+        return columns + frame + margins.left() + margins.right() + self.SLACK
 
     def fit_table(self) -> None:
         """Beside the plot, give the table the width its columns need (within :data:`SIDE_SHARE`), the plot the rest.
@@ -127,14 +198,15 @@ class ResultView(QWidget):
         if self.table.model().rowCount() <= 200:  # a value wider than its column goes on two lines, not elided
             self.table.resizeRowsToContents()
 
+    #: Pixels kept spare beside a table's columns (the header's and the style's own margins).
+    SLACK = 24
     #: The narrowest a column is squeezed to when the columns share a side panel too narrow for them.
     MIN_COLUMN = 48
-    #: Columns needing up to this many times the side panel's width share it, wrapping; wider tables scroll.
-    MOST_SQUEEZE = 2.0
 
     def _share_columns(self, side: int) -> None:
-        """When the columns need more than the side panel's ``side`` pixels (but at most :data:`MOST_SQUEEZE` times
-        as much), they share it in proportion to what they need and their text wraps (no horizontal scroll bar)."""
+        """When the columns need more than the ``side`` pixels they have, each keeps at least its header's width and
+        they share the rest in proportion to what they need; their text wraps (no horizontal scroll bar). Only
+        columns whose headers alone are wider than ``side`` scroll."""
         model = self.table.model()
         if model.rowCount() > 2000:
             return
@@ -143,14 +215,52 @@ class ResultView(QWidget):
         cols = [c for c in range(header.count()) if not header.isSectionHidden(c)]
         margins = self._side.layout().contentsMargins()
         room = (side - margins.left() - margins.right() - 2 * self.table.frameWidth()
-                - self.table.verticalScrollBar().sizeHint().width() - 4)
+                - self.table.verticalScrollBar().sizeHint().width() - self.SLACK)
         widths = [header.sectionSize(c) for c in cols]
-        if not cols or sum(widths) <= room or sum(widths) > self.MOST_SQUEEZE * room:
-            return     # fits, or so wide (many columns) that wrapping would leave each unreadable: scroll instead
-        scale = room / sum(widths)
-        for c, w in zip(cols, widths):
-            header.resizeSection(c, max(int(w * scale), self.MIN_COLUMN))
+        if not cols:
+            return
+        if sum(widths) <= room:
+            return
+        floor = [min(w, self._floor(c)) for c, w in zip(cols, widths)]
+        if sum(floor) > room:
+            return     # even at their headers' widths the columns do not fit: scroll instead
+        # Each column gets its floor, and the room left is shared in proportion to what it needs beyond that.
+        extra = [w - f for w, f in zip(widths, floor)]
+        share = (room - sum(floor)) / max(sum(extra), 1)
+        for c, f, e in zip(cols, floor, extra):
+            header.resizeSection(c, f + int(e * share))
         self.table.updateGeometries()     # the scroll range follows the new widths now, not on the next event
+
+    def _floor(self, column: int) -> int:
+        """The narrowest ``column`` may be: its header's longest line (headers do not wrap by themselves)."""
+        header = self.table.horizontalHeader()
+        text = str(self.table.model().headerData(column, Qt.Orientation.Horizontal) or "")
+        return max(self.MIN_COLUMN, max(header.fontMetrics().horizontalAdvance(line) for line in text.split("\n")) + 12)
+
+    def fits_beside(self, side: int) -> bool:
+        """Whether the table's columns fit ``side`` pixels beside the plot, each at least its header's width."""
+        header = self.table.horizontalHeader()
+        cols = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        needs = [max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in cols]
+        floors = sum(min(need, self._floor(c)) for c, need in zip(cols, needs))
+        return floors + self.table_width() - sum(needs) <= side
+
+    def _settle(self) -> None:
+        """Once laid out, take the few pixels a table still scrolls sideways (frames, margins of the style) off
+        the column with the most room over its header's width."""
+        over = self.table.horizontalScrollBar().maximum()
+        header = self.table.horizontalHeader()
+        cols = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        if over <= 0 or not cols or self.table.model().rowCount() == 0:
+            return
+        for c in sorted(cols, key=lambda c: self._floor(c) - header.sectionSize(c)):   # roomiest first
+            take = min(over, header.sectionSize(c) - self._floor(c))
+            if take > 0:
+                header.resizeSection(c, header.sectionSize(c) - take)
+                over -= take
+            if over <= 0:
+                break
+        self.table.updateGeometries()
 
     def _on_splitter_moved(self, _pos: int, _index: int) -> None:
         if not self._fitting:
@@ -167,6 +277,7 @@ class ResultView(QWidget):
             self.table_label.setToolTip(self.note)
         if not self._user_split:
             self.fit_table()
+        self.arrange()
         self.canvas.show_run(*args, **kwargs)
 
 

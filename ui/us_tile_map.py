@@ -52,10 +52,10 @@ def draw_tile_map(ax: Axes, values: Mapping[str, float], *, title: str = "", uni
         ax.add_patch(Rectangle((col, -row), 0.92, 0.92, facecolor=face, edgecolor="white", linewidth=1.0))
         dark = has and norm(value) > 0.55
         colour = "white" if dark else "#333333"
-        ax.text(col + 0.46, -row + (0.60 if has else 0.46), code, ha="center", va="center", fontsize=8.5,
+        ax.text(col + 0.46, -row + (0.66 if has else 0.46), code, ha="center", va="center", fontsize=9,
                 fontweight="bold", color=colour)
         if has:
-            ax.text(col + 0.46, -row + 0.27, fmt(value), ha="center", va="center", fontsize=6.5, color=colour)
+            ax.text(col + 0.46, -row + 0.25, fmt(value), ha="center", va="center", fontsize=9, color=colour)
     ax.set_xlim(-0.2, 11.2)
     ax.set_ylim(-7.2, 1.1)
     ax.set_aspect("equal")

@@ -28,12 +28,34 @@ from ui.plots.risk_figures import (
     plot_tornado,
     tornado_axes,
 )
-from ui.plots.style import GAIN, PALETTE, colours, fmt_money, fmt_number, fmt_percent, money_unit
-from ui.plots.tools import BAR_LABEL, bar_breakdown, briefing, label_signed_bars, note
+from ui.plots.style import GAIN, MIN_PT, PALETTE, colours, fmt_money, fmt_number, fmt_percent, money_unit
+from ui.plots.tools import (
+    BAR_LABEL,
+    GRID_FROM_IN,
+    PANEL_PX,
+    TITLE_PX,
+    bar_breakdown,
+    briefing,
+    four_panels,
+    label_signed_bars,
+    note,
+)
 from workbench import figures as kf
 from workbench.figures import npv_name
 
 NOTHING_YET = "No results yet: press Run to allocate and simulate the scenario."
+
+FOUR_PANELS = ("plot_summary", "plot_allocation", "plot_contributions", "plot_impact")
+#: Height a one- or two-panel view needs at the least (logical pixels); taller canvases are used whole.
+LEAST_PX = {"plot_allocation_states": 860, "plot_tornado": 760, "plot_stress": 420, "plot_frontier": 380}
+
+
+def needed_height(plot: str, width_px: int) -> int:
+    """The least height (logical pixels) the plot function ``plot`` needs to be readable ``width_px`` wide."""
+    if plot in FOUR_PANELS:
+        rows = 2 if width_px >= GRID_FROM_IN * 100 else 4
+        return rows * PANEL_PX + TITLE_PX
+    return LEAST_PX.get(plot, 340)
 
 
 @briefing
@@ -46,12 +68,12 @@ def plot_allocation(fig: Figure, run: Any, **_: Any) -> None:
     total = alloc.total
     fig.suptitle(f"Committed {fmt_money(total)} ({alloc.method}): cash {fmt_money(kf.cash_deployed(run))}, "
                  f"guarantees {fmt_money(kf.guarantee_exposure(run))} at face value")
-    axes = fig.subplots(2, 2)
+    axes = four_panels(fig)
     unit = money_unit([*alloc.by_sector.values(), *alloc.by_state.values(), *alloc.by_instrument.values(),
                        *alloc.by_financier.values()])
     parts = [("By sector", alloc.by_sector), ("By instrument", alloc.by_instrument),
              ("By financier", alloc.by_financier), ("By state", alloc.by_state)]
-    for ax, (title, values), colour in zip(axes.flat, parts, colours(4)):
+    for ax, (title, values), colour in zip(axes, parts, colours(4)):
         bar_breakdown(ax, values, title=title, total=total, colour=colour, unit=unit)
 
 
@@ -90,12 +112,12 @@ def plot_impact(fig: Figure, run: Any, **_: Any) -> None:
         return
     fig.suptitle(f"Economic impact: {fmt_number(impact.jobs)} jobs and {fmt_money(impact.value_added)} "
                  f"value added")
-    axes = fig.subplots(2, 2)
+    axes = four_panels(fig)
     va_unit = money_unit([r.value_added for r in (*impact.by_sector, *impact.by_state)])
     for col, rows, where in ((0, impact.by_sector, "sector"), (1, impact.by_state, "state")):
         jobs = {r.name: r.jobs / 1000.0 for r in rows}
-        _thousands_bars(axes[0, col], jobs, f"Jobs by {where}", PALETTE[2])
-        bar_breakdown(axes[1, col], {r.name: r.value_added for r in rows}, title=f"Value added by {where}",
+        _thousands_bars(axes[col], jobs, f"Jobs by {where}", PALETTE[2])
+        bar_breakdown(axes[2 + col], {r.name: r.value_added for r in rows}, title=f"Value added by {where}",
                       total=impact.value_added, colour=PALETTE[4], unit=va_unit)
 
 
@@ -118,7 +140,7 @@ def _thousands_bars(ax: Any, values: dict[str, float], title: str, colour: str) 
     right = float(vals.max())
     for yi, v in zip(y, vals):
         ax.annotate(fmt_number(v * 1000), (v, yi), xytext=(3, 0), textcoords="offset points", va="center",
-                    fontsize="small", gid=BAR_LABEL)
+                    fontsize=MIN_PT, gid=BAR_LABEL)
     ax.set_xlim(0, right * 1.05)
 
 
@@ -132,14 +154,14 @@ def plot_summary(fig: Figure, run: Any, **_: Any) -> None:
     npv = npv_name(run)
     fig.suptitle(f"Expected {npv} {fmt_money(risk.expected_pnl)}, CVaR {fmt_percent(risk.confidence, 0)} "
                  f"{fmt_money(risk.cvar)}, P({npv} below zero) {fmt_percent(risk.prob_loss, 0)}")
-    grid = fig.subplots(2, 2)
+    grid = four_panels(fig)
     alloc = run.allocation
-    bar_breakdown(grid[0, 0], alloc.by_sector, title="Allocation by sector", total=alloc.total, colour=GAIN)
-    distribution_axes(grid[0, 1], risk, short=True)
-    grid[0, 1].set_title(f"Distribution of {npv} ({risk.trials:,} trials)")
-    grid[0, 1].legend(loc="upper right", fontsize="x-small", frameon=True, framealpha=0.85)
-    fan_axes(grid[1, 0], risk.fan, compact=True)
-    bar_breakdown(grid[1, 1], risk.contributions.get("sector", {}), title="Contributions to CVaR by sector",
+    bar_breakdown(grid[0], alloc.by_sector, title="Allocation by sector", total=alloc.total, colour=GAIN)
+    distribution_axes(grid[1], risk, short=True)
+    grid[1].set_title(f"Distribution of {npv} ({risk.trials:,} trials)")
+    grid[1].legend(loc="upper right", frameon=True, framealpha=0.85)
+    fan_axes(grid[2], risk.fan, compact=True)
+    bar_breakdown(grid[3], risk.contributions.get("sector", {}), title="Contributions to CVaR by sector",
                   total=risk.cvar, colour=PALETTE[3], share_of="CVaR")
 
 

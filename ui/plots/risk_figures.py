@@ -24,7 +24,7 @@ from ui.plots.style import (
     money_formatter,
     money_unit,
 )
-from ui.plots.tools import bar_breakdown, briefing, label_signed_bars, note, top_items
+from ui.plots.tools import bar_breakdown, briefing, four_panels, label_signed_bars, note, top_items
 from workbench.figures import npv_label
 
 #: Tornado bars shown (largest swing first).
@@ -152,7 +152,7 @@ def fan_axes(ax: Axes, fan: Any, compact: bool = False) -> None:
     ax.yaxis.set_major_formatter(money_formatter(divisor))
     ax.set_ylabel(f"Portfolio value at year-end ({unit})")
     ax.set_title("Portfolio value by year")
-    ax.legend(loc="upper left", fontsize="x-small" if compact else None, ncols=2 if compact else 1)
+    ax.legend(loc="upper left", ncols=2 if compact else 1)
 
 
 @briefing
@@ -181,7 +181,7 @@ def plot_frontier(fig: Figure, run: Any, **_: Any) -> None:
         ax.plot([current / divisor], [risk.expected_pnl / divisor], marker="*", markersize=16, color=LOSS,
                 linestyle="none", label=f"Current allocation ({run.allocation.method})")
         ax.annotate(f"{fmt_money(risk.expected_pnl, unit)}", (current / divisor, risk.expected_pnl / divisor),
-                    xytext=(8, -12), textcoords="offset points", fontsize="small", color=LOSS)
+                    xytext=(8, -12), textcoords="offset points", color=LOSS)
         ax.set_xlabel(f"{name} ({unit})")
         ax.xaxis.set_major_formatter(money_formatter(divisor))
         ax.yaxis.set_major_formatter(money_formatter(divisor))
@@ -203,10 +203,10 @@ def plot_contributions(fig: Figure, run: Any, **_: Any) -> None:
     contributions = risk.contributions
     fig.suptitle(f"Contributions to CVaR {fmt_percent(risk.confidence, 0)} of {fmt_money(risk.cvar)} "
                  f"(losses positive)")
-    axes = fig.subplots(2, 2)
+    axes = four_panels(fig)
     every = [v for part in contributions.values() for v in part.values()]
     unit = money_unit(every)
-    for ax, key, title in zip(axes.flat, ("sector", "instrument", "financier", "project"),
+    for ax, key, title in zip(axes, ("sector", "instrument", "financier", "project"),
                               ("By sector", "By instrument", "By financier", "By project (largest)")):
         bar_breakdown(ax, contributions.get(key, {}), title=title, total=risk.cvar, unit=unit, colour=CVAR_COLOUR,
                       share_of="CVaR")
@@ -288,7 +288,7 @@ def tornado_axes(ax: Axes, bars: list[Any], base_name: str, low_name: str, high_
     ax.barh(y, (low[order] - base) / divisor, left=base / divisor, color=PALETTE[1], height=0.65, label="Input down")
     ax.barh(y, (high[order] - base) / divisor, left=base / divisor, color=PALETTE[0], height=0.65, label="Input up")
     ax.axvline(base / divisor, color="black", linewidth=1)
-    ax.set_yticks(y, labels, fontsize="small")
+    ax.set_yticks(y, labels)
     if not ax.yaxis_inverted():
         ax.invert_yaxis()
     ax.grid(axis="y", visible=False)

@@ -51,8 +51,13 @@ BN_FROM = 10_000.0
 
 #: The figure size (inches) the briefing fonts are meant for; smaller figures get proportionally smaller fonts.
 DESIGN_SIZE = (8.0, 5.0)
-#: Fonts are never scaled below this fraction of :data:`BRIEFING_RC` (about 8 pt tick labels).
+#: Fonts are never scaled below this fraction of :data:`BRIEFING_RC`.
 MIN_FONT_SCALE = 0.8
+#: No text is set under this size (points), whatever the canvas: the smallest a reader reads on a laptop screen
+#: (the same as :data:`ui.plots.layout.MIN_TEXT_PT`).
+MIN_PT = 9.0
+#: matplotlib's "small" is this share of ``font.size``; the base font is kept high enough for "small" to be MIN_PT.
+SMALL_SHARE = 0.833
 
 _FONT_KEYS = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
               "legend.fontsize", "figure.titlesize")
@@ -74,7 +79,8 @@ def briefing_rc(fig: Any = None) -> dict[str, Any]:
     scale = 1.0 if fig is None else font_scale(fig)
     rc = dict(BRIEFING_RC)
     for key in _FONT_KEYS:
-        rc[key] = round(float(BRIEFING_RC[key]) * scale, 2)
+        floor = MIN_PT / SMALL_SHARE if key == "font.size" else MIN_PT
+        rc[key] = round(max(float(BRIEFING_RC[key]) * scale, floor), 2)
     return rc
 
 

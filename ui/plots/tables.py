@@ -6,6 +6,7 @@ are percentages; the Qt side (:mod:`ui.results_table`) only displays and sorts t
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ UNITS = {kind: unit for unit, kind in KINDS.items()}
 
 
 #: A column header longer than this goes on several lines (the words as the core writes them).
-HEADER_LINE = 14
+HEADER_LINE = 10
 
 
 def from_core(table: kf.Table, *, drop: Sequence[str] = (), sort_by: str | None = None) -> Rows:
@@ -59,7 +60,8 @@ def from_core(table: kf.Table, *, drop: Sequence[str] = (), sort_by: str | None 
     for i in keep:
         c = table.columns[i]
         header = f"{c.header} (%)" if c.unit == kf.FRACTION else c.header
-        headers.append(textwrap.fill(header, HEADER_LINE, break_long_words=False))
+        kept = re.sub(r"(USD|at) (\S+)( %| m\b)?", lambda m: m.group(0).replace(" ", "\u00a0"), header)  # units whole
+        headers.append(textwrap.fill(kept, HEADER_LINE, break_long_words=False).replace("\u00a0", " "))
         decimals.append(1 if c.unit == kf.FRACTION else 0)
     rows = []
     for r in table.rows:

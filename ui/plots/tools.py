@@ -26,11 +26,28 @@ TOP_N = 12
 BAR_LABEL = "bar-label"
 #: A bar label takes at most this share of its axes' width (its font shrinks, down to MIN_LABEL_PT, to fit).
 LABEL_SHARE = 0.55
-MIN_LABEL_PT = 6.5
+MIN_LABEL_PT = 9.0
 #: Category labels on a y axis take at most this share of the figure's width; longer ones are wrapped.
 TICK_LABEL_SHARE = 0.42
 #: Smallest font (points) a title is shrunk to before it is wrapped onto two lines.
-MIN_TITLE_PT = 8.5
+MIN_TITLE_PT = 9.0
+
+
+#: Four-panel views (summary, allocation, contributions, impact) draw a 2 x 2 grid from this canvas width (inches,
+#: 100 logical pixels each); on a narrower canvas (a laptop screen) the panels go one above the other, each at the
+#: full width, and the view scrolls: readable plots rather than four stamps.
+GRID_FROM_IN = 9.0
+#: Height (logical pixels) a panel needs for its bars, ticks and labels at 9 pt.
+PANEL_PX = 300
+#: Room (logical pixels) for a figure's title above its panels.
+TITLE_PX = 60
+
+
+def four_panels(fig: Figure) -> list[Any]:
+    """Four axes: a 2 x 2 grid on a wide canvas, four rows on a narrow one (see :data:`GRID_FROM_IN`)."""
+    if fig.get_size_inches()[0] >= GRID_FROM_IN:
+        return list(fig.subplots(2, 2).flat)
+    return list(fig.subplots(4, 1))
 
 
 def note(fig_or_ax: Figure | Axes, text: str) -> Axes:
@@ -276,11 +293,11 @@ def _fit_labels(ax: Axes, renderer: object) -> bool:
         anchor = ax.transData.transform(t.xy)[0]  # the bar's end, in pixels
         x = float(t.xy[0])
         if ext.x1 > box.x1 - 0.5:   # label to the right of its anchor: x's pixel + (ext.x1 - anchor) <= width
-            room = width - (ext.x1 - anchor) - 2.0
+            room = width - (ext.x1 - anchor) - 6.0
             if room > 1.0:
                 new_hi = max(new_hi, lo + (x - lo) * width / room)
         if ext.x0 < box.x0 + 0.5:   # label to the left
-            room = width - (anchor - ext.x0) - 2.0
+            room = width - (anchor - ext.x0) - 6.0
             if room > 1.0:
                 new_lo = min(new_lo, hi - (hi - x) * width / room)
     if new_lo == lo and new_hi == hi:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-TRIALS = 2_000
+TRIALS = 1_000
 
 
 @pytest.fixture(scope="package")

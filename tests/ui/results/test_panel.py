@@ -63,7 +63,7 @@ def test_a_background_run_fills_every_view(qtbot, panel, default_scn):
 def test_tables_sort_numbers_as_numbers(qtbot, panel, default_scn):
     run = shown_run(qtbot, panel, default_scn, tornado=False, frontier_points=0)
     table = panel.table("allocation")
-    col = table.rows._headers.index("Allocated (USD m)")
+    col = [h.replace("\n", " ") for h in table.rows._headers].index("Allocated (USD m)")   # long headers wrap
     table.sortByColumn(col, table.horizontalHeader().sortIndicatorOrder().AscendingOrder)
     model = table.model()
     values = [model.index(r, col).data() for r in range(model.rowCount())]
