@@ -20,7 +20,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -47,6 +47,14 @@ from ui.snapshot_compare import ComparisonView
 from workbench import figures as kf
 from workbench.scenario import Scenario
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from PySide6.QtGui import QCloseEvent
+
+    from workbench.progress import CancelFn, ProgressFn
+    from workbench.results import RunResult
+    from workbench.snapshots.compare import Waterfall
+
 
 class CompareView(QWidget):
     """``set_runs(run, other, label, other_label)``: overlaid distributions and differences of key figures."""
@@ -59,9 +67,10 @@ class CompareView(QWidget):
         plot_beside_table(self, self.canvas, self.heading, self.table)
         self.set_runs(None, None)
 
-    def set_runs(self, run: Any, other: Any, label: str = "Current", other_label: str = "Other") -> None:
+    def set_runs(self, run: RunResult | None, other: RunResult | None, label: str = "Current",
+                 other_label: str = "Other") -> None:
         """Compare ``run`` (labelled ``label``) with ``other``; either may be ``None`` (a sentence says so)."""
-        context = {"other": other, "label": label, "other_label": other_label}
+        context: dict[str, Any] = {"other": other, "label": label, "other_label": other_label}
         rows = tables.compare_table(run, **context)
         self.table.set_rows(rows.headers, rows.rows, rows.decimals, rows.tooltips)
         self.canvas.show_run(run, **context)
@@ -79,15 +88,17 @@ class CompareRequest:
     """What the background job compares: the current scenario (with its results when they match it) and another."""
 
     current: Scenario
-    current_run: Any          # a RunResult of exactly ``current``, or None (then it is run here)
+    current_run: RunResult | None   # a RunResult of exactly ``current``, or None (then it is run here)
     other: Scenario
     trials: int | None        # for a current run made here; the other runs with the current run's trials and seed
     seed: int | None
 
 
-def _compare_job(payload: Any, *, progress=None, should_cancel=None, **_options: Any) -> Any:
-    """The background work: ``("runs", CompareRequest)`` -> (current run, other run);
-    ``("waterfall", other, current, trials, seed)`` -> the waterfall from the other scenario to the current one."""
+def _compare_job(payload: tuple[Any, ...], *, progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
+                 **_options: Any) -> tuple[RunResult, RunResult] | Waterfall:
+    """The background work, ``payload`` a tuple tagged by its first item: ``("runs", CompareRequest)`` ->
+    (current run, other run); ``("waterfall", other, current, trials, seed)`` -> the waterfall from the other
+    scenario to the current one."""
     from workbench.pipeline import run_scenario
     from workbench.progress import sub_progress
     from workbench.snapshots.compare import waterfall
@@ -107,7 +118,7 @@ def _compare_job(payload: Any, *, progress=None, should_cancel=None, **_options:
     return run, other_run
 
 
-def key_figure_rows(run: Any, other: Any, label: str, other_label: str) -> tables.Rows:
+def key_figure_rows(run: RunResult, other: RunResult, label: str, other_label: str) -> tables.Rows:
     """Key figures side by side with their differences (the core's labels and formats), definitions as tooltips."""
     rows = tables.compare_table(run, other=other, label=label, other_label=other_label)
     theirs = kf.key_figure_map(other)
@@ -115,8 +126,8 @@ def key_figure_rows(run: Any, other: Any, label: str, other_label: str) -> table
     return tables.Rows(rows.headers, rows.rows, rows.decimals, tips)
 
 
-def allocation_rows(run: Any, other: Any, by: str, scenario: Scenario | None, other_scenario: Scenario | None,
-                    label: str, other_label: str) -> tables.Rows:
+def allocation_rows(run: RunResult, other: RunResult, by: str, scenario: Scenario | None,
+                    other_scenario: Scenario | None, label: str, other_label: str) -> tables.Rows:
     """Allocation (USD m) by sector or by project in both runs and the difference, largest change first."""
     if by == "sector":
         mine, theirs = dict(run.allocation.by_sector), dict(other.allocation.by_sector)
@@ -142,8 +153,8 @@ def allocation_rows(run: Any, other: Any, by: str, scenario: Scenario | None, ot
     return tables.Rows(headers, tuple(out), (0,) * len(headers))
 
 
-def plot_allocation_differences(fig: Any, run: Any = None, *, other: Any = None, label: str = "Current",
-                                other_label: str = "Other", **_: Any) -> None:
+def plot_allocation_differences(fig: Figure, run: RunResult | None = None, *, other: RunResult | None = None,
+                                label: str = "Current", other_label: str = "Other", **_: Any) -> None:
     """Horizontal bars: allocation by sector, current minus other (USD m or bn)."""
     if run is None or other is None:
         note(fig, "Nothing to compare yet.")
@@ -165,7 +176,7 @@ def plot_allocation_differences(fig: Any, run: Any = None, *, other: Any = None,
     ax.set_xlim(lo - pad, hi + pad)
 
 
-def plot_waterfall(fig: Any, w: Any = None, *, key: str = "expected_pnl", start: str = "Other",
+def plot_waterfall(fig: Figure, w: Waterfall | None = None, *, key: str = "expected_pnl", start: str = "Other",
                    end: str = "Current", name: str = "", **_: Any) -> None:
     """The waterfall: from the other scenario's figure, each group of input changes moves it, to the current one."""
     if w is None:
@@ -202,8 +213,8 @@ def plot_waterfall(fig: Any, w: Any = None, *, key: str = "expected_pnl", start:
     ax.set_title(f"What moved {name}: {start} \u2192 {end}")
 
 
-def plot_distributions(fig: Any, run: Any = None, *, other: Any = None, label: str = "Current",
-                       other_label: str = "Other", **_: Any) -> None:
+def plot_distributions(fig: Figure, run: RunResult | None = None, *, other: RunResult | None = None,
+                       label: str = "Current", other_label: str = "Other", **_: Any) -> None:
     """Both distributions of NPV overlaid on the whole width, each with its VaR, CVaR and mean; legend outside."""
     if run is None or other is None:
         note(fig, "Nothing to compare yet.")
@@ -280,9 +291,9 @@ class CompareWindow(QWidget):
         self.worker.cancelled.connect(self._on_cancelled)
         self.request: CompareRequest | None = None
         self.label, self.other_label = "Current", "Other"
-        self.run: Any = None
-        self.other_run: Any = None
-        self.waterfall: Any = None
+        self.run: RunResult | None = None
+        self.other_run: RunResult | None = None
+        self.waterfall: Waterfall | None = None
         self._stage = ""
         self._busy(False)
 
@@ -320,7 +331,7 @@ class CompareWindow(QWidget):
     def shutdown(self, ms: int = 30_000) -> bool:
         return self.worker.shutdown(ms)
 
-    def closeEvent(self, event: Any) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the window stops the work under way (nobody is looking at it any more)."""
         self.cancel()
         super().closeEvent(event)
@@ -343,7 +354,7 @@ class CompareWindow(QWidget):
         self.progress.setValue(int(1000 * fraction))
         self.progress.setFormat(message or "%p%")
 
-    def _on_finished(self, result: Any) -> None:
+    def _on_finished(self, result: Any) -> None:   # a pair of runs or a Waterfall, by the stage under way
         self._busy(False)
         if self._stage == "runs":
             self.run, self.other_run = result

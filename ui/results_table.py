@@ -10,12 +10,16 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ui.plots.style import fmt_number
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+    from PySide6.QtGui import QContextMenuEvent, QKeyEvent
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -23,10 +27,10 @@ Index = QModelIndex | QPersistentModelIndex
 class RowsModel(QAbstractTableModel):
     """Rows of values under headers; ``decimals[c]`` digits for numbers in column ``c``."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._headers: list[str] = []
-        self._rows: list[Sequence[Any]] = []
+        self._rows: list[Sequence[Any]] = []   # cells of mixed kinds: text, numbers, None
         self._decimals: list[int] = []
         self._tooltips: list[str] = []
 
@@ -174,7 +178,7 @@ class RowsView(QTableView):
         QGuiApplication.clipboard().setMimeData(mime)
         return text
 
-    def keyPressEvent(self, event: Any) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         from PySide6.QtGui import QKeySequence
 
         if event.matches(QKeySequence.StandardKey.Copy):
@@ -183,7 +187,7 @@ class RowsView(QTableView):
             return
         super().keyPressEvent(event)
 
-    def contextMenuEvent(self, event: Any) -> None:
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)
@@ -192,11 +196,11 @@ class RowsView(QTableView):
         menu.exec(event.globalPos())
 
 
-def _tsv(value: Any) -> str:
+def _tsv(value: object) -> str:
     return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
 
 
-def _raw(value: Any) -> str:
+def _raw(value: object) -> str:
     """A value as Excel should read it: numbers with every digit and a plain minus, missing as empty."""
     if value is None or isinstance(value, bool):
         return "" if value is None else ("yes" if value else "no")

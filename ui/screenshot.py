@@ -12,7 +12,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from ui.runner import RunController
+    from workbench.excel.reader import ImportResult
+    from workbench.scenario import Scenario
 
 #: The window size grabbed unless ``--size`` says otherwise: a typical laptop screen.
 MIN_SIZE = (1440, 900)
@@ -40,7 +49,7 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _load(file: str | None) -> Any:
+def _load(file: str | None) -> Scenario | ImportResult:
     if file is None:
         from workbench.default_scenario import default_scenario
 
@@ -50,9 +59,9 @@ def _load(file: str | None) -> Any:
     return read_workbook(file)
 
 
-def _scenario_of(loaded: Any) -> Any:
+def _scenario_of(loaded: Any) -> Scenario:   # an ImportResult or a Scenario, read by its attributes
     """The importer may return the scenario itself or a result object carrying it and its issues."""
-    scn = getattr(loaded, "scenario", loaded)
+    scn: Scenario | None = getattr(loaded, "scenario", loaded)
     issues = [i for i in getattr(loaded, "issues", ()) if getattr(i, "is_error", False)]
     if scn is None or issues:
         lines = "\n".join(f"- {i.text()}" for i in issues[:10]) or "- the workbook holds no scenario"
@@ -99,7 +108,7 @@ def take_screenshot(out: str | os.PathLike[str], file: str | None = None, view: 
         _say(f"Could not load {file}: {exc}")
         return 1
     window, controller, show_view = _build_window(scn, file)
-    outcome: dict[str, Any] = {}
+    outcome: dict[str, Any] = {}   # "run": the RunResult, or "failed": the message
     controller.finished.connect(lambda run: outcome.setdefault("run", run))
     controller.failed.connect(lambda message: outcome.setdefault("failed", message))
     controller.cancelled.connect(lambda: outcome.setdefault("failed", "the run was cancelled"))
@@ -143,7 +152,7 @@ def take_screenshot(out: str | os.PathLike[str], file: str | None = None, view: 
     return 0
 
 
-def _build_window(scn: Any, file: str | None) -> tuple[Any, Any, Any]:
+def _build_window(scn: Scenario, file: str | None) -> tuple[QMainWindow, RunController, Callable[[str], None]]:
     """The lead engineer's main window when it exists, else the results panel on its own."""
     try:
         from ui.main_window import MainWindow
@@ -170,7 +179,7 @@ def _build_window(scn: Any, file: str | None) -> tuple[Any, Any, Any]:
     return window, controller, panel.show_view
 
 
-def _run(window: Any, controller: Any, scn: Any, trials: int | None) -> bool:
+def _run(window: QMainWindow, controller: RunController, scn: Scenario, trials: int | None) -> bool:
     """Start the run; False when the window refused (the scenario has errors)."""
     if trials is not None:
         controller.options["trials"] = trials

@@ -13,11 +13,21 @@ as each finishes (:data:`STAGE_OF_VIEW`). ``install(window)`` wires this into th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from PySide6.QtGui import QPaintEvent
+
+    from ui.main_window import MainWindow
+    from ui.results_panel import ResultsPanel
+    from workbench.results import RunResult
+    from workbench.scenario import Scenario
 
 #: Results view -> the stage of the staged run that recomputes it.
 STAGE_OF_VIEW: dict[str, str] = {
@@ -71,7 +81,7 @@ class StaleOverlay(QWidget):
         wanted = self.label.fontMetrics().horizontalAdvance(self.label.text()) + 40
         self.label.setFixedWidth(max(120, min(wanted, self.width() - 24)))
 
-    def paintEvent(self, event: Any) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(255, 255, 255, 150))
         painter.end()
@@ -80,12 +90,12 @@ class StaleOverlay(QWidget):
 class StaleMarks:
     """The stale marks of one :class:`ui.results_panel.ResultsPanel` (one overlay per view)."""
 
-    def __init__(self, panel: Any) -> None:
+    def __init__(self, panel: ResultsPanel) -> None:
         self.panel = panel
         self.overlays = {name: StaleOverlay(view) for name, view in panel.views.items()}
         self._titles = {name: panel.tabs.tabText(panel.tabs.indexOf(view)) for name, view in panel.views.items()}
 
-    def mark(self, names: Any, text: str = RECOMPUTING) -> None:
+    def mark(self, names: Iterable[str], text: str = RECOMPUTING) -> None:
         """Mark the views ``names`` stale with ``text`` on their veil."""
         for name in names:
             view = self.panel.views[name]
@@ -95,7 +105,7 @@ class StaleMarks:
             self.panel.tabs.tabBar().setTabTextColor(index, _GREY)
             self.panel.tabs.setTabToolTip(index, f"{self._titles[name]} (stale): {text}")
 
-    def clear(self, names: Any = None) -> None:
+    def clear(self, names: Iterable[str] | None = None) -> None:
         """Take the marks off the views ``names`` (all when ``None``)."""
         for name in (self.overlays if names is None else names):
             view = self.panel.views[name]
@@ -120,14 +130,14 @@ class StaleMarks:
             self.mark(stale, text)
 
 
-def views_of(stages: Any) -> list[str]:
+def views_of(stages: Iterable[str]) -> list[str]:
     return [view for view, stage in STAGE_OF_VIEW.items() if stage in set(stages)]
 
 
 class StaleWiring(QObject):
     """Connects the document and the run controller of a main window to its stale marks."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.marks = StaleMarks(window.results_panel)
@@ -140,7 +150,7 @@ class StaleWiring(QObject):
         window.run_controller.cancelled.connect(self._on_stopped)
         window.run_controller.failed.connect(self._on_stopped)
 
-    def _on_changed(self, scn: Any) -> None:
+    def _on_changed(self, scn: Scenario) -> None:
         w = self.window
         if w.last_result is None or w.result_scenario is None:
             self.marks.clear()
@@ -157,7 +167,7 @@ class StaleWiring(QObject):
         if self.window.last_result is not None:
             self.marks.mark(STAGE_OF_VIEW, RECOMPUTING)
 
-    def _on_stage(self, name: str, result: Any, pending: Any) -> None:
+    def _on_stage(self, name: str, result: RunResult, pending: frozenset[str]) -> None:
         self.reported.append(name)
         if not pending:
             return   # the whole result: finished() follows and shows it
@@ -183,25 +193,25 @@ class StaleWiring(QObject):
                     QTimer.singleShot(0, lambda v=view, r=result: self._refresh_later(v, r))
         self.marks.mark(views_of(pending), RECOMPUTING)
 
-    def _refresh_later(self, view: str, result: Any) -> None:
+    def _refresh_later(self, view: str, result: RunResult) -> None:
         panel = self.window.results_panel
         if panel.run is result:     # not replaced by a newer run meanwhile
             panel._refresh_view(view)
             self.marks.clear([view])
 
-    def _on_finished(self, _run: Any) -> None:
+    def _on_finished(self, _run: RunResult) -> None:
         w = self.window
         if w.result_scenario is w.scenario or w.result_scenario.same_inputs(w.scenario):
             self.marks.clear()
         else:
             self.marks.mark(STAGE_OF_VIEW, CHANGED)
 
-    def _on_stopped(self, *_args: Any) -> None:
+    def _on_stopped(self, *_args: object) -> None:
         if not self.window.run_controller.is_running() and not self.window.run_controller.is_scheduled():
             self.marks.restate(STOPPED)
 
 
-def install(window: Any) -> StaleWiring:
+def install(window: MainWindow) -> StaleWiring:
     """Give ``window``'s results panel stale marks that follow its edits and staged runs."""
     window.stale = StaleWiring(window)
     return window.stale

@@ -6,9 +6,12 @@ window itself.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.stale import install
+
+if TYPE_CHECKING:
+    from workbench.results import RunResult
 
 
 def screenshot(out: str, *, trials: int = 20_000, view: str = "stress", size: tuple[int, int] = (1440, 900)) -> int:
@@ -44,9 +47,9 @@ def screenshot(out: str, *, trials: int = 20_000, view: str = "stress", size: tu
         QTimer.singleShot(600_000, loop.quit)
         loop.exec()
         window.show_view(view)
-        grabbed: dict[str, Any] = {}
+        grabbed: dict[str, Any] = {}   # the stale views' names and the grabbed image
 
-        def at_stage(name: str, _run: Any, _pending: Any) -> None:
+        def at_stage(name: str, _run: RunResult, _pending: frozenset[str]) -> None:
             if name == "baseline" and "image" not in grabbed:
                 grabbed["stale"] = wiring.marks.stale_views()
                 grabbed["image"] = window.grab()

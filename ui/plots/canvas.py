@@ -14,7 +14,7 @@ import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolbar2QT
@@ -22,6 +22,9 @@ from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QImage, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent, QShowEvent
 
 from ui.plots.layout import arrange_legends
 
@@ -32,6 +35,8 @@ EXPORT_FORMATS = {"png": "PNG image (*.png)", "svg": "SVG vector image (*.svg)",
 #: Dots per inch of PNG exports and clipboard copies (sharp in a briefing at full width).
 EXPORT_DPI = 200
 
+#: A plot function ``plot(fig, first, **context)``: each kind takes its own first argument (a run, a what-if
+#: report, a waterfall...) and context keywords, so its signature is left open.
 PlotFn = Callable[..., Any]
 
 
@@ -52,7 +57,7 @@ EXPORT_SIZES = {"Page width, landscape (10 x 6.25 in)": (10.0, 6.25), "Half page
 FOOTNOTE_SPACE = 0.07
 
 
-def run_footnote(run: Any) -> str:
+def run_footnote(run: Any) -> str:   # the plot's first argument, of any kind: a run is read by its fields
     """What a reader of a pasted plot needs to find its numbers again: scenario, method, trials, seed, hash."""
     if run is None or not hasattr(run, "trials"):
         return ""
@@ -129,7 +134,7 @@ class _Canvas(FigureCanvasQTAgg):
 
     resized = Signal()
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.resized.emit()
 
@@ -239,7 +244,7 @@ class PlotCanvas(QWidget):
         if self._dirty:
             self.redraw()
 
-    def showEvent(self, event: Any) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.ensure_drawn()
 
