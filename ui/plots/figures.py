@@ -11,7 +11,7 @@ it. Every function accepts the panel's context keywords (``scenario``, ``other``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -43,6 +43,11 @@ from ui.plots.tools import (
 from workbench import figures as kf
 from workbench.figures import npv_name
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from workbench.results import RunResult
+
 NOTHING_YET = "No results yet: press Run to allocate and simulate the scenario."
 
 FOUR_PANELS = ("plot_summary", "plot_allocation", "plot_contributions", "plot_impact")
@@ -59,7 +64,7 @@ def needed_height(plot: str, width_px: int) -> int:
 
 
 @briefing
-def plot_allocation(fig: Figure, run: Any, **_: Any) -> None:
+def plot_allocation(fig: Figure, run: RunResult | None, **_: Any) -> None:
     """Allocation by sector, instrument, financier and state (four panels)."""
     if run is None:
         note(fig, NOTHING_YET)
@@ -78,7 +83,7 @@ def plot_allocation(fig: Figure, run: Any, **_: Any) -> None:
 
 
 @briefing
-def plot_allocation_states(fig: Figure, run: Any, **_: Any) -> None:
+def plot_allocation_states(fig: Figure, run: RunResult | None, **_: Any) -> None:
     """Allocation by state on a US tile grid map, and jobs supported by state beside it."""
     from ui.us_tile_map import draw_tile_map
 
@@ -101,7 +106,7 @@ def plot_allocation_states(fig: Figure, run: Any, **_: Any) -> None:
 
 
 @briefing
-def plot_impact(fig: Figure, run: Any, **_: Any) -> None:
+def plot_impact(fig: Figure, run: RunResult | None, **_: Any) -> None:
     """Jobs and value added by sector and by state."""
     if run is None:
         note(fig, NOTHING_YET)
@@ -121,7 +126,7 @@ def plot_impact(fig: Figure, run: Any, **_: Any) -> None:
                       total=impact.value_added, colour=PALETTE[4], unit=va_unit)
 
 
-def _thousands_bars(ax: Any, values: dict[str, float], title: str, colour: str) -> None:
+def _thousands_bars(ax: Axes, values: dict[str, float], title: str, colour: str) -> None:
     from ui.plots.style import thousands_formatter
     from ui.plots.tools import top_items
 
@@ -145,7 +150,7 @@ def _thousands_bars(ax: Any, values: dict[str, float], title: str, colour: str) 
 
 
 @briefing
-def plot_summary(fig: Figure, run: Any, **_: Any) -> None:
+def plot_summary(fig: Figure, run: RunResult | None, **_: Any) -> None:
     """One page for a briefing: allocation by sector, distribution of NPV, fan chart, CVaR contributions."""
     if run is None:
         note(fig, NOTHING_YET)
@@ -166,8 +171,8 @@ def plot_summary(fig: Figure, run: Any, **_: Any) -> None:
 
 
 @briefing
-def plot_compare(fig: Figure, run: Any, *, other: Any = None, label: str = "Current", other_label: str = "Other",
-                 **_: Any) -> None:
+def plot_compare(fig: Figure, run: RunResult | None, *, other: RunResult | None = None, label: str = "Current",
+                 other_label: str = "Other", **_: Any) -> None:
     """Two runs compared: overlaid NPV distributions and the differences of key figures."""
     if run is None:
         note(fig, NOTHING_YET)
@@ -205,13 +210,13 @@ def plot_compare(fig: Figure, run: Any, *, other: Any = None, label: str = "Curr
 KINDS = {kf.USD_M: "money", kf.FRACTION: "share", kf.RATE: "rate", kf.MULTIPLE: "multiple", kf.JOBS: "count"}
 
 
-def key_figures(run: Any) -> list[tuple[str, float, str]]:
+def key_figures(run: RunResult) -> list[tuple[str, float, str]]:
     """``(label, value, kind)`` of the core's key figures (:func:`workbench.figures.key_figures`);
     kind is "money" (USD m), "share", "rate", "multiple" or "count"."""
     return [(f.label, f.value, KINDS.get(f.unit, "count")) for f in kf.key_figures(run)]
 
 
-def key_differences(run: Any, other: Any) -> list[tuple[str, float, float, float, str]]:
+def key_differences(run: RunResult, other: RunResult) -> list[tuple[str, float, float, float, str]]:
     """``(label, this, other, this - other, kind)`` for each key figure both runs have (matched by key)."""
     theirs = kf.key_figure_map(other)
     return [(f.label, f.value, theirs[f.key].value, f.value - theirs[f.key].value, KINDS.get(f.unit, "count"))

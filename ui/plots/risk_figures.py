@@ -4,7 +4,7 @@ stress tests and tornado. Pure matplotlib; re-exported by :mod:`ui.plots.figures
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -27,11 +27,16 @@ from ui.plots.style import (
 from ui.plots.tools import bar_breakdown, briefing, four_panels, label_signed_bars, note, top_items
 from workbench.figures import npv_label
 
+if TYPE_CHECKING:
+    from workbench.results import RunResult
+    from workbench.risk.result import FanChart, RiskResult
+    from workbench.risk.sensitivity import TornadoBar
+
 #: Tornado bars shown (largest swing first).
 TORNADO_BARS = 15
 
 
-def plot_range(risk: Any, tail: float = 0.002) -> tuple[float, float]:
+def plot_range(risk: RiskResult, tail: float = 0.002) -> tuple[float, float]:
     """NPV range (USD m) holding all but ``tail`` of the trials on each side, padded, with VaR and CVaR inside."""
     q = np.asarray(risk.quantiles, dtype=float)
     n = len(q) - 1
@@ -42,7 +47,7 @@ def plot_range(risk: Any, tail: float = 0.002) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def distribution_axes(ax: Axes, risk: Any, *, label: str = "", colour: str = GAIN, divisor: float | None = None,
+def distribution_axes(ax: Axes, risk: RiskResult, *, label: str = "", colour: str = GAIN, divisor: float | None = None,
                       unit: str | None = None, filled: bool = True, mark: bool = True, linestyle: str = "-",
                       xlim: tuple[float, float] | None = None, short: bool = False) -> None:
     """The histogram of ``risk``'s NPV at its discount rate (a RiskResult) as a density, with VaR, CVaR and the
@@ -89,7 +94,7 @@ def distribution_axes(ax: Axes, risk: Any, *, label: str = "", colour: str = GAI
 
 
 @briefing
-def plot_distribution(fig: Figure, run: Any, *, other: Any = None, label: str = "Current",
+def plot_distribution(fig: Figure, run: RunResult | None, *, other: RunResult | None = None, label: str = "Current",
                       other_label: str = "Other", **_: Any) -> None:
     """Distribution of NPV at the discount rate with VaR and CVaR marked (and another run overlaid when given)."""
     if run is None:
@@ -111,7 +116,7 @@ def plot_distribution(fig: Figure, run: Any, *, other: Any = None, label: str = 
     ax.legend(loc="upper right")
 
 
-def overlay_distributions(ax: Axes, run: Any, other: Any, label: str, other_label: str, divisor: float,
+def overlay_distributions(ax: Axes, run: RunResult, other: RunResult, label: str, other_label: str, divisor: float,
                           unit: str) -> None:
     """Two runs' NPV densities as outlines on one axes, each with its VaR, CVaR and mean."""
     (a, b), (c, d) = plot_range(run.risk), plot_range(other.risk)
@@ -122,7 +127,7 @@ def overlay_distributions(ax: Axes, run: Any, other: Any, label: str, other_labe
 
 
 @briefing
-def plot_fan(fig: Figure, run: Any, **_: Any) -> None:
+def plot_fan(fig: Figure, run: RunResult | None, **_: Any) -> None:
     """Fan chart: percentiles of the portfolio's value at each year-end, with the capital invested."""
     if run is None:
         note(fig, "No results yet: press Run.")
@@ -130,7 +135,7 @@ def plot_fan(fig: Figure, run: Any, **_: Any) -> None:
     fan_axes(fig.add_subplot(), run.risk.fan)
 
 
-def fan_axes(ax: Axes, fan: Any, compact: bool = False) -> None:
+def fan_axes(ax: Axes, fan: FanChart, compact: bool = False) -> None:
     values = np.asarray(fan.values, dtype=float)
     divisor, unit = money_unit([values.min(), values.max()])
     years = np.asarray(fan.years)
@@ -156,7 +161,7 @@ def fan_axes(ax: Axes, fan: Any, compact: bool = False) -> None:
 
 
 @briefing
-def plot_frontier(fig: Figure, run: Any, **_: Any) -> None:
+def plot_frontier(fig: Figure, run: RunResult | None, **_: Any) -> None:
     """Efficient frontier (expected NPV against CVaR, and against standard deviation) with the run marked."""
     if run is None:
         note(fig, "No results yet: press Run.")
@@ -194,7 +199,7 @@ def plot_frontier(fig: Figure, run: Any, **_: Any) -> None:
 
 
 @briefing
-def plot_contributions(fig: Figure, run: Any, **_: Any) -> None:
+def plot_contributions(fig: Figure, run: RunResult | None, **_: Any) -> None:
     """Contributions to CVaR by sector, instrument, financier and the largest projects (they sum to CVaR)."""
     if run is None:
         note(fig, "No results yet: press Run.")
@@ -213,7 +218,7 @@ def plot_contributions(fig: Figure, run: Any, **_: Any) -> None:
 
 
 @briefing
-def plot_stress(fig: Figure, run: Any, **_: Any) -> None:
+def plot_stress(fig: Figure, run: RunResult | None, **_: Any) -> None:
     """Change of expected NPV and of CVaR under each stress test, against the baseline."""
     if run is None:
         note(fig, "No results yet: press Run.")
@@ -249,7 +254,7 @@ def plot_stress(fig: Figure, run: Any, **_: Any) -> None:
 
 
 @briefing
-def plot_tornado(fig: Figure, run: Any, **_: Any) -> None:
+def plot_tornado(fig: Figure, run: RunResult | None, **_: Any) -> None:
     """Tornado: expected NPV and CVaR when each input moves down and up (largest swing on top)."""
     if run is None:
         note(fig, "No results yet: press Run.")
@@ -274,7 +279,7 @@ def plot_tornado(fig: Figure, run: Any, **_: Any) -> None:
                  f"{len(bars)})")
 
 
-def tornado_axes(ax: Axes, bars: list[Any], base_name: str, low_name: str, high_name: str, title: str,
+def tornado_axes(ax: Axes, bars: list[TornadoBar], base_name: str, low_name: str, high_name: str, title: str,
                  order: np.ndarray | None = None) -> None:
     """Bars from the base value to the value with the input down and up, in ``order`` (largest swing first)."""
     base = float(getattr(bars[0], base_name))

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.ticker import FuncFormatter
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: rcParams applied while a figure is drawn (readable when pasted at half a page width).
 BRIEFING_RC: dict[str, Any] = {
@@ -63,7 +66,7 @@ _FONT_KEYS = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize"
               "legend.fontsize", "figure.titlesize")
 
 
-def font_scale(fig: Any) -> float:
+def font_scale(fig: Figure) -> float:
     """How much to shrink :data:`BRIEFING_RC`'s fonts for ``fig``: 1 at :data:`DESIGN_SIZE` and larger,
     down to :data:`MIN_FONT_SCALE` for a small canvas (a laptop screen with the table beside the plot)."""
     try:
@@ -74,7 +77,7 @@ def font_scale(fig: Any) -> float:
     return max(MIN_FONT_SCALE, scale) if math.isfinite(scale) else 1.0
 
 
-def briefing_rc(fig: Any = None) -> dict[str, Any]:
+def briefing_rc(fig: Figure | None = None) -> dict[str, Any]:   # rcParams of mixed kinds
     """:data:`BRIEFING_RC` with its font sizes scaled to ``fig`` (see :func:`font_scale`)."""
     scale = 1.0 if fig is None else font_scale(fig)
     rc = dict(BRIEFING_RC)
@@ -134,7 +137,7 @@ def thousands_formatter(decimals: int = 0) -> FuncFormatter:
 
 def money_formatter(divisor: float) -> FuncFormatter:
     """Axis tick labels for amounts in USD m shown divided by ``divisor``."""
-    def label(x: float, _pos: Any) -> str:
+    def label(x: float, _pos: int | None) -> str:
         return fmt_number(x, 0 if float(x).is_integer() or abs(x) >= 100 or divisor == 1.0 else 1)
 
     return FuncFormatter(label)

@@ -43,7 +43,7 @@ PANEL_PX = 300
 TITLE_PX = 60
 
 
-def four_panels(fig: Figure) -> list[Any]:
+def four_panels(fig: Figure) -> list[Axes]:
     """Four axes: a 2 x 2 grid on a wide canvas, four rows on a narrow one (see :data:`GRID_FROM_IN`)."""
     if fig.get_size_inches()[0] >= GRID_FROM_IN:
         return list(fig.subplots(2, 2).flat)
