@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
@@ -37,6 +37,18 @@ from workbench.default_scenario import default_scenario
 from workbench.issues import Issue
 from workbench.scenario import Scenario
 
+if TYPE_CHECKING:
+    from types import SimpleNamespace
+
+    from ui.files import ImportProblemsDialog
+    from ui.merge_dialog import MergeDialog
+    from ui.recovery import RecoveryManager
+    from ui.runner import RunController
+    from ui.snapshots_panel import SnapshotsPanel
+    from ui.stale import StaleWiring
+    from workbench.commands import Command
+    from workbench.results import RunResult
+
 DEFAULT_SIZE = (1440, 900)
 #: Share of the window's width the table tabs get by default; the results (plots and tables) get the rest.
 TABLES_SHARE = 0.36
@@ -49,21 +61,24 @@ LAYOUT_VERSION = 2
 class MainWindow(QMainWindow):
     """Scenario Workbench's window over one :class:`~ui.document.Document` (the scenario, its file, its undo)."""
 
+    whatif: SimpleNamespace   # the What if menu and its dialogs (ui.whatif_dialogs.install)
+    stale: StaleWiring        # the results' stale marks (ui.stale.install)
+
     def __init__(self, scenario: Scenario | None = None, *, settings: Settings | None = None,
-                 library: str | None = None, run_controller: Any = None, restore_layout: bool = True,
+                 library: str | None = None, run_controller: RunController | None = None, restore_layout: bool = True,
                  offer_recovery: bool = False):
         super().__init__()
         self.settings = settings or _default_settings()
         self.document = Document(scenario or default_scenario(), self)
-        self.last_result: Any = None
+        self.last_result: RunResult | None = None
         #: The last run of a method other than ``fixed`` that allocated something (what "copy" offers).
-        self.last_optimised: Any = None
+        self.last_optimised: RunResult | None = None
         self.result_scenario: Scenario | None = None
         self.messages: list[QMessageBox] = []
-        self.snapshots_panel: Any = None
-        self.recovery: Any = None
-        self.import_dialog: Any = None
-        self.merge_dialog: Any = None
+        self.snapshots_panel: SnapshotsPanel | None = None
+        self.recovery: RecoveryManager | None = None
+        self.import_dialog: ImportProblemsDialog | None = None
+        self.merge_dialog: MergeDialog | None = None
         self.setWindowTitle("Scenario Workbench")
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -74,10 +89,10 @@ class MainWindow(QMainWindow):
         self.form = ScenarioForm(self.document)
         self.form.edit_rejected.connect(self.notify)
         self.tabs.addTab(self.form, "Scenario")
-        self.pages: dict[str, Any] = {}
+        self.pages: dict[str, TablePage | CorrelationView] = {}
         for name in TABLE_TABS[1:]:
             if name == "Correlations":
-                page: Any = CorrelationView(self.document, self.notify)
+                page: TablePage | CorrelationView = CorrelationView(self.document, self.notify)
             else:
                 page = TablePage(self.document, name, self.notify, self._choices)
             self.pages[name] = page
@@ -146,7 +161,7 @@ class MainWindow(QMainWindow):
         """The ``.xlsx`` file Save writes (``None``: Save asks where)."""
         return self.document.path
 
-    def push(self, command: Any) -> bool:
+    def push(self, command: Command) -> bool:
         """Apply a pure workbench command as one undo step; a refused command changes nothing."""
         try:
             self.document.push(command)
@@ -295,7 +310,7 @@ class MainWindow(QMainWindow):
             dock.hide()
         self._collapsed_docks = [*self._collapsed_docks, *(d for d in docks if d not in self._collapsed_docks)]
 
-    def _on_run_finished(self, run: Any) -> None:
+    def _on_run_finished(self, run: RunResult) -> None:
         self.last_result = run
         if run_checks.optimised(run):
             self.last_optimised = run

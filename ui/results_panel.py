@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
@@ -24,6 +24,12 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSplitter, QTabWidget
 from ui.plots import figures, tables
 from ui.plots.canvas import PlotCanvas
 from ui.results_table import RowsView
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
+
+    from workbench.results import RunResult
+    from workbench.scenario import Scenario
 
 #: View name -> tab title, in tab order (``--view NAME`` of the screenshot mode uses the names).
 VIEWS: dict[str, str] = {
@@ -120,7 +126,7 @@ class ResultView(QWidget):
     #: Under the plot, this much of the table shows on the first screen when the plot leaves room for it.
     TABLE_PEEK = 0.3
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.arrange()
 
@@ -288,9 +294,9 @@ class ResultsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.run: Any = None
-        self.scenario: Any = None
-        self.other: Any = None
+        self.run: RunResult | None = None
+        self.scenario: Scenario | None = None
+        self.other: RunResult | None = None
         self.other_label = ""
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -310,14 +316,14 @@ class ResultsPanel(QWidget):
         self._refresh()
 
     # ------------------------------------------------------------------ public API
-    def set_result(self, run: Any, scenario: Any = None) -> None:
+    def set_result(self, run: RunResult | None, scenario: Scenario | None = None) -> None:
         """Show ``run`` (a RunResult; ``None`` clears). ``scenario`` adds project names and sectors to tables."""
         self.run = run
         if scenario is not None or run is None:
             self.scenario = scenario
         self._refresh()
 
-    def set_comparison(self, other: Any, label: str = "Other") -> None:
+    def set_comparison(self, other: RunResult | None, label: str = "Other") -> None:
         """Compare the current run with ``other`` (``None`` stops comparing)."""
         self.other = other
         self.other_label = label or "Other"
