@@ -130,7 +130,7 @@ def test_stress_bars_are_the_changes(run):
     divisor, _ = money_unit([*changes, *(s.cvar_change for s in run.stress)])
     widths = [b.get_width() * divisor for b in ax.patches if isinstance(b, Rectangle)]
     np.testing.assert_allclose(widths, changes, rtol=1e-9)
-    assert [t.get_text() for t in ax.get_yticklabels()] == [s.name for s in run.stress]
+    assert [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()] == [s.name for s in run.stress]  # wrapped
 
 
 def test_tornado_bars_go_from_the_base_to_low_and_high(run):
