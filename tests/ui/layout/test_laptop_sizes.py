@@ -36,6 +36,7 @@ def window(run, tmp_path_factory):
     win.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_view_is_readable_at_laptop_sizes(window, run, size):
     problems = window_problems(window, run, VIEWS, SIZES[size], size, checks=CHECKS, tables=True)
