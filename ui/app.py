@@ -65,9 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     window = MainWindow(library=args.library, offer_recovery=True)
-    from ui import estimate
-
-    estimate.install(window)   # after an edit: key figures of the first trials at once, labelled, then the exact ones
     fit_to_screen(window)
     window.show()
     QTimer.singleShot(0, warm_reader)

@@ -23,7 +23,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
-from ui import actions, briefing, files, run_checks, sources_view, stale, whatif_dialogs
+from ui import actions, briefing, estimate, files, run_checks, sources_view, stale, whatif_dialogs
 from ui.correlation_view import CorrelationView
 from ui.document import Document
 from ui.issues_panel import IssuesPanel, summary
@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self.run_controller.finished.connect(self._on_run_finished)
         self.run_controller.failed.connect(self._on_run_failed)
         stale.install(self)   # results views marked stale after an edit, cleared stage by stage
+        estimate.install(self)   # after an edit: key figures of the first trials at once, labelled, then the exact
         self._on_changed(self.document.scenario)
         self.resize(*DEFAULT_SIZE)
         self._default_split()

@@ -309,6 +309,7 @@ class ResultsPanel(QWidget):
         self.tabs.currentChanged.connect(self._on_tab)
         self.status = QLabel("No results yet: press Run to allocate and simulate the scenario.")
         self.status.setWordWrap(True)
+        self._note: str | None = None   # shown in the heading line in place of the run's (ResultsPanel.show_note)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
@@ -355,13 +356,28 @@ class ResultsPanel(QWidget):
         args, kwargs = self._args(name)
         self.views[name].show_data(*args, **kwargs)
 
-    def _refresh(self) -> None:
+    def show_note(self, note: str | None) -> None:
+        """Put ``note`` in the heading line above the views, highlighted (a first estimate says there what its
+        figures are); ``None`` gives the line back to the run shown."""
+        self._note = note
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        if self._note:
+            self.status.setText(self._note)
+            self.status.setStyleSheet("QLabel { background: #e3effb; color: #123c69; border: 1px solid #7aa7d6; "
+                                      "border-radius: 4px; padding: 2px 8px; }")
+            return
+        self.status.setStyleSheet("")
         if self.run is None:
             self.status.setText("No results yet: press Run to allocate and simulate the scenario.")
         else:
             alloc = self.run.allocation
             self.status.setText(
                 f"Method {alloc.method} ({alloc.status}), {self.run.trials:,} trials, seed {self.run.seed}.")
+
+    def _refresh(self) -> None:
+        self._refresh_status()
         for name in VIEWS:
             self._refresh_view(name)
 

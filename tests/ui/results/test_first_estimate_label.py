@@ -15,15 +15,12 @@ TIMEOUT = 240_000
 @pytest.fixture
 def app_window(qtbot, tmp_path):
     """The real main window over the default scenario at 8,192 trials, auto-run on, a first run shown."""
-    from ui.estimate import install
     from ui.main_window import MainWindow
     from ui.settings import Settings
 
     settings = Settings(tmp_path / "settings.ini")
     settings.set_auto_run(True)
     win = MainWindow(settings=settings, offer_recovery=False)
-    if getattr(win, "estimate", None) is None:
-        install(win)
     win.show()
     qtbot.waitExposed(win)
     win.push(SetField("Trials", TRIALS))
@@ -52,7 +49,7 @@ def test_an_edit_shows_a_labelled_first_estimate_then_the_exact_key_figures(qtbo
 
     def at_stage(name, run, _pending):
         seen.append((name, run, wiring.text("summary"), _key_figures(panel), win.stale.marks.text("summary"),
-                     win.stale.marks.text("stress"), wiring.banners["summary"].isVisible()))
+                     win.stale.marks.text("stress"), panel.status.text()))
 
     row = win.scenario.sectors["Sector"].tolist().index("Data centers")
     with qtbot.waitSignal(win.run_controller.finished, timeout=TIMEOUT):
@@ -60,16 +57,17 @@ def test_an_edit_shows_a_labelled_first_estimate_then_the_exact_key_figures(qtbo
         win.run_controller.stage.connect(at_stage)   # after the wirings' own slots: sees what they did
     names = [s[0] for s in seen]
     assert names[:2] == ["estimate", "baseline"]
-    _name, estimate, banner, figures, summary_mark, stress_mark, visible = seen[0]
+    _name, estimate, banner, figures, summary_mark, stress_mark, heading = seen[0]
     assert estimate.trials == FIRST_ESTIMATE_TRIALS
     assert banner == estimate_label(estimate)                     # the label says what the figures are
-    assert banner.startswith(f"First estimate, {FIRST_ESTIMATE_TRIALS:,} trials") and visible
+    assert banner.startswith(f"First estimate, {FIRST_ESTIMATE_TRIALS:,} trials") and heading == banner
     assert f"{TRIALS:,} trials follow" in banner
     assert figures != old_figures                                 # the estimate's figures are drawn...
     assert summary_mark is None                                   # ...not veiled as stale: labelled instead
     assert stress_mark == "Stale: recomputing..."                 # what the estimate does not cover stays stale
-    _name, exact, banner, figures_exact, *_ = seen[1]
+    _name, exact, banner, figures_exact, *_rest, heading = seen[1]
     assert exact.trials == TRIALS and banner is None              # the exact figures take the label off
+    assert "First estimate" not in heading
     assert figures_exact != figures
     assert wiring.text("summary") is None and win.last_result.trials == TRIALS
 
