@@ -137,7 +137,7 @@ class ResultView(QWidget):
 
     def arrange(self) -> None:
         """Table beside or under the plot for the view's width; the plot at least as tall as it needs."""
-        QTimer.singleShot(0, self._settle)
+        QTimer.singleShot(0, self, self._settle)   # dropped if the view is deleted first
         width = self.scroll.viewport().width() if self.scroll.verticalScrollBar().isVisible() else self.width()
         wide = self.width() >= self.SIDE_BY_SIDE_FROM and self.fits_beside(int(self.SIDE_SHARE[1] * self.width()))
         wanted = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
