@@ -129,24 +129,17 @@ def plot_impact(fig: Figure, run: RunResult | None, **_: Any) -> None:
 def _thousands_bars(ax: Axes, values: dict[str, float], title: str, colour: str) -> None:
     from ui.plots.style import thousands_formatter
     from ui.plots.tools import top_items
+    from workbench.report.plots import labelled_bars
 
     labels, vals = top_items({k: v for k, v in values.items() if v > 0})
     if not labels:
         note(ax, f"{title}: none")
         return
-    y = np.arange(len(labels))
-    ax.barh(y, vals, color=colour, height=0.7)
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.grid(axis="y", visible=False)
-    ax.set_title(title)
-    ax.set_xlabel("thousand jobs")
+    labelled_bars(ax, list(labels), np.asarray(vals, dtype=float), colour=colour, title=title,
+                  xlabel="thousand jobs", fmt=lambda v: fmt_number(v * 1000), fontsize=MIN_PT, height=0.7,
+                  gid=BAR_LABEL)
     ax.xaxis.set_major_formatter(thousands_formatter())
-    right = float(vals.max())
-    for yi, v in zip(y, vals):
-        ax.annotate(fmt_number(v * 1000), (v, yi), xytext=(3, 0), textcoords="offset points", va="center",
-                    fontsize=MIN_PT, gid=BAR_LABEL)
-    ax.set_xlim(0, right * 1.05)
+    ax.set_xlim(0, float(vals.max()) * 1.05)
 
 
 @briefing

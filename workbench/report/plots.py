@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench import figures as kf
 
@@ -53,18 +54,27 @@ def _bn(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:,.0f}"))
 
 
-def _hbars(ax: Axes, items: list[tuple[str, float]], colour: str, title: str, xlabel: str) -> None:
-    names = [k for k, _ in items]
-    vals = np.array([v for _, v in items], dtype=float) / BN
-    y = np.arange(len(names))
-    ax.barh(y, vals, color=colour, height=0.62)
-    ax.set_yticks(y, names)
+def labelled_bars(ax: Axes, labels: list[str], values: npt.NDArray[np.float64], *, colour: str, title: str,
+                  xlabel: str, fmt: Callable[[float], str], fontsize: float, height: float = 0.62,
+                  gid: str | None = None) -> None:
+    """Horizontal bars, first label on top, each bar's value written at its end (the briefing's and the app's
+    bar charts)."""
+    y = np.arange(len(labels))
+    ax.barh(y, values, color=colour, height=height)
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
-    for yi, v in zip(y, vals, strict=True):
-        ax.annotate(f"{v:,.1f}", (v, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7.5)
+    for yi, v in zip(y, values, strict=True):
+        ax.annotate(fmt(float(v)), (v, yi), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize=fontsize, gid=gid)
+
+
+def _hbars(ax: Axes, items: list[tuple[str, float]], colour: str, title: str, xlabel: str) -> None:
+    vals = np.array([v for _, v in items], dtype=float) / BN
+    labelled_bars(ax, [k for k, _ in items], vals, colour=colour, title=title, xlabel=xlabel,
+                  fmt=lambda v: f"{v:,.1f}", fontsize=7.5)
     lo, hi = ax.get_xlim()
     ax.set_xlim(min(lo, 0), hi + 0.15 * (hi - min(lo, 0)))
 
