@@ -60,6 +60,8 @@ def needed_height(plot: str, width_px: int) -> int:
     if plot in FOUR_PANELS:
         rows = 2 if width_px >= GRID_FROM_IN * 100 else 4
         return rows * PANEL_PX + TITLE_PX
+    if plot == "plot_compare":   # the distributions with their legend below, then the differences
+        return (1 if width_px >= GRID_FROM_IN * 100 else 2) * (PANEL_PX + 160) + TITLE_PX
     return LEAST_PX.get(plot, 340)
 
 
@@ -174,13 +176,17 @@ def plot_compare(fig: Figure, run: RunResult | None, *, other: RunResult | None 
         note(fig, "Nothing to compare with yet.\nChoose a snapshot or another scenario to compare "
                   "(Compare with...) and its distribution is overlaid here.")
         return
-    ax_dist, ax_diff = fig.subplots(1, 2, width_ratios=[3, 2])
+    wide = fig.get_size_inches()[0] >= GRID_FROM_IN
+    # side by side on a wide canvas; on a laptop's narrower one, one above the other at full width (the view
+    # scrolls), so that the distributions and the key figures' long names both keep their room
+    ax_dist, ax_diff = fig.subplots(1, 2, width_ratios=[3, 2]) if wide else fig.subplots(2, 1, height_ratios=[3, 2])
     edges = [run.risk.histogram_edges[0], run.risk.histogram_edges[-1], other.risk.histogram_edges[0],
              other.risk.histogram_edges[-1]]
     divisor, unit = money_unit(edges)
     overlay_distributions(ax_dist, run, other, label, other_label, divisor, unit)
     ax_dist.set_title(f"Distributions of {npv_name(run)}: {label} against {other_label}")
-    ax_dist.legend(loc="upper left")
+    # eight entries: below the axes, out of the data, in two columns
+    ax_dist.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     figures = key_differences(run, other)
     names = [f[0] for f in figures if f[4] == "money"]
     diffs = np.array([f[3] for f in figures if f[4] == "money"], dtype=float)
