@@ -37,7 +37,6 @@ from ui.plots.tools import (
     bar_breakdown,
     briefing,
     four_panels,
-    label_signed_bars,
     note,
 )
 from workbench import figures as kf
@@ -61,7 +60,7 @@ def needed_height(plot: str, width_px: int) -> int:
         rows = 2 if width_px >= GRID_FROM_IN * 100 else 4
         return rows * PANEL_PX + TITLE_PX
     if plot == "plot_compare":   # the distributions with their legend below, then the differences
-        return (1 if width_px >= GRID_FROM_IN * 100 else 2) * (PANEL_PX + 160) + TITLE_PX
+        return 2 * (PANEL_PX + 160) + TITLE_PX
     return LEAST_PX.get(plot, 340)
 
 
@@ -176,10 +175,9 @@ def plot_compare(fig: Figure, run: RunResult | None, *, other: RunResult | None 
         note(fig, "Nothing to compare with yet.\nChoose a snapshot or another scenario to compare "
                   "(Compare with...) and its distribution is overlaid here.")
         return
-    wide = fig.get_size_inches()[0] >= GRID_FROM_IN
-    # side by side on a wide canvas; on a laptop's narrower one, one above the other at full width (the view
-    # scrolls), so that the distributions and the key figures' long names both keep their room
-    ax_dist, ax_diff = fig.subplots(1, 2, width_ratios=[3, 2]) if wide else fig.subplots(2, 1, height_ratios=[3, 2])
+    # one above the other at full width (the view scrolls), so that the distributions with their legend and the
+    # key figures' long names with the column of differences all keep their room at every window size
+    ax_dist, ax_diff = fig.subplots(2, 1, height_ratios=[3, 2])
     edges = [run.risk.histogram_edges[0], run.risk.histogram_edges[-1], other.risk.histogram_edges[0],
              other.risk.histogram_edges[-1]]
     divisor, unit = money_unit(edges)
@@ -199,10 +197,14 @@ def plot_compare(fig: Figure, run: RunResult | None, *, other: RunResult | None 
     ax_diff.grid(axis="y", visible=False)
     ax_diff.set_title(f"{label} minus {other_label}")
     ax_diff.set_xlabel(d_unit)
-    label_signed_bars(ax_diff, y, diffs, d_unit, d_div)
+    # the differences as a column of values at the right edge, in the room the padding below leaves free: a long
+    # negative bar's label would otherwise run into the key figures' names at the left
+    for yi, v in zip(y, diffs, strict=True):
+        ax_diff.annotate(fmt_money(v, d_unit), (1.0, yi), xycoords=("axes fraction", "data"), xytext=(-3, 0),
+                         textcoords="offset points", ha="right", va="center", fontsize="small", gid=BAR_LABEL)
     lo, hi = ax_diff.get_xlim()
     pad = 0.35 * (hi - lo)
-    ax_diff.set_xlim(lo - pad, hi + pad)
+    ax_diff.set_xlim(lo - 0.1 * (hi - lo), hi + 2 * pad)
 
 
 #: Plot kind of each key-figure unit of :mod:`workbench.figures`.

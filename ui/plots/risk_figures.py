@@ -113,7 +113,10 @@ def plot_distribution(fig: Figure, run: RunResult | None, *, other: RunResult | 
     npv = npv_label(risk.discount_rate)
     ax.set_title(f"Distribution of the programme's {npv} ({risk.trials:,} trials); P({npv} below zero) "
                  f"{fmt_percent(risk.prob_loss)}")
-    ax.legend(loc="upper right")
+    if other is None:
+        ax.legend(loc="upper right")
+    else:   # two runs' eight entries: below the axes, out of the data, in two columns
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 
 
 def overlay_distributions(ax: Axes, run: RunResult, other: RunResult, label: str, other_label: str, divisor: float,
