@@ -153,7 +153,7 @@ def take_screenshot(out: str | os.PathLike[str], file: str | None = None, view: 
 
 
 def _build_window(scn: Scenario, file: str | None) -> tuple[QMainWindow, RunController, Callable[[str], None]]:
-    """The lead engineer's main window when it exists, else the results panel on its own."""
+    """The app's main window; the results panel on its own if the main window cannot be imported."""
     try:
         from ui.main_window import MainWindow
     except ImportError:
