@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 
 class Answers:
@@ -93,6 +93,11 @@ class Answers:
                 return
             widget.setDirectory(str(Path(value).parent))
             widget.selectFile(value)
+            if [Path(f) for f in widget.selectedFiles()] != [Path(value)]:
+                # the dialog's own default name can come back while its folder is still loading: type the name
+                edit = widget.findChild(QLineEdit, "fileNameEdit")
+                if edit is not None:
+                    edit.setText(Path(value).name)
             widget.accept()
         elif kind == "item" and isinstance(widget, QInputDialog):
             if value not in widget.comboBoxItems():
