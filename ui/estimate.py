@@ -60,30 +60,22 @@ class EstimateWiring(QObject):
         """A run stopped after its estimate: the views drawn from it are marked stale, not left looking exact."""
         shown = list(self.views) if self.shown is not None else []
         self.clear()
-        marks = getattr(getattr(self.window, "stale", None), "marks", None)
-        if shown and marks is not None:
-            marks.mark(shown, STOPPED)
+        if shown:
+            self.window.stale.marks.mark(shown, STOPPED)
 
     def _on_stage(self, name: str, result: RunResult, _pending: frozenset[str]) -> None:
         if name != "estimate":
             if name == "baseline":
                 self.clear()
             return
-        w = self.window
-        panel = w.results_panel
-        panel.run, panel.scenario = result, getattr(w, "_run_scenario", w.scenario)
+        panel = self.window.results_panel
         views = list(ESTIMATED_VIEWS)
         current = panel.current_view()
         if STAGE_OF_VIEW.get(current) == "baseline" and current not in views:
             views.append(current)
-        text = estimate_label(result)
-        marks = getattr(getattr(w, "stale", None), "marks", None)
-        for view in views:
-            panel._refresh_view(view)
-            if marks is not None:
-                marks.clear([view])
+        self.window.stale.show(result, views)   # drawn now, and not veiled as stale: labelled instead
         self.shown, self.views = result, views
-        panel.show_note(text)
+        panel.show_note(estimate_label(result))
 
 
 def install(window: MainWindow) -> EstimateWiring:

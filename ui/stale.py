@@ -171,27 +171,29 @@ class StaleWiring(QObject):
         self.reported.append(name)
         if not pending:
             return   # the whole result: finished() follows and shows it
-        w = self.window
-        panel = w.results_panel
+        panel = self.window.results_panel
         fresh = [v for v in panel.views if STAGE_OF_VIEW.get(v) == name]
         # only this stage's views are drawn again (the whole panel is redrawn once, when the run finishes):
-        # the GUI thread then leaves the run its share of the CPU
-        panel.run, panel.scenario = result, getattr(w, "_run_scenario", w.scenario)
-        refresh = getattr(panel, "_refresh_view", None)
-        if refresh is None:
-            panel.set_result(result, panel.scenario)
-            self.marks.clear(fresh)
-        else:
-            # the key figures and the view in front now; the other views one by one as the event loop is free
-            current = panel.current_view()
-            first = [v for v in fresh if v in ("summary", current)] if name == "baseline" else fresh
-            for view in first:
-                refresh(view)
-            self.marks.clear(first)
-            for view in fresh:
-                if view not in first:
-                    QTimer.singleShot(0, lambda v=view, r=result: self._refresh_later(v, r))
+        # the GUI thread then leaves the run its share of the CPU. The key figures and the view in front now;
+        # the other views one by one as the event loop is free
+        current = panel.current_view()
+        first = [v for v in fresh if v in ("summary", current)] if name == "baseline" else fresh
+        self.show(result, first)
+        for view in fresh:
+            if view not in first:
+                QTimer.singleShot(0, lambda v=view, r=result: self._refresh_later(v, r))
         self.marks.mark(views_of(pending), RECOMPUTING)
+
+    def show(self, result: RunResult, views: Iterable[str]) -> None:
+        """Make ``result`` the panel's run and draw ``views`` from it now, taking their stale marks off (a stage's
+        views, or a first estimate's)."""
+        w = self.window
+        panel = w.results_panel
+        panel.run, panel.scenario = result, getattr(w, "_run_scenario", w.scenario)
+        views = list(views)
+        for view in views:
+            panel._refresh_view(view)
+        self.marks.clear(views)
 
     def _refresh_later(self, view: str, result: RunResult) -> None:
         panel = self.window.results_panel

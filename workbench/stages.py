@@ -48,7 +48,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -64,6 +64,11 @@ from workbench.risk.sensitivity import tornado as run_tornado
 from workbench.risk.stress import StressSpec, named_stresses, run_stresses
 from workbench.scenario import Scenario
 from workbench.shortfall import shortfall
+
+if TYPE_CHECKING:
+    from workbench.impact import ImpactResult
+    from workbench.results import AllocationResult, Shortfall
+    from workbench.risk.engine import UnitSample
 
 #: The stages in the order they run and report.
 STAGES: tuple[str, ...] = ("baseline", "stress", "tornado", "frontier")
@@ -165,6 +170,22 @@ def amounts_hash(amounts: Mapping[str, float]) -> str:
     return hashlib.sha256(_json(sorted((str(k), float(v)) for k, v in amounts.items())).encode()).hexdigest()
 
 
+#: What the allocation step keeps: the fitting sample, the allocation, its impact and its shortfall.
+Fitted = tuple["UnitSample", "AllocationResult", "ImpactResult", "Shortfall | None"]
+
+
+def _fitted_allocation(ran: Scenario, opts: RunOptions, fit_trials: int, progress: ProgressFn | None,
+                       should_cancel: CancelFn | None) -> Fitted:
+    """The allocation step: the fitting sample of ``fit_trials`` trials, the allocation fitted on it, why less
+    than the programme is allocated, and the economic impact (the exact baseline's and a first estimate's)."""
+    model = build_model(ran)
+    sample = fit_sample(ran, trials=fit_trials, seed=opts.seed, model=model)
+    check_cancel(should_cancel)
+    alloc = allocate(ran, method=opts.method, sample=sample, progress=progress, should_cancel=should_cancel)
+    gap = shortfall(ran, alloc, dict(zip(sample.ids, (float(v) for v in sample.mean))), float(model.discount_rate))
+    return sample, alloc, economic_impact(ran, alloc.amounts), gap
+
+
 class StagedPipeline:
     """Runs the pipeline stage by stage with a cache per step (see the module docstring).
 
@@ -234,14 +255,8 @@ class StagedPipeline:
             self._report(on_stage, "estimate", estimate, set(wanted))
         if got is None:
             spans["baseline"](0.0, "Fitting sample")
-            model = build_model(ran)
-            sample = fit_sample(ran, trials=values["fit_trials"], seed=opts.seed, model=model)
-            check_cancel(should_cancel)
-            alloc = allocate(ran, method=opts.method, sample=sample,
-                             progress=sub_progress(spans["baseline"], 0.05, 0.3), should_cancel=should_cancel)
-            gap = shortfall(ran, alloc, dict(zip(sample.ids, (float(v) for v in sample.mean))),
-                            float(model.discount_rate))
-            got = (sample, alloc, economic_impact(ran, alloc.amounts), gap)
+            got = _fitted_allocation(ran, opts, values["fit_trials"], sub_progress(spans["baseline"], 0.05, 0.3),
+                                     should_cancel)
             self._put("allocation", alloc_key, got)
         sample, alloc, impact, gap = got
         amounts = alloc.amounts
@@ -318,20 +333,12 @@ class StagedPipeline:
         self.previous = result
         return result
 
-    def _estimate(self, ran: Scenario, opts: RunOptions, issues: list[Any], cached: Any, trials: int,
+    def _estimate(self, ran: Scenario, opts: RunOptions, issues: list[Any], cached: Fitted | None, trials: int,
                   should_cancel: CancelFn | None) -> RunResult:
         """The baseline on the first ``trials`` trials of each stream (the allocation's, when cached, is exact)."""
         prev = self.previous
-        if cached is None:
-            model = build_model(ran)
-            sample = fit_sample(ran, trials=min(trials, FIT_TRIALS), seed=opts.seed, model=model)
-            check_cancel(should_cancel)
-            alloc = allocate(ran, method=opts.method, sample=sample, should_cancel=should_cancel)
-            gap = shortfall(ran, alloc, dict(zip(sample.ids, (float(v) for v in sample.mean))),
-                            float(model.discount_rate))
-            impact = economic_impact(ran, alloc.amounts)
-        else:
-            sample, alloc, impact, gap = cached
+        sample, alloc, impact, gap = cached if cached is not None else _fitted_allocation(
+            ran, opts, min(trials, FIT_TRIALS), None, should_cancel)
         check_cancel(should_cancel)
         risk = simulate(ran, alloc.amounts, trials=trials, seed=opts.seed, nominal=True,
                         should_cancel=should_cancel)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.commands import SetCell, SetField
+from tests.ui.results.windows import auto_run_window, key_figures
+from workbench.commands import SetCell
 from workbench.stages import FIRST_ESTIMATE_TRIALS, estimate_label
 
 TRIALS = 2 * FIRST_ESTIMATE_TRIALS
@@ -15,40 +16,19 @@ TIMEOUT = 240_000
 @pytest.fixture
 def app_window(qtbot, tmp_path):
     """The real main window over the default scenario at 8,192 trials, auto-run on, a first run shown."""
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
-
-    settings = Settings(tmp_path / "settings.ini")
-    settings.set_auto_run(True)
-    win = MainWindow(settings=settings, offer_recovery=False)
-    win.show()
-    qtbot.waitExposed(win)
-    win.push(SetField("Trials", TRIALS))
-    qtbot.waitUntil(lambda: win.last_result is not None and win.last_result.trials == TRIALS, timeout=TIMEOUT)
-    assert win.run_controller.wait(TIMEOUT)
-    yield win
-    win.run_controller.shutdown()
-    win.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
-def _key_figures(panel):
-    table = panel.table("summary")
-    model = table.model()
-    return [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
+    yield from auto_run_window(qtbot, tmp_path, TRIALS, TIMEOUT)
 
 
 @pytest.mark.slow
-def test_an_edit_shows_a_labelled_first_estimate_then_the_exact_key_figures(qtbot, app_window):
+def test_an_edit_shows_a_labelled_first_estimate_then_the_exactkey_figures(qtbot, app_window):
     win = app_window
     panel, wiring = win.results_panel, win.estimate
     assert wiring.text("summary") is None
-    old_figures = _key_figures(panel)
+    old_figures = key_figures(panel)
     seen = []
 
     def at_stage(name, run, _pending):
-        seen.append((name, run, wiring.text("summary"), _key_figures(panel), win.stale.marks.text("summary"),
+        seen.append((name, run, wiring.text("summary"), key_figures(panel), win.stale.marks.text("summary"),
                      win.stale.marks.text("stress"), panel.status.text()))
 
     row = win.scenario.sectors["Sector"].tolist().index("Data centers")

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.commands import ApplyAllocation, SetCell, SetField
+from tests.ui.results.windows import auto_run_window, cell_text, key_figures
+from workbench.commands import ApplyAllocation, SetCell
 from workbench.pipeline import run_scenario
 from workbench.progress import Cancelled
 from workbench.risk.stress import StressSpec
@@ -116,34 +117,7 @@ def test_table_hash_follows_content_and_row_order(small):
 @pytest.fixture
 def app_window(qtbot, tmp_path):
     """The real main window over the default scenario at 2,000 trials, auto-run on, a first run shown."""
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
-
-    settings = Settings(tmp_path / "settings.ini")
-    settings.set_auto_run(True)
-    win = MainWindow(settings=settings, offer_recovery=False)
-    win.show()
-    qtbot.waitExposed(win)
-    win.push(SetField("Trials", TRIALS))
-    assert win.menu_actions.auto_run.isChecked()
-    qtbot.waitUntil(lambda: win.last_result is not None and win.last_result.trials == TRIALS, timeout=TIMEOUT)
-    assert win.run_controller.wait(TIMEOUT)
-    yield win
-    win.run_controller.shutdown()
-    win.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
-def _cell_text(table, row, column):
-    model = table.model()
-    return model.data(model.index(row, column))
-
-
-def _key_figures(panel):
-    table = panel.table("summary")
-    return [[_cell_text(table, r, c) for c in range(table.model().columnCount())]
-            for r in range(table.model().rowCount())]
+    yield from auto_run_window(qtbot, tmp_path, TRIALS, TIMEOUT)
 
 
 @pytest.mark.slow
@@ -152,15 +126,15 @@ def test_an_edit_with_auto_run_updates_key_figures_before_the_stress_tests_and_m
     win = app_window
     panel, marks = win.results_panel, win.stale
     assert marks.marks.stale_views() == []
-    old_figures = _key_figures(panel)
+    old_figures = key_figures(panel)
     seen = []
 
     def stress_cells():
         table = panel.table("stress")
-        return [_cell_text(table, r, 1) for r in range(table.model().rowCount())]
+        return [cell_text(table, r, 1) for r in range(table.model().rowCount())]
 
     def at_stage(name, _run, pending):
-        seen.append((name, set(pending), _key_figures(panel), marks.marks.stale_views(),
+        seen.append((name, set(pending), key_figures(panel), marks.marks.stale_views(),
                      marks.marks.text("stress"), panel.table("stress").isEnabled(), stress_cells()))
 
     old_stress = stress_cells()
@@ -170,7 +144,7 @@ def test_an_edit_with_auto_run_updates_key_figures_before_the_stress_tests_and_m
         # right after the edit, before anything is recomputed: every view is marked, nothing is blanked
         assert set(marks.marks.stale_views()) == set(panel.views)
         assert marks.marks.text("summary") == "Stale: recomputing..."
-        assert _key_figures(panel) == old_figures
+        assert key_figures(panel) == old_figures
         win.run_controller.stage.connect(at_stage)   # after the stale wiring's own slot: sees what it did
     assert [s[0] for s in seen] == ["baseline", "stress", "tornado", "frontier"]
     _name, pending, figures, stale, stress_text, stress_enabled, stress_cells = seen[0]
