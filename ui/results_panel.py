@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from ui.plots import figures, tables
 from ui.plots.canvas import PlotCanvas
-from ui.results_table import RowsView
+from ui.results_table import RowsView, plot_and_table
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QResizeEvent
@@ -89,17 +89,7 @@ class ResultView(QWidget):
         self.table_label.setWordWrap(True)
         self.note = ""
         self.table = RowsView()
-        side = QWidget()
-        side.setMinimumWidth(280)
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(4, 4, 4, 4)
-        side_layout.addWidget(self.table_label)
-        side_layout.addWidget(self.table, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.canvas)
-        self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter, side = plot_and_table(self.canvas, self.table_label, self.table)
         self.splitter.setSizes([1060, 380])
         self.splitter.setChildrenCollapsible(False)
         self.scroll = QScrollArea(self)

@@ -212,8 +212,9 @@ def _raw(value: object) -> str:
     return _tsv(value)
 
 
-def plot_beside_table(owner: QWidget, canvas: QWidget, heading: QLabel, table: QWidget) -> tuple[QSplitter, QWidget]:
-    """Lay ``owner`` out as the plot on the left and its headed table on the right, in a splitter.
+def plot_and_table(canvas: QWidget, heading: QLabel, table: QWidget,
+                   parent: QWidget | None = None) -> tuple[QSplitter, QWidget]:
+    """The plot on the left and its headed table on the right, in a splitter (not yet placed in a layout).
 
     Returns the splitter and the side widget holding the heading and the table."""
     side = QWidget()
@@ -222,11 +223,18 @@ def plot_beside_table(owner: QWidget, canvas: QWidget, heading: QLabel, table: Q
     side_layout.setContentsMargins(4, 4, 4, 4)
     side_layout.addWidget(heading)
     side_layout.addWidget(table, 1)
-    splitter = QSplitter(Qt.Orientation.Horizontal, owner)
+    splitter = QSplitter(Qt.Orientation.Horizontal, parent)
     splitter.addWidget(canvas)
     splitter.addWidget(side)
     splitter.setStretchFactor(0, 3)
     splitter.setStretchFactor(1, 1)
+    return splitter, side
+
+
+def plot_beside_table(owner: QWidget, canvas: QWidget, heading: QLabel, table: QWidget) -> tuple[QSplitter, QWidget]:
+    """Lay ``owner`` out as the plot on the left and its headed table on the right, in a splitter
+    (:func:`plot_and_table`). Returns the splitter and the side widget holding the heading and the table."""
+    splitter, side = plot_and_table(canvas, heading, table, owner)
     layout = QVBoxLayout(owner)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(splitter)

@@ -4,7 +4,7 @@ A legend may sit inside its axes only where no data is drawn: bars, markers and 
 areas of the plot (sampled along their paths). :func:`place_legends` tries the axes' corners and
 edges and keeps the first empty spot; when none is empty the legend moves outside the axes, to
 the right, where the layout engine makes room for it. Legend text is never smaller than
-:data:`MIN_TEXT_PT`. The layout test uses :func:`legend_overlaps_data` for the same check.
+:data:`ui.plots.style.MIN_PT`. The layout test uses :func:`legend_overlaps_data` for the same check.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import Bbox
 
-#: The smallest font (points) of text a reader must read: legends, ticks, labels.
-MIN_TEXT_PT = 9.0
+from ui.plots.style import MIN_PT
+
 #: Spots tried inside the axes, in order, before the legend goes outside.
 INSIDE_SPOTS = ("upper right", "upper left", "lower right", "lower left", "center right", "center left",
                 "upper center", "lower center")
@@ -86,13 +86,13 @@ def legend_overlaps_data(ax: Axes, legend: Legend, renderer: object, pad: float 
 
 
 def readable_legend(legend: Legend) -> None:
-    """Legend text at least :data:`MIN_TEXT_PT`."""
+    """Legend text at least :data:`MIN_PT`."""
     for t in legend.get_texts():
-        if t.get_fontsize() < MIN_TEXT_PT:
-            t.set_fontsize(MIN_TEXT_PT)
+        if t.get_fontsize() < MIN_PT:
+            t.set_fontsize(MIN_PT)
     title = legend.get_title()
-    if title.get_text() and title.get_fontsize() < MIN_TEXT_PT:
-        title.set_fontsize(MIN_TEXT_PT)
+    if title.get_text() and title.get_fontsize() < MIN_PT:
+        title.set_fontsize(MIN_PT)
 
 
 def place_legends(fig: Figure, renderer: object) -> bool:

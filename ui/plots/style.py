@@ -57,7 +57,7 @@ DESIGN_SIZE = (8.0, 5.0)
 #: Fonts are never scaled below this fraction of :data:`BRIEFING_RC`.
 MIN_FONT_SCALE = 0.8
 #: No text is set under this size (points), whatever the canvas: the smallest a reader reads on a laptop screen
-#: (the same as :data:`ui.plots.layout.MIN_TEXT_PT`).
+#: (legends, ticks, labels, titles; the layout test checks every text against it).
 MIN_PT = 9.0
 #: matplotlib's "small" is this share of ``font.size``; the base font is kept high enough for "small" to be MIN_PT.
 SMALL_SHARE = 0.833

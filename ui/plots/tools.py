@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator
 
-from ui.plots.style import GAIN, briefing_rc, fmt_money, fmt_number, money_formatter, money_unit
+from ui.plots.style import GAIN, MIN_PT, briefing_rc, fmt_money, fmt_number, money_formatter, money_unit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,13 +24,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 TOP_N = 12
 #: The gid of value labels beside bars: :func:`fit_figure` widens their axes until they fit inside.
 BAR_LABEL = "bar-label"
-#: A bar label takes at most this share of its axes' width (its font shrinks, down to MIN_LABEL_PT, to fit).
+#: A bar label takes at most this share of its axes' width (its font shrinks, down to MIN_PT, to fit).
 LABEL_SHARE = 0.55
-MIN_LABEL_PT = 9.0
 #: Category labels on a y axis take at most this share of the figure's width; longer ones are wrapped.
 TICK_LABEL_SHARE = 0.42
-#: Smallest font (points) a title is shrunk to before it is wrapped onto two lines.
-MIN_TITLE_PT = 9.0
 
 
 #: Four-panel views (summary, allocation, contributions, impact) draw a 2 x 2 grid from this canvas width (inches,
@@ -164,7 +161,7 @@ def _wrap_to(text_artist: Text, renderer: object, width_px: float, min_pt: float
         text_artist.set_text("\n".join(lines).replace("\u00a0", " "))
         if shrink():
             return True
-    min_pt = MIN_LABEL_PT  # a tiny canvas: smaller still rather than off the figure
+    min_pt = MIN_PT  # a tiny canvas: smaller still rather than off the figure
     shrink()
     return True
 
@@ -175,7 +172,7 @@ def fit_figure(fig: Figure) -> None:
     The value labels beside bars (gid :data:`BAR_LABEL`) stay out of the layout engine's way and their axes' x
     range is widened just enough for them to end inside (their font shrinks first if one label alone would take
     more than :data:`LABEL_SHARE` of the axes). Then the suptitle and axes titles wider than the figure or their
-    grid cell are shrunk (down to :data:`MIN_TITLE_PT`), then wrapped at spaces.
+    grid cell are shrunk (down to :data:`MIN_PT`), then wrapped at spaces.
     """
     labelled = [ax for ax in fig.axes if any(t.get_gid() == BAR_LABEL for t in ax.texts)]
     titled = [ax for ax in fig.axes if ax.get_title() or ax.get_xlabel() or ax.get_ylabel()]
@@ -189,7 +186,7 @@ def fit_figure(fig: Figure) -> None:
     renderer = _layout(fig)
     if renderer is None:
         return
-    changed = suptitle is not None and _wrap_to(suptitle, renderer, 0.96 * fig.bbox.width, MIN_TITLE_PT)
+    changed = suptitle is not None and _wrap_to(suptitle, renderer, 0.96 * fig.bbox.width, MIN_PT)
     changed |= any([_wrap_category_labels(ax, renderer, TICK_LABEL_SHARE * fig.bbox.width) for ax in fig.axes])
     if changed:  # the axes move: measure again
         renderer = _layout(fig)
@@ -197,9 +194,9 @@ def fit_figure(fig: Figure) -> None:
             return
     changed = False
     for ax in titled:
-        changed |= _wrap_to(ax.title, renderer, _cell_width(fig, ax), MIN_TITLE_PT)
-        changed |= _wrap_to(ax.xaxis.label, renderer, _cell_width(fig, ax), MIN_TITLE_PT)
-        changed |= _wrap_to(ax.yaxis.label, renderer, max(ax.bbox.height, 40.0), MIN_TITLE_PT, vertical=True)
+        changed |= _wrap_to(ax.title, renderer, _cell_width(fig, ax), MIN_PT)
+        changed |= _wrap_to(ax.xaxis.label, renderer, _cell_width(fig, ax), MIN_PT)
+        changed |= _wrap_to(ax.yaxis.label, renderer, max(ax.bbox.height, 40.0), MIN_PT, vertical=True)
     changed |= any([_fit_labels(ax, renderer) for ax in labelled])
     if changed and labelled:  # the new layout moves the axes a little: check the bar labels once more
         renderer = _layout(fig)
@@ -256,7 +253,7 @@ def _bar_pitch(ax: Axes) -> float:
 
 def _shorten_label(t: Text, renderer: object, width_px: float, pitch: float) -> None:
     """Make a bar label at most ``width_px`` wide: its share (the part in brackets) goes under the amount when two
-    lines fit between the bars, then its font shrinks (down to :data:`MIN_LABEL_PT`), and as a last resort the
+    lines fit between the bars, then its font shrinks (down to :data:`MIN_PT`), and as a last resort the
     share is left out (the table beside the plot has it)."""
     def width() -> float:
         return float(t.get_window_extent(renderer).width)
@@ -271,7 +268,7 @@ def _shorten_label(t: Text, renderer: object, width_px: float, pitch: float) -> 
         if width() <= width_px:
             return
     if width() > width_px:
-        t.set_fontsize(max(MIN_LABEL_PT, float(t.get_fontsize()) * width_px / width()))
+        t.set_fontsize(max(MIN_PT, float(t.get_fontsize()) * width_px / width()))
     if width() > width_px and sep:
         t.set_text(amount)
 

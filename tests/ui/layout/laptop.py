@@ -7,7 +7,8 @@ import numpy as np
 from matplotlib.text import Text
 from PySide6.QtCore import Qt
 
-from ui.plots.layout import MIN_TEXT_PT, legend_overlaps_data
+from ui.plots.layout import legend_overlaps_data
+from ui.plots.style import MIN_PT
 
 #: Window sizes (logical pixels) every view must be readable at.
 SIZES = {"1280x720": (1280, 720), "1366x768": (1366, 768), "1920x1080": (1920, 1080)}
@@ -43,7 +44,7 @@ def visible_texts(fig) -> list[Text]:
 
 
 #: What :func:`figure_problems` checks: ``legend`` (legends over data), ``inside`` (text off the figure),
-#: ``overlap`` (text over text), ``fonts`` (text under MIN_TEXT_PT).
+#: ``overlap`` (text over text), ``fonts`` (text under MIN_PT).
 CHECKS = ("legend", "inside", "overlap", "fonts")
 
 
@@ -65,8 +66,8 @@ def figure_problems(fig, where: str, checks: tuple[str, ...] = CHECKS) -> list[s
         if "inside" in checks and (ext.x0 < box.x0 - 1 or ext.x1 > box.x1 + 1 or ext.y0 < box.y0 - 1
                                    or ext.y1 > box.y1 + 1):
             problems.append(f"{where}: {t.get_text()!r} runs off the figure")
-        if "fonts" in checks and t.get_fontsize() < MIN_TEXT_PT - 0.05:
-            problems.append(f"{where}: {t.get_text()!r} is {t.get_fontsize():.1f} pt (under {MIN_TEXT_PT:g})")
+        if "fonts" in checks and t.get_fontsize() < MIN_PT - 0.05:
+            problems.append(f"{where}: {t.get_text()!r} is {t.get_fontsize():.1f} pt (under {MIN_PT:g})")
         texts.append(t)
         extents.append((ext.x0 + 1.0, ext.y0 + 1.0, ext.x1 - 1.0, ext.y1 - 1.0))   # 1 px of slack on each side
     if "overlap" in checks and len(extents) > 1:
