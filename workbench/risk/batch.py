@@ -2,9 +2,16 @@
 
 Each job is the keyword arguments of one :func:`~workbench.risk.engine.simulate` call
 (trials, seed, overrides, forced events). In one process the jobs share each block's
-random numbers (drawn once, read by every variant: the draws are most of the cost); with
-``workers > 1`` they run in a pool of spawned processes, one whole simulation per task.
-Either way each result is identical to a lone ``simulate`` call.
+random numbers (drawn once, read by every variant); with ``workers > 1`` they run in a
+pool of spawned processes, one whole simulation per task. Either way each result is
+identical to a lone ``simulate`` call.
+
+Stress tests and the tornado read five numbers of each run (:class:`Summary`), so
+:func:`summarize` computes only those, in one process: each block's random numbers are
+drawn once, the funded projects' P&L of the unmoved scenario is simulated once per block,
+and a variant simulates again only the funded projects its inputs move
+(:func:`~workbench.risk.model.moved_projects`): the other projects' P&L is the same, bit for
+bit, so every summary is exactly the lone ``simulate`` call's (tests check it).
 """
 
 from __future__ import annotations
@@ -13,13 +20,27 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import TypedDict
 
+import numpy as np
+
 from workbench.progress import CancelFn, Cancelled, ProgressFn, check_cancel
+from workbench.risk import measures as ms
 from workbench.risk.engine import CHUNK_BLOCKS, Plan, simulate
-from workbench.risk.model import Overrides
-from workbench.risk.paths import REPORT_STREAM, block_sizes, draw_block, draw_signature
+from workbench.risk.model import Overrides, RiskModel, build_model, moved_projects, submodel
+from workbench.risk.paths import (
+    BLOCK,
+    REPORT_STREAM,
+    Draws,
+    block_sizes,
+    draw_block,
+    draw_signature,
+    event_sums,
+    sector_shocks,
+    simulate_block,
+)
 from workbench.risk.result import RiskResult
 from workbench.scenario import Scenario
 
@@ -115,3 +136,155 @@ def simulate_variants(scn: Scenario, amounts: Mapping[str, float], jobs: Sequenc
     out = [p.result(c, seconds) for p, c in zip(plans, cols)]
     report(1.0, label)
     return out
+
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a stress test or a tornado end reads of one simulation: the same numbers as its
+    :class:`~workbench.risk.result.RiskResult` (USD m; VaR and CVaR as positive losses)."""
+
+    trials: int
+    seed: int
+    expected_pnl: float
+    std: float
+    var: float
+    cvar: float
+    prob_loss: float
+
+    @classmethod
+    def of(cls, r: RiskResult) -> Summary:
+        return cls(r.trials, r.seed, r.expected_pnl, r.std, r.var, r.cvar, r.prob_loss)
+
+    @classmethod
+    def from_pnl(cls, pnl: np.ndarray, seed: int, confidence: float) -> Summary:
+        """The measures exactly as :func:`~workbench.risk.engine.simulate` computes them from its P&L sample."""
+        n = len(pnl)
+        k = ms.tail_count(n, confidence)
+        srt = np.sort(pnl)
+        return cls(trials=n, seed=seed, expected_pnl=float(pnl.mean()),
+                   std=float(np.std(pnl, ddof=1)) if n > 1 else 0.0, var=float(-srt[k - 1]) + 0.0,
+                   cvar=float(-srt[:k].mean()) + 0.0, prob_loss=ms.probability_of_loss(pnl))
+
+
+def summaries(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[SimulationJob], *, workers: int = 1,
+              progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
+              labels: Sequence[str] | None = None, pool: Executor | None = None) -> list[Summary]:
+    """The :class:`Summary` of each job: :func:`summarize` in this process, or whole simulations in a pool."""
+    if pool is None and workers <= 1:
+        return summarize(scn, amounts, jobs, progress=progress, should_cancel=should_cancel,
+                         label=labels[0].split(":")[0] if labels else "")
+    return [Summary.of(r) for r in run_many(scn, amounts, jobs, workers=workers, progress=progress,
+                                            should_cancel=should_cancel, labels=labels, pool=pool)]
+
+
+def _engine_draws(base: RiskModel, sub: RiskModel, idx: np.ndarray, draws: Draws) -> Draws:
+    """``draws`` of ``base``'s layout cut to the projects ``idx`` (laid out as ``sub``, their submodel)."""
+    pos = base.engine_inverse[idx[sub.engine_order]]
+    return Draws(draws.z_sec, np.ascontiguousarray(draws.z_spec[:, pos, :]), draws.u, draws.w)
+
+
+class _SectorParts:
+    """One block's sector part of the unmoved scenario (sector shocks, events' shocks and occurrences), made
+    when first asked for, handed to the variants that keep the sector volatilities and the events (the
+    shocks alone to those that keep only the events), exactly as :func:`simulate_block` computes them."""
+
+    def __init__(self, base: RiskModel, draws: Draws):
+        self.base, self.draws = base, draws
+        self._shocks: np.ndarray | None = None
+        self._events: tuple[np.ndarray, np.ndarray] | None = None
+        self._whole: tuple[np.ndarray, np.ndarray] | None = None
+
+    def of(self, model: RiskModel, forced: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(sec, occurred)`` for ``model`` (laid out as the base, by :func:`moved_projects`); None: its own."""
+        base = self.base
+        if forced is not None or not (np.array_equal(model.event_prob, base.event_prob)
+                                      and np.array_equal(model.event_duration, base.event_duration)
+                                      and np.array_equal(model.event_shock, base.event_shock)):
+            return None
+        if self._events is None:
+            events = event_sums(base, self.draws)
+            if events is None:   # too many events to tabulate: simulate_block's own pass gives the bits
+                return None
+            self._events = events
+        if not np.array_equal(model.sector_vol, base.sector_vol):
+            return sector_shocks(model, self.draws) + self._events[0], self._events[1]
+        if self._whole is None:
+            self._shocks = sector_shocks(base, self.draws)
+            self._whole = (self._shocks + self._events[0], self._events[1])
+        return self._whole
+
+
+def summarize(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[SimulationJob], *,
+              progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
+              label: str = "") -> list[Summary]:
+    """The :class:`Summary` of each job, computed only from the P&L of the funded projects its inputs move
+    (the others' P&L is the unmoved scenario's, simulated once per block; see the module docstring)."""
+    report = progress or (lambda f, m: None)
+    plans = [Plan.of(scn, amounts, **job) for job in jobs]
+    base = build_model(scn)
+    pnls = [np.empty(p.trials) for p in plans]
+    sizes = [block_sizes(p.trials) for p in plans]
+    # per plan: the funded projects to simulate again (None: the whole plan, on its own)
+    again: list[np.ndarray | None] = []
+    for p in plans:
+        moved = moved_projects(base, p.model, p.forced)
+        again.append(None if moved is None else np.intersect1d(moved, np.flatnonzero(p.x > 0)))
+    groups: dict[tuple[tuple[int, int, int, int, str, float | None], int], list[int]] = {}
+    for i, p in enumerate(plans):
+        groups.setdefault((draw_signature(p.model), p.seed), []).append(i)
+    total = sum(len(sz) for sz in sizes) or 1
+    done = 0
+    for (_sig, seed), members in groups.items():
+        shared = [i for i in members if again[i] is not None]
+        funded = np.flatnonzero(plans[shared[0]].x > 0) if shared else np.zeros(0, dtype=np.int64)
+        if any(not np.array_equal(plans[i].x, plans[shared[0]].x) for i in shared):
+            shared = []   # not reached by stress tests and the tornado: one allocation for every variant
+        base_sub = submodel(base, funded)
+        blocks = max(len(sizes[i]) for i in members)
+        for b in range(blocks):
+            check_cancel(should_cancel)
+            by_size: dict[int, list[int]] = {}
+            for i in members:
+                if b < len(sizes[i]):
+                    by_size.setdefault(sizes[i][b], []).append(i)
+            for m, users in by_size.items():
+                first = plans[users[0]]
+                draws = draw_block(first.model, seed, REPORT_STREAM, b, m)
+                base_unit = None     # (funded, m): the unmoved scenario's P&L per USD m of the funded projects
+                parts = _SectorParts(base, draws)
+                cut: dict[tuple[int, ...], Draws] = {}
+                for i in users:
+                    p, rows = plans[i], again[i]
+                    out = pnls[i][b * BLOCK: b * BLOCK + m]
+                    if rows is None or i not in shared:
+                        unit = simulate_block(p.model, seed, REPORT_STREAM, b, m, forced=p.forced, draws=draws).unit
+                        _portfolio(unit, p.x, np.flatnonzero(p.x > 0), out)
+                        continue
+                    if base_unit is None:
+                        base_unit = simulate_block(base_sub, seed, REPORT_STREAM, b, m, sector=parts.of(base, None),
+                                                   draws=_engine_draws(base, base_sub, funded, draws)).unit
+                    unit = base_unit
+                    if len(rows):
+                        key = tuple(int(r) for r in rows)
+                        sub = submodel(p.model, rows)
+                        if key not in cut:
+                            cut[key] = _engine_draws(base, sub, rows, draws)
+                        unit = base_unit.copy()
+                        unit[np.searchsorted(funded, rows)] = simulate_block(
+                            sub, seed, REPORT_STREAM, b, m, forced=p.forced, draws=cut[key],
+                            sector=parts.of(p.model, p.forced)).unit
+                    _portfolio(unit, p.x[funded], np.arange(len(funded)), out)
+                done += len(users)
+            if b % CHUNK_BLOCKS == 0 or b == blocks - 1:
+                report(done / total, label)
+    found = [Summary.from_pnl(pnl, p.seed, p.model.confidence) for p, pnl in zip(plans, pnls)]
+    report(1.0, label)
+    return found
+
+
+def _portfolio(unit: np.ndarray, x: np.ndarray, funded: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = the sum of ``x[p] * unit[p]`` over ``funded``, in that order (the engine's order of addition)."""
+    out[:] = 0.0
+    for p in funded:
+        out += x[p] * unit[p]

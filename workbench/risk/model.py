@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, TypeAlias
 
@@ -99,6 +99,49 @@ class RiskModel:
     @property
     def years(self) -> list[int]:
         return [self.start_year + k for k in range(self.horizon)]
+
+
+_PROJECT_FIELDS = ("ids", "project_sector", "instrument", "financier", "state", "mu", "specific", "coupon",
+                   "recovery", "start", "requested")
+
+
+def submodel(model: RiskModel, idx: np.ndarray) -> RiskModel:
+    """``model`` restricted to the projects ``idx`` (model order): same sectors, events and settings."""
+    changes: dict[str, Any] = {}   # each field keeps its own type (a tuple or an array)
+    for name in _PROJECT_FIELDS:
+        v = getattr(model, name)
+        changes[name] = tuple(v[i] for i in idx) if isinstance(v, tuple) else v[idx]
+    return replace(model, **changes)
+
+
+def moved_projects(base: RiskModel, model: RiskModel, forced: np.ndarray | None = None) -> np.ndarray | None:
+    """The projects (model order) whose P&L per USD m under ``model`` (with ``forced`` event starts) may differ
+    from ``base``'s on the same random numbers; ``None`` when the two differ in layout or in a setting every
+    project reads (then all of them).
+
+    A project reads its own parameters, its sector's volatility, the correlations, the events that shock its
+    sector, and the horizon, discount rate and default threshold: everything else of a project is computed
+    element by element, so the P&L of the others stays the same, bit for bit.
+    """
+    same = (model.ids == base.ids and model.sectors == base.sectors and model.events == base.events
+            and model.horizon == base.horizon and model.start_year == base.start_year
+            and model.discount_rate == base.discount_rate and model.threshold == base.threshold
+            and model.copula == base.copula and model.dof == base.dof
+            and all(np.array_equal(getattr(model, f), getattr(base, f))
+                    for f in ("project_sector", "instrument", "start", "chol")))
+    if not same:
+        return None
+    moved = ~((model.mu == base.mu) & (model.specific == base.specific) & (model.coupon == base.coupon)
+              & (model.recovery == base.recovery))
+    sectors = ~(model.sector_vol == base.sector_vol)
+    events = ~((model.event_prob == base.event_prob) & (model.event_duration == base.event_duration)
+               & np.all(model.event_shock == base.event_shock, axis=1))
+    if forced is not None:
+        events |= forced.any(axis=0)
+    if events.any():
+        sectors |= np.any(model.event_shock[events] != 0.0, axis=0) | np.any(base.event_shock[events] != 0.0, axis=0)
+    moved |= sectors[model.project_sector]
+    return np.flatnonzero(moved)
 
 
 def apply_overrides(scn: Scenario, overrides: Overrides | None) -> Scenario:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.progress import CancelFn, ProgressFn
-from workbench.risk.batch import SimulationJob, run_many
+from workbench.risk.batch import SimulationJob, summaries
 from workbench.risk.model import Overrides, build_model
 from workbench.risk.paths import BLOCK
 from workbench.scenario import Scenario
@@ -126,7 +126,7 @@ def tornado(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None =
         jobs += [SimulationJob(trials=n, seed=seed, overrides=mv.low_overrides),
                  SimulationJob(trials=n, seed=seed, overrides=mv.high_overrides)]
         labels += [f"Sensitivity: {mv.label}"] * 2
-    res = run_many(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
+    res = summaries(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
                    labels=labels, pool=pool)
     base = res[0]
     bars = []

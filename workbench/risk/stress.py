@@ -12,7 +12,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from workbench.progress import CancelFn, ProgressFn
-from workbench.risk.batch import SimulationJob, run_many
+from workbench.risk.batch import SimulationJob, summaries
 from workbench.risk.model import Overrides, build_model
 from workbench.risk.result import RiskResult
 from workbench.scenario import Scenario
@@ -68,7 +68,7 @@ def run_stresses(scn: Scenario, amounts: Mapping[str, float], baseline: RiskResu
     """Run each stress on the baseline's trials and seed; report against the baseline."""
     jobs = [SimulationJob(trials=baseline.trials, seed=baseline.seed, forced_events=spec.forced_events,
                           overrides=spec.overrides) for spec in specs]
-    results = run_many(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
+    results = summaries(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
                        labels=[f"Stress test: {spec.name}" for spec in specs], pool=pool)
     return tuple(StressResult(
         name=spec.name, description=spec.description, expected_pnl=r.expected_pnl, std=r.std, var=r.var,

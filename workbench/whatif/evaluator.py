@@ -17,8 +17,7 @@ requested amount can change a statistic, and how "the allocation changes" is det
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +26,7 @@ from workbench.allocation import allocate
 from workbench.progress import CancelFn, check_cancel
 from workbench.results import AllocationResult
 from workbench.risk.engine import FIT_TRIALS, UnitSample, amounts_vector, scenario_seed
-from workbench.risk.model import RiskModel, build_model
+from workbench.risk.model import RiskModel, build_model, submodel
 from workbench.risk.paths import (
     BLOCK,
     FIT_STREAM,
@@ -44,19 +43,6 @@ from workbench.whatif.inputs import Input
 
 #: What-if analyses run at most this many trials unless asked for more (as the tornado does).
 WHATIF_TRIALS = 20_000
-
-_PROJECT_FIELDS = ("ids", "project_sector", "instrument", "financier", "state", "mu", "specific", "coupon",
-                   "recovery", "start", "requested")
-
-
-def submodel(model: RiskModel, idx: np.ndarray) -> RiskModel:
-    """``model`` restricted to the projects ``idx`` (model order): same sectors, events and settings."""
-    changes: dict[str, Any] = {}   # each field keeps its own type (a tuple or an array)
-    for name in _PROJECT_FIELDS:
-        v = getattr(model, name)
-        changes[name] = tuple(v[i] for i in idx) if isinstance(v, tuple) else v[idx]
-    return replace(model, **changes)
-
 
 class _Stream:
     """One random stream's draws (blocks of a fixed trial count), and unit P&L computed on them."""
