@@ -22,7 +22,7 @@ from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
 from workbench.results import OPTION_FIELDS, RunOptions, RunResult
 from workbench.risk.batch import worker_pool
 from workbench.risk.engine import FIT_TRIALS, fit_sample, simulate
-from workbench.risk.model import ModelError, build_model
+from workbench.risk.model import ModelError, RiskModel, build_model
 from workbench.risk.sensitivity import TornadoBar
 from workbench.risk.sensitivity import tornado as run_tornado
 from workbench.risk.stress import StressResult, StressSpec, named_stresses, run_stresses
@@ -65,14 +65,20 @@ def with_run_options(scn: Scenario, *, method: str | None = None, trials: int | 
 
 def check(scn: Scenario) -> list[Issue]:
     """Validation issues; raises :class:`ScenarioInvalid` when any is an error."""
+    return check_model(scn)[0]
+
+
+def check_model(scn: Scenario) -> tuple[list[Issue], RiskModel]:
+    """Validation issues and the risk model :func:`check` builds to find the model's own errors (a run reads
+    it from here rather than building it again); raises :class:`ScenarioInvalid` when there is an error."""
     issues = validate(scn)
     if any(i.is_error for i in issues):
         raise ScenarioInvalid(issues)
     try:
-        build_model(scn)
+        model = build_model(scn)
     except ModelError as exc:
         raise ScenarioInvalid([*issues, Issue(ERROR, str(exc))]) from None
-    return issues
+    return issues, model
 
 
 def stop_rule(ran: Scenario, opts: RunOptions, amounts: Mapping[str, float], *, progress: ProgressFn | None = None,
@@ -105,7 +111,7 @@ def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None
                                          stress=stress, tornado=tornado, frontier_points=frontier_points,
                                          stresses=stresses, precision=precision)
     ran = opts.apply(scn)            # the scenario as run: validation checks the options' ranges too
-    issues = check(ran)
+    issues, model = check_model(ran)
     steps = dict(_STEPS)
     if not opts.stress and not opts.stresses:
         steps["stress"] = 0.0
@@ -121,7 +127,7 @@ def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None
 
     check_cancel(should_cancel)
     spans["fit"](0.0, "Fitting sample")
-    sample = fit_sample(ran, trials=min(opts.trials, FIT_TRIALS), seed=opts.seed)
+    sample = fit_sample(ran, trials=min(opts.trials, FIT_TRIALS), seed=opts.seed, model=model)
     check_cancel(should_cancel)
     alloc = allocate(ran, method=opts.method, sample=sample, progress=spans["allocate"], should_cancel=should_cancel)
     amounts = alloc.amounts
@@ -130,7 +136,7 @@ def run_scenario(scn: Scenario, *, method: str | None = None, trials: int | None
     n_trials = rule.trials if rule is not None else opts.trials
     risk = simulate(ran, amounts, trials=n_trials, seed=opts.seed, workers=opts.workers, nominal=True,
                     progress=sub_progress(spans["simulate"], 0.5, 1.0) if rule is not None else spans["simulate"],
-                    should_cancel=should_cancel)
+                    should_cancel=should_cancel, model=model)
 
     stress_results: tuple[StressResult, ...] = ()
     bars: tuple[TornadoBar, ...] = ()

@@ -11,6 +11,8 @@ a limit.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import replace
 
 import numpy as np
@@ -20,13 +22,42 @@ from workbench.allocation.problem import TOL, Problem, build_problem
 from workbench.results import AllocationResult, Shortfall
 from workbench.scenario import Scenario
 
+#: Answers of :func:`most_allowed` kept, by the content of what it reads (the limits do not move when a
+#: volatility or a probability is edited, and a run's first estimate and exact baseline ask the same).
+_KEPT = 16
+_answers: OrderedDict[str, tuple[float, np.ndarray]] = OrderedDict()
+
+
+def _problem_key(prob: Problem, tickets: bool) -> str:
+    """SHA-256 of everything :func:`most_allowed` reads of ``prob``."""
+    h = hashlib.sha256()
+    h.update(repr((tickets, prob.S, prob.n, [(lim.sense, lim.value, lim.members, lim.coeffs)
+                                             for lim in prob.row_limits])).encode())
+    h.update(np.ascontiguousarray(prob.request, dtype=float).tobytes())
+    h.update(np.ascontiguousarray(prob.ticket, dtype=float).tobytes())
+    return h.hexdigest()
+
 
 def most_allowed(prob: Problem, tickets: bool = True) -> tuple[float, np.ndarray]:
     """The largest total the limits allow (USD m) and amounts that reach it (NaN, empty when unsolved).
 
     Every row limit, each project between 0 and its request, and, with ``tickets``, its
-    minimum ticket or nothing (a mixed-integer problem; HiGHS through SciPy).
+    minimum ticket or nothing (a mixed-integer problem; HiGHS through SciPy). The last answers
+    are kept by the content of what they read, so asking again for the same limits costs no solve.
     """
+    key = _problem_key(prob, tickets)
+    if key in _answers:
+        _answers.move_to_end(key)
+        total, x = _answers[key]
+        return total, x.copy()
+    total, x = _most_allowed(prob, tickets)
+    _answers[key] = (total, x.copy())
+    while len(_answers) > _KEPT:
+        _answers.popitem(last=False)
+    return total, x
+
+
+def _most_allowed(prob: Problem, tickets: bool) -> tuple[float, np.ndarray]:
     n = prob.n
     if n == 0:
         return 0.0, np.zeros(0)

@@ -59,7 +59,7 @@ from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
 from workbench.results import OPTION_FIELDS, RunOptions, RunResult
 from workbench.risk.batch import worker_pool
 from workbench.risk.engine import FIT_TRIALS, fit_sample, simulate
-from workbench.risk.model import build_model
+from workbench.risk.model import RiskModel
 from workbench.risk.sensitivity import tornado as run_tornado
 from workbench.risk.stress import StressSpec, named_stresses, run_stresses
 from workbench.scenario import Scenario
@@ -174,16 +174,29 @@ def amounts_hash(amounts: Mapping[str, float]) -> str:
 Fitted = tuple["UnitSample", "AllocationResult", "ImpactResult", "Shortfall | None"]
 
 
-def _fitted_allocation(ran: Scenario, opts: RunOptions, fit_trials: int, progress: ProgressFn | None,
-                       should_cancel: CancelFn | None) -> Fitted:
+def _fitted_allocation(ran: Scenario, model: RiskModel, opts: RunOptions, fit_trials: int,
+                       progress: ProgressFn | None, should_cancel: CancelFn | None) -> Fitted:
     """The allocation step: the fitting sample of ``fit_trials`` trials, the allocation fitted on it, why less
-    than the programme is allocated, and the economic impact (the exact baseline's and a first estimate's)."""
-    model = build_model(ran)
+    than the programme is allocated, and the economic impact (the exact baseline's and a first estimate's).
+    ``model`` is ``build_model(ran)``."""
     sample = fit_sample(ran, trials=fit_trials, seed=opts.seed, model=model)
     check_cancel(should_cancel)
     alloc = allocate(ran, method=opts.method, sample=sample, progress=progress, should_cancel=should_cancel)
     gap = shortfall(ran, alloc, dict(zip(sample.ids, (float(v) for v in sample.mean))), float(model.discount_rate))
     return sample, alloc, economic_impact(ran, alloc.amounts), gap
+
+
+class _Once:
+    """A value computed when first asked for, then kept (the scenario's content hash: the first estimate and
+    the baseline both carry it)."""
+
+    def __init__(self, make: Callable[[], str]):
+        self._make, self._value = make, ""
+
+    def __call__(self) -> str:
+        if not self._value:
+            self._value = self._make()
+        return self._value
 
 
 class StagedPipeline:
@@ -197,7 +210,7 @@ class StagedPipeline:
     def __init__(self, keep: int = 4) -> None:
         self.keep = keep
         self._cache: dict[str, OrderedDict[str, Any]] = {name: OrderedDict() for name in STEPS}
-        self._checked: dict[str, list[Any]] = {}
+        self._checked: dict[str, tuple[list[Any], RiskModel]] = {}
         self.previous: RunResult | None = None
         self.computed: list[str] = []
 
@@ -221,7 +234,7 @@ class StagedPipeline:
             stresses: Sequence[StressSpec] = (), options: RunOptions | None = None,
             on_stage: StageFn | None = None, first_estimate: int = 0) -> RunResult:
         """Run ``scn`` like :func:`~workbench.pipeline.run_scenario`, reporting each stage to ``on_stage``."""
-        from workbench.pipeline import check, stop_rule
+        from workbench.pipeline import check_model, stop_rule
 
         opts = options or RunOptions.resolve(scn, method=method, trials=trials, seed=seed, workers=workers,
                                              stress=stress, tornado=tornado, frontier_points=frontier_points,
@@ -231,10 +244,12 @@ class StagedPipeline:
         hashes = InputHashes(ran)
         values = option_values(opts)
         check_key = step_key(Step("check", ALL_TABLES, ("method", "trials", "seed")), hashes, values)
-        issues = self._checked.get(check_key)
-        if issues is None:
-            issues = check(ran)
-            self._checked = {check_key: issues}   # validation of the scenario as run: the last one kept
+        checked = self._checked.get(check_key)
+        if checked is None:
+            checked = check_model(ran)
+            self._checked = {check_key: checked}   # validation of the scenario as run, its model: the last kept
+        issues, model = checked
+        scenario_hash = _Once(ran.content_hash)
         wanted = ["baseline"] + [s for s, on in (("stress", opts.stress or bool(opts.stresses)),
                                                  ("tornado", opts.tornado), ("frontier", bool(opts.frontier_points)))
                                  if on]
@@ -251,12 +266,13 @@ class StagedPipeline:
         if on_stage is not None and 0 < first_estimate < opts.trials and opts.precision is None and (
                 got is None or self._get("simulation", step_key(STEPS["simulation"], hashes, values,
                                                                 [amounts_hash(got[1].amounts)])) is None):
-            estimate = self._estimate(ran, opts, issues, got, first_estimate, should_cancel)
+            estimate = self._estimate(ran, model, opts, issues, got, first_estimate, should_cancel,
+                                      scenario_hash())
             self._report(on_stage, "estimate", estimate, set(wanted))
         if got is None:
             spans["baseline"](0.0, "Fitting sample")
-            got = _fitted_allocation(ran, opts, values["fit_trials"], sub_progress(spans["baseline"], 0.05, 0.3),
-                                     should_cancel)
+            got = _fitted_allocation(ran, model, opts, values["fit_trials"],
+                                     sub_progress(spans["baseline"], 0.05, 0.3), should_cancel)
             self._put("allocation", alloc_key, got)
         sample, alloc, impact, gap = got
         amounts = alloc.amounts
@@ -270,7 +286,7 @@ class StagedPipeline:
             risk = simulate(ran, amounts, trials=rule.trials if rule is not None else opts.trials, seed=opts.seed,
                             workers=opts.workers, nominal=True,
                             progress=sub_progress(spans["baseline"], 0.6 if rule is not None else 0.3, 1.0),
-                            should_cancel=should_cancel)
+                            should_cancel=should_cancel, model=model)
             got_sim = (risk, rule)
             self._put("simulation", sim_key, got_sim)
         risk, rule = got_sim
@@ -278,7 +294,7 @@ class StagedPipeline:
 
         prev = self.previous
         result = RunResult(
-            scenario_hash=ran.content_hash(), method=opts.method, trials=n_trials, seed=opts.seed,
+            scenario_hash=scenario_hash(), method=opts.method, trials=n_trials, seed=opts.seed,
             allocation=alloc, risk=risk, impact=impact, input_hash=scn.content_hash(), scenario_name=ran.name,
             programme_size=ran.size, issues=tuple(issues), fit_trials=sample.trials, shortfall=gap, options=opts,
             stop_rule=rule,
@@ -333,17 +349,17 @@ class StagedPipeline:
         self.previous = result
         return result
 
-    def _estimate(self, ran: Scenario, opts: RunOptions, issues: list[Any], cached: Fitted | None, trials: int,
-                  should_cancel: CancelFn | None) -> RunResult:
+    def _estimate(self, ran: Scenario, model: RiskModel, opts: RunOptions, issues: list[Any], cached: Fitted | None,
+                  trials: int, should_cancel: CancelFn | None, scenario_hash: str) -> RunResult:
         """The baseline on the first ``trials`` trials of each stream (the allocation's, when cached, is exact)."""
         prev = self.previous
         sample, alloc, impact, gap = cached if cached is not None else _fitted_allocation(
-            ran, opts, min(trials, FIT_TRIALS), None, should_cancel)
+            ran, model, opts, min(trials, FIT_TRIALS), None, should_cancel)
         check_cancel(should_cancel)
         risk = simulate(ran, alloc.amounts, trials=trials, seed=opts.seed, nominal=True,
-                        should_cancel=should_cancel)
+                        should_cancel=should_cancel, model=model)
         return RunResult(
-            scenario_hash=ran.content_hash(), method=opts.method, trials=trials, seed=opts.seed, allocation=alloc,
+            scenario_hash=scenario_hash, method=opts.method, trials=trials, seed=opts.seed, allocation=alloc,
             risk=risk, impact=impact, input_hash="", scenario_name=ran.name, programme_size=ran.size,
             issues=tuple(issues), fit_trials=sample.trials, shortfall=gap, options=opts,
             stress=prev.stress if prev is not None else (), tornado=prev.tornado if prev is not None else (),

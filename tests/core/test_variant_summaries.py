@@ -124,3 +124,32 @@ def test_moved_projects_are_those_whose_inputs_move():
     assert moved({("Risk events", event, "Annual probability"): 0.5}) == expected
     assert expected and "BP-01" not in expected
     assert moved_projects(base, build_model(scn.with_fields(**{"Discount rate": 0.06}))) is None
+
+
+def test_patched_models_equal_built_models(case):
+    """Every override of the stress tests and the tornado, set on the built model's arrays, gives the model
+    build_model gives; an override it does not know (or a value that is not a number) is left to build_model."""
+    import dataclasses
+
+    import numpy as np
+
+    from workbench.risk.model import apply_overrides, patched_model
+
+    scn, _amounts, _baseline = case
+    base = build_model(scn)
+    overrides = [o for mv in moves(scn) for o in (mv.low_overrides, mv.high_overrides)]
+    overrides += [s.overrides for s in named_stresses(scn) if s.overrides]
+    overrides += [{("Sectors", "Semiconductors", "Expected return"): 0.02,
+                   ("Projects", "SC-02", "Expected return"): 0.3, ("Projects", "*", "Specific risk"): 0.2,
+                   ("Scenario", "", "Discount rate"): 0.07}]
+    assert len(overrides) > 30
+    for ov in overrides:
+        patched = patched_model(base, scn, ov)
+        built = build_model(apply_overrides(scn, ov))
+        assert patched is not None, ov
+        for f in dataclasses.fields(built):
+            a, b = getattr(patched, f.name), getattr(built, f.name)
+            assert (np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b), (ov, f.name)
+    assert patched_model(base, scn, {("Scenario", "", "Trials"): 100}) is None
+    assert patched_model(base, scn, {("Sectors", "Semiconductors", "Volatility"): "high"}) is None
+    assert patched_model(base, scn, {("Sectors", "No such sector", "Volatility"): 0.2}) is None

@@ -185,9 +185,10 @@ def _engine_draws(base: RiskModel, sub: RiskModel, idx: np.ndarray, draws: Draws
 
 
 class _SectorParts:
-    """One block's sector part of the unmoved scenario (sector shocks, events' shocks and occurrences), made
-    when first asked for, handed to the variants that keep the sector volatilities and the events (the
-    shocks alone to those that keep only the events), exactly as :func:`simulate_block` computes them."""
+    """One block's sector part (sector shocks plus the shocks of the events under way, and the events'
+    occurrences) for the variants of the unmoved scenario, exactly as :func:`simulate_block` computes it: the
+    sector shocks are made once for the base's volatilities, the events once for the base's events without
+    forced starts; a variant that moves either has that part made for it."""
 
     def __init__(self, base: RiskModel, draws: Draws):
         self.base, self.draws = base, draws
@@ -196,23 +197,33 @@ class _SectorParts:
         self._whole: tuple[np.ndarray, np.ndarray] | None = None
 
     def of(self, model: RiskModel, forced: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
-        """``(sec, occurred)`` for ``model`` (laid out as the base, by :func:`moved_projects`); None: its own."""
+        """``(sec, occurred)`` for ``model`` (laid out as the base, by :func:`moved_projects`) with ``forced``
+        starts; None when the events are too many to tabulate (then :func:`simulate_block` makes its own)."""
         base = self.base
-        if forced is not None or not (np.array_equal(model.event_prob, base.event_prob)
-                                      and np.array_equal(model.event_duration, base.event_duration)
-                                      and np.array_equal(model.event_shock, base.event_shock)):
+        same_events = forced is None and (np.array_equal(model.event_prob, base.event_prob)
+                                          and np.array_equal(model.event_duration, base.event_duration)
+                                          and np.array_equal(model.event_shock, base.event_shock))
+        same_vol = np.array_equal(model.sector_vol, base.sector_vol)
+        if same_events and same_vol and self._whole is not None:
+            return self._whole
+        if same_events:
+            if self._events is None:
+                self._events = event_sums(base, self.draws)
+            events = self._events
+        else:
+            events = event_sums(model, self.draws, forced)
+        if events is None:
             return None
-        if self._events is None:
-            events = event_sums(base, self.draws)
-            if events is None:   # too many events to tabulate: simulate_block's own pass gives the bits
-                return None
-            self._events = events
-        if not np.array_equal(model.sector_vol, base.sector_vol):
-            return sector_shocks(model, self.draws) + self._events[0], self._events[1]
-        if self._whole is None:
-            self._shocks = sector_shocks(base, self.draws)
-            self._whole = (self._shocks + self._events[0], self._events[1])
-        return self._whole
+        if same_vol:
+            if self._shocks is None:
+                self._shocks = sector_shocks(base, self.draws)
+            shocks = self._shocks
+        else:
+            shocks = sector_shocks(model, self.draws)
+        whole = (shocks + events[0], events[1])
+        if same_events and same_vol:
+            self._whole = whole
+        return whole
 
 
 def summarize(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[SimulationJob], *,
@@ -221,8 +232,8 @@ def summarize(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[Simula
     """The :class:`Summary` of each job, computed only from the P&L of the funded projects its inputs move
     (the others' P&L is the unmoved scenario's, simulated once per block; see the module docstring)."""
     report = progress or (lambda f, m: None)
-    plans = [Plan.of(scn, amounts, **job) for job in jobs]
     base = build_model(scn)
+    plans = [Plan.of(scn, amounts, **job, model=base) for job in jobs]
     pnls = [np.empty(p.trials) for p in plans]
     sizes = [block_sizes(p.trials) for p in plans]
     # per plan: the funded projects to simulate again (None: the whole plan, on its own)

@@ -23,7 +23,15 @@ import numpy.typing as npt
 
 from workbench.progress import CancelFn, Cancelled, ProgressFn, check_cancel
 from workbench.risk import measures as ms
-from workbench.risk.model import GUARANTEE, ModelError, Overrides, RiskModel, apply_overrides, build_model
+from workbench.risk.model import (
+    GUARANTEE,
+    ModelError,
+    Overrides,
+    RiskModel,
+    apply_overrides,
+    build_model,
+    patched_model,
+)
 from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, Draws, block_sizes, simulate_block
 from workbench.risk.result import (
     EventAttribution,
@@ -264,9 +272,15 @@ class Plan:
     @classmethod
     def of(cls, scn: Scenario, amounts: Mapping[str, float], *, trials: int | None = None, seed: int | None = None,
            forced_events: Mapping[str, int | Iterable[int]] | None = None,
-           overrides: Overrides | None = None, nominal: bool = False) -> Plan:
-        scn = apply_overrides(scn, overrides)   # an override may set Trials or Random seed too
-        model = build_model(scn)
+           overrides: Overrides | None = None, nominal: bool = False, model: RiskModel | None = None) -> Plan:
+        """``model``: ``build_model(scn)`` when already built; with ``overrides``, the model they give is patched
+        from it when :func:`~workbench.risk.model.patched_model` can (the same model, without a rebuild)."""
+        patched = patched_model(model, scn, overrides) if model is not None and overrides else None
+        if patched is not None:
+            model = patched   # its overrides set none of the Scenario fields read below (Trials, Random seed)
+        else:
+            scn = apply_overrides(scn, overrides)   # an override may set Trials or Random seed too
+            model = model if model is not None and not overrides else build_model(scn)
         n_trials = scn.trials if trials is None else int(trials)
         if n_trials < 1:
             raise ModelError("The simulation needs at least one trial.")
@@ -291,17 +305,18 @@ def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None 
              chunk_size: int | None = None, workers: int = 1, progress: ProgressFn | None = None,
              should_cancel: CancelFn | None = None, forced_events: Mapping[str, int | Iterable[int]] | None = None,
              overrides: Overrides | None = None, min_parallel_trials: int = MIN_PARALLEL_TRIALS,
-             nominal: bool = False) -> RiskResult:
+             nominal: bool = False, model: RiskModel | None = None) -> RiskResult:
     """Simulate the allocation ``amounts`` (project ID -> USD m) on the reporting stream.
 
     ``forced_events``: event name -> calendar year(s) in which it is made to start.
     ``overrides``: input values replaced for this run (see :func:`~workbench.risk.model.apply_overrides`).
     ``nominal``: also the undiscounted cash view (``RiskResult.nominal``: cash multiple, IRR).
+    ``model``: ``build_model(scn)`` when the caller has it already (it is built otherwise).
     Results are identical for every ``chunk_size`` and ``workers``.
     """
     t0 = time.perf_counter()
     plan = Plan.of(scn, amounts, trials=trials, seed=seed, forced_events=forced_events, overrides=overrides,
-                   nominal=nominal)
+                   nominal=nominal, model=model)
     model, n_trials, seed, x, forced, k = plan.model, plan.trials, plan.seed, plan.x, plan.forced, plan.k
     sizes = block_sizes(n_trials)
     per_chunk = max(1, (chunk_size or CHUNK_BLOCKS * BLOCK) // BLOCK)

@@ -246,6 +246,78 @@ def build_model(scn: Scenario, overrides: Overrides | None = None) -> RiskModel:
     )
 
 
+#: The overrides :func:`patched_model` sets on a built model's arrays, by table: the columns it knows.
+_PATCHABLE = {"Sectors": ("Volatility", "Expected return"),
+              "Projects": ("Expected return", "Specific risk", "Coupon or fee", "Recovery rate"),
+              "Risk events": ("Annual probability",), "Scenario": ("Discount rate",)}
+_PROJECT_ARRAYS = {"Specific risk": "specific", "Coupon or fee": "coupon", "Recovery rate": "recovery"}
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a finite float when it is a plain real number, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    v = float(value)
+    return v if math.isfinite(v) else None
+
+
+def patched_model(base: RiskModel, scn: Scenario, overrides: Overrides) -> RiskModel | None:
+    """``build_model(scn, overrides)`` from ``base`` (``build_model(scn)``) by setting the overridden numbers in
+    its arrays, exactly as :func:`build_model` reads them, for the overrides stress tests and the tornado use
+    (a sector's volatility or expected return, a project's expected return, specific risk, coupon or recovery,
+    an event's probability, the discount rate; a finite number each, on rows whose keys are unique). None for
+    any other override: then :func:`build_model` is the way (and says what is wrong, if anything is)."""
+    if any(column not in _PATCHABLE.get(table, ()) for table, _row, column in overrides):
+        return None
+    values: dict[tuple[str, str, str], float] = {}
+    for key, value in overrides.items():
+        v = _number(value)
+        if v is None:
+            return None
+        values[key] = v
+    sector_pos = {name: i for i, name in enumerate(base.sectors)}
+    event_pos = {name: i for i, name in enumerate(base.events)}
+    if len(sector_pos) != len(scn.sectors) or len(event_pos) != len(scn.risk_events):
+        return None   # a name used twice, or a row without a name: build_model's reading applies
+    raw = scn.projects
+    raw_ids = list(raw["ID"])
+    names = [*scn.sectors["Sector"], *(scn.risk_events["Event"] if len(scn.risk_events) else ())]
+    if (len(set(raw_ids)) != len(raw_ids) or not all(isinstance(i, str) for i in raw_ids)
+            or not all(isinstance(n, str) for n in names)):
+        return None   # keys as apply_overrides compares them: text, each once
+    pos = {pid: i for i, pid in enumerate(base.ids)}
+    own = {pid: _f(v, np.nan) for pid, v in zip(raw_ids, raw["Expected return"])}   # before the sectors' fill
+    changes: dict[str, Any] = {}
+    sector_mu, sector_vol = base.sector_mu.copy(), base.sector_vol.copy()
+    arrays = {name: getattr(base, name).copy() for name in _PROJECT_ARRAYS.values()}
+    prob = base.event_prob.copy()
+    for (table, row, column), v in values.items():
+        if table == "Scenario":
+            changes["discount_rate"] = v
+        elif table == "Sectors":
+            if row not in sector_pos:
+                return None
+            (sector_vol if column == "Volatility" else sector_mu)[sector_pos[row]] = v
+        elif table == "Risk events":
+            if row not in event_pos:
+                return None
+            prob[event_pos[row]] = min(max(v, 0.0), 1.0)
+        else:
+            if row != "*" and row not in own:
+                return None
+            targets = list(own) if row == "*" else [row]
+            for pid in targets:
+                if column == "Expected return":
+                    own[pid] = v
+                elif pid in pos:
+                    arrays[_PROJECT_ARRAYS[column]][pos[pid]] = v
+    mu = np.array([own[pid] if not math.isnan(own[pid]) else sector_mu[s]
+                   for pid, s in zip(base.ids, base.project_sector)], float)
+    if len(mu) and not np.all(mu > -1):
+        return None
+    return replace(base, mu=mu, sector_mu=sector_mu, sector_vol=sector_vol, event_prob=prob, **arrays, **changes)
+
+
 def _factor(corr: np.ndarray) -> np.ndarray:
     """A lower factor ``L`` with ``L @ L.T == corr`` (Cholesky; eigen-factor if only semi-definite)."""
     if len(corr) == 0:

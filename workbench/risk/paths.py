@@ -267,10 +267,11 @@ def sector_shocks(model: RiskModel, draws: Draws) -> np.ndarray:
     return _sector_shocks(model, draws.z_sec, draws.w)
 
 
-def event_sums(model: RiskModel, draws: Draws) -> tuple[np.ndarray, np.ndarray] | None:
+def event_sums(model: RiskModel, draws: Draws,
+               forced: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """(H, S, m) shocks of the events under way and (E, m) occurrences, such that ``sector_shocks + sums``
-    is bit for bit the sector part :func:`simulate_block` computes (no forced events); None when the
-    events are too many to be tabulated (then only :func:`simulate_block` itself gives those bits)."""
+    is bit for bit the sector part :func:`simulate_block` computes (with the ``forced`` starts, if any); None
+    when the events are too many to be tabulated (then only :func:`simulate_block` itself gives those bits)."""
     e_count = len(model.events)
     h, s_count, m = draws.z_sec.shape
     occurred = np.zeros((e_count, m), dtype=bool)
@@ -278,7 +279,7 @@ def event_sums(model: RiskModel, draws: Draws) -> tuple[np.ndarray, np.ndarray] 
     if e_count > _TABLE_EVENTS:
         return None
     if e_count and draws.u is not None:   # the uniforms are drawn whenever there are events
-        _add_events(model, sums, draws.u, None, occurred)   # 0 + a tabulated sum is that sum exactly
+        _add_events(model, sums, draws.u, forced, occurred)   # 0 + a tabulated sum is that sum exactly
     return sums, occurred
 
 
