@@ -53,6 +53,8 @@ class ViewSpec:
     table: str           # name of the function in ui.plots.tables
     table_title: str
     note: str = ""       # name of a function in ui.plots.tables giving a sentence shown under the title
+    #: The table goes beside the plot only when the plot keeps at least this many pixels of width there.
+    plot_min_width: int = 0
 
 
 SPECS: dict[str, ViewSpec] = {
@@ -66,7 +68,9 @@ SPECS: dict[str, ViewSpec] = {
     "stress": ViewSpec("plot_stress", "stress_table", "Stress tests"),
     "tornado": ViewSpec("plot_tornado", "tornado_table", "Sensitivity", "tornado_note"),
     "impact": ViewSpec("plot_impact", "impact_table", "Jobs and value added"),
-    "compare": ViewSpec("plot_compare", "compare_table", "Differences of key figures"),
+    # two runs' legend in two columns and the key figures' names beside their differences: the plot needs a
+    # laptop's full width, so the table of differences goes under it unless the view is very wide
+    "compare": ViewSpec("plot_compare", "compare_table", "Differences of key figures", plot_min_width=1000),
 }
 
 
@@ -129,7 +133,8 @@ class ResultView(QWidget):
         """Table beside or under the plot for the view's width; the plot at least as tall as it needs."""
         QTimer.singleShot(0, self, self._settle)   # dropped if the view is deleted first
         width = self.scroll.viewport().width() if self.scroll.verticalScrollBar().isVisible() else self.width()
-        wide = self.width() >= self.SIDE_BY_SIDE_FROM and self.fits_beside(int(self.SIDE_SHARE[1] * self.width()))
+        wide = (self.width() >= self.SIDE_BY_SIDE_FROM and self.fits_beside(int(self.SIDE_SHARE[1] * self.width()))
+                and self.width() - self.side_width(self.width()) >= self.spec.plot_min_width)
         wanted = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.splitter.orientation() != wanted:
             self.splitter.setOrientation(wanted)
@@ -182,9 +187,8 @@ class ResultView(QWidget):
         A divider the user has dragged is left where it is."""
         if self.splitter.orientation() != Qt.Orientation.Horizontal or self.width() <= 0:
             return
+        side = self.side_width(self.splitter.width() - self.splitter.handleWidth())
         total = self.splitter.width() - self.splitter.handleWidth()
-        lo, hi = self.SIDE_SHARE
-        side = max(self._side.minimumWidth(), int(lo * total), min(self.table_width(), int(hi * total)))
         self._fitting = True
         try:
             self.splitter.setSizes([max(total - side, 1), side])
@@ -193,6 +197,11 @@ class ResultView(QWidget):
         self._share_columns(side)
         if self.table.model().rowCount() <= 200:  # a value wider than its column goes on two lines, not elided
             self.table.resizeRowsToContents()
+
+    def side_width(self, total: int) -> int:
+        """The width the table takes beside the plot out of ``total`` pixels (within :data:`SIDE_SHARE`)."""
+        lo, hi = self.SIDE_SHARE
+        return max(self._side.minimumWidth(), int(lo * total), min(self.table_width(), int(hi * total)))
 
     #: Pixels kept spare beside a table's columns (the header's and the style's own margins).
     SLACK = 24

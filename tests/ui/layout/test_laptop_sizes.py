@@ -31,9 +31,19 @@ def window(run, tmp_path_factory):
     win = MainWindow(settings=Settings(tmp_path_factory.mktemp("s") / "settings.ini"), offer_recovery=False)
     win.show()
     win.results_panel.set_result(run, default_scenario())
+    # the Compare view with something to compare: its overlaid distributions and the differences
+    win.results_panel.set_comparison(_other(), "Proportional allocation")
     yield win
     win.undo_stack.setClean()
     win.close()
+
+
+def _other():
+    from workbench.default_scenario import default_scenario
+    from workbench.pipeline import run_scenario
+
+    return run_scenario(default_scenario(), trials=1000, method="proportional", stress=False, tornado=False,
+                        frontier_points=0)
 
 
 @pytest.mark.slow
@@ -56,6 +66,8 @@ run = run_scenario(default_scenario(), trials=1000, frontier_points=5)
 win = MainWindow(settings=Settings(sys.argv[1]), offer_recovery=False)
 win.show()
 win.results_panel.set_result(run, default_scenario())
+win.results_panel.set_comparison(run_scenario(default_scenario(), trials=1000, method="proportional", stress=False,
+                                              tornado=False, frontier_points=0), "Proportional allocation")
 ratio = win.results_panel.views["summary"].canvas.canvas.devicePixelRatioF()
 problems = window_problems(win, run, sys.argv[2].split(","), (1280, 720), "1280x720 at 200 %")
 print("RATIO", ratio)
