@@ -60,6 +60,7 @@ from workbench.results import OPTION_FIELDS, RunOptions, RunResult
 from workbench.risk.batch import worker_pool
 from workbench.risk.engine import FIT_TRIALS, fit_sample, simulate
 from workbench.risk.model import RiskModel
+from workbench.risk.paths import DrawCache
 from workbench.risk.sensitivity import tornado as run_tornado
 from workbench.risk.stress import StressSpec, named_stresses, run_stresses
 from workbench.scenario import Scenario
@@ -175,11 +176,11 @@ Fitted = tuple["UnitSample", "AllocationResult", "ImpactResult", "Shortfall | No
 
 
 def _fitted_allocation(ran: Scenario, model: RiskModel, opts: RunOptions, fit_trials: int,
-                       progress: ProgressFn | None, should_cancel: CancelFn | None) -> Fitted:
+                       progress: ProgressFn | None, should_cancel: CancelFn | None, draws: DrawCache) -> Fitted:
     """The allocation step: the fitting sample of ``fit_trials`` trials, the allocation fitted on it, why less
     than the programme is allocated, and the economic impact (the exact baseline's and a first estimate's).
     ``model`` is ``build_model(ran)``."""
-    sample = fit_sample(ran, trials=fit_trials, seed=opts.seed, model=model)
+    sample = fit_sample(ran, trials=fit_trials, seed=opts.seed, model=model, draws=draws)
     check_cancel(should_cancel)
     alloc = allocate(ran, method=opts.method, sample=sample, progress=progress, should_cancel=should_cancel)
     gap = shortfall(ran, alloc, dict(zip(sample.ids, (float(v) for v in sample.mean))), float(model.discount_rate))
@@ -213,6 +214,7 @@ class StagedPipeline:
         self._checked: dict[str, tuple[list[Any], RiskModel]] = {}
         self.previous: RunResult | None = None
         self.computed: list[str] = []
+        self.draws = DrawCache()   # random numbers of the last runs' blocks: the same for every edit of a number
 
     def _get(self, step: str, key: str) -> Any:
         cache = self._cache[step]
@@ -272,7 +274,7 @@ class StagedPipeline:
         if got is None:
             spans["baseline"](0.0, "Fitting sample")
             got = _fitted_allocation(ran, model, opts, values["fit_trials"],
-                                     sub_progress(spans["baseline"], 0.05, 0.3), should_cancel)
+                                     sub_progress(spans["baseline"], 0.05, 0.3), should_cancel, self.draws)
             self._put("allocation", alloc_key, got)
         sample, alloc, impact, gap = got
         amounts = alloc.amounts
@@ -286,7 +288,7 @@ class StagedPipeline:
             risk = simulate(ran, amounts, trials=rule.trials if rule is not None else opts.trials, seed=opts.seed,
                             workers=opts.workers, nominal=True,
                             progress=sub_progress(spans["baseline"], 0.6 if rule is not None else 0.3, 1.0),
-                            should_cancel=should_cancel, model=model)
+                            should_cancel=should_cancel, model=model, draws=self.draws)
             got_sim = (risk, rule)
             self._put("simulation", sim_key, got_sim)
         risk, rule = got_sim
@@ -318,7 +320,8 @@ class StagedPipeline:
                         specs = (named_stresses(ran) if opts.stress else []) + list(opts.stresses)
                         flags = [False] * (len(specs) - len(opts.stresses)) + [True] * len(opts.stresses)
                         found = run_stresses(ran, amounts, risk, specs, progress=spans["stress"],
-                                             should_cancel=should_cancel, user_defined=flags, pool=pool)
+                                             should_cancel=should_cancel, user_defined=flags, pool=pool,
+                                             draws=self.draws)
                         self._put("stress", stress_key, found)
                     result = replace(result, stress=found)
                     pending.discard("stress")
@@ -327,7 +330,8 @@ class StagedPipeline:
                     found = self._get("tornado", tornado_key)
                     if found is None:
                         found = run_tornado(ran, amounts, trials=n_trials, seed=opts.seed,
-                                            progress=spans["tornado"], should_cancel=should_cancel, pool=pool)
+                                            progress=spans["tornado"], should_cancel=should_cancel, pool=pool,
+                                            draws=self.draws)
                         self._put("tornado", tornado_key, found)
                     result = replace(result, tornado=found)
                     pending.discard("tornado")
@@ -354,10 +358,10 @@ class StagedPipeline:
         """The baseline on the first ``trials`` trials of each stream (the allocation's, when cached, is exact)."""
         prev = self.previous
         sample, alloc, impact, gap = cached if cached is not None else _fitted_allocation(
-            ran, model, opts, min(trials, FIT_TRIALS), None, should_cancel)
+            ran, model, opts, min(trials, FIT_TRIALS), None, should_cancel, self.draws)
         check_cancel(should_cancel)
         risk = simulate(ran, alloc.amounts, trials=trials, seed=opts.seed, nominal=True,
-                        should_cancel=should_cancel, model=model)
+                        should_cancel=should_cancel, model=model, draws=self.draws)
         return RunResult(
             scenario_hash=scenario_hash, method=opts.method, trials=trials, seed=opts.seed, allocation=alloc,
             risk=risk, impact=impact, input_hash="", scenario_name=ran.name, programme_size=ran.size,

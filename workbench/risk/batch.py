@@ -33,6 +33,7 @@ from workbench.risk.model import Overrides, RiskModel, build_model, moved_projec
 from workbench.risk.paths import (
     BLOCK,
     REPORT_STREAM,
+    DrawCache,
     Draws,
     block_sizes,
     draw_block,
@@ -169,11 +170,13 @@ class Summary:
 
 def summaries(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[SimulationJob], *, workers: int = 1,
               progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
-              labels: Sequence[str] | None = None, pool: Executor | None = None) -> list[Summary]:
-    """The :class:`Summary` of each job: :func:`summarize` in this process, or whole simulations in a pool."""
+              labels: Sequence[str] | None = None, pool: Executor | None = None,
+              draws: DrawCache | None = None) -> list[Summary]:
+    """The :class:`Summary` of each job: :func:`summarize` in this process (random numbers from ``draws`` when
+    given), or whole simulations in a pool."""
     if pool is None and workers <= 1:
         return summarize(scn, amounts, jobs, progress=progress, should_cancel=should_cancel,
-                         label=labels[0].split(":")[0] if labels else "")
+                         label=labels[0].split(":")[0] if labels else "", draws=draws)
     return [Summary.of(r) for r in run_many(scn, amounts, jobs, workers=workers, progress=progress,
                                             should_cancel=should_cancel, labels=labels, pool=pool)]
 
@@ -228,7 +231,7 @@ class _SectorParts:
 
 def summarize(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[SimulationJob], *,
               progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
-              label: str = "") -> list[Summary]:
+              label: str = "", draws: DrawCache | None = None) -> list[Summary]:
     """The :class:`Summary` of each job, computed only from the P&L of the funded projects its inputs move
     (the others' P&L is the unmoved scenario's, simulated once per block; see the module docstring)."""
     report = progress or (lambda f, m: None)
@@ -261,26 +264,27 @@ def summarize(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[Simula
                     by_size.setdefault(sizes[i][b], []).append(i)
             for m, users in by_size.items():
                 first = plans[users[0]]
-                draws = draw_block(first.model, seed, REPORT_STREAM, b, m)
+                block = (draws.get(first.model, seed, REPORT_STREAM, b, m) if draws is not None
+                         else draw_block(first.model, seed, REPORT_STREAM, b, m))
                 base_unit = None     # (funded, m): the unmoved scenario's P&L per USD m of the funded projects
-                parts = _SectorParts(base, draws)
+                parts = _SectorParts(base, block)
                 cut: dict[tuple[int, ...], Draws] = {}
                 for i in users:
                     p, rows = plans[i], again[i]
                     out = pnls[i][b * BLOCK: b * BLOCK + m]
                     if rows is None or i not in shared:
-                        unit = simulate_block(p.model, seed, REPORT_STREAM, b, m, forced=p.forced, draws=draws).unit
+                        unit = simulate_block(p.model, seed, REPORT_STREAM, b, m, forced=p.forced, draws=block).unit
                         _portfolio(unit, p.x, np.flatnonzero(p.x > 0), out)
                         continue
                     if base_unit is None:
                         base_unit = simulate_block(base_sub, seed, REPORT_STREAM, b, m, sector=parts.of(base, None),
-                                                   draws=_engine_draws(base, base_sub, funded, draws)).unit
+                                                   draws=_engine_draws(base, base_sub, funded, block)).unit
                     unit = base_unit
                     if len(rows):
                         key = tuple(int(r) for r in rows)
                         sub = submodel(p.model, rows)
                         if key not in cut:
-                            cut[key] = _engine_draws(base, sub, rows, draws)
+                            cut[key] = _engine_draws(base, sub, rows, block)
                         unit = base_unit.copy()
                         unit[np.searchsorted(funded, rows)] = simulate_block(
                             sub, seed, REPORT_STREAM, b, m, forced=p.forced, draws=cut[key],

@@ -32,7 +32,7 @@ from workbench.risk.model import (
     build_model,
     patched_model,
 )
-from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, Draws, block_sizes, simulate_block
+from workbench.risk.paths import BLOCK, FIT_STREAM, REPORT_STREAM, DrawCache, Draws, block_sizes, simulate_block
 from workbench.risk.result import (
     EventAttribution,
     FanChart,
@@ -91,14 +91,17 @@ def scenario_seed(scn: Scenario, seed: int | None) -> int:
 
 
 def fit_sample(scn: Scenario, *, trials: int | None = None, seed: int | None = None,
-               model: RiskModel | None = None) -> UnitSample:
-    """The fitting sample: ``min(Trials, 20,000)`` trials (or ``trials``) on stream 0."""
+               model: RiskModel | None = None, draws: DrawCache | None = None) -> UnitSample:
+    """The fitting sample: ``min(Trials, 20,000)`` trials (or ``trials``) on stream 0 (its random numbers
+    taken from ``draws`` when given)."""
     model = model or build_model(scn)
     n_trials = int(trials) if trials is not None else min(scn.trials, FIT_TRIALS)
     if n_trials < 1:
         raise ModelError("The fitting sample needs at least one trial.")
     seed = scenario_seed(scn, seed)
-    units = [simulate_block(model, seed, FIT_STREAM, b, m).unit for b, m in enumerate(block_sizes(n_trials))]
+    units = [simulate_block(model, seed, FIT_STREAM, b, m,
+                            draws=draws.get(model, seed, FIT_STREAM, b, m) if draws is not None else None).unit
+             for b, m in enumerate(block_sizes(n_trials))]
     pnl = np.ascontiguousarray(np.concatenate(units, axis=1).T)
     return UnitSample(ids=model.ids, pnl=pnl, seed=seed)
 
@@ -305,13 +308,15 @@ def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None 
              chunk_size: int | None = None, workers: int = 1, progress: ProgressFn | None = None,
              should_cancel: CancelFn | None = None, forced_events: Mapping[str, int | Iterable[int]] | None = None,
              overrides: Overrides | None = None, min_parallel_trials: int = MIN_PARALLEL_TRIALS,
-             nominal: bool = False, model: RiskModel | None = None) -> RiskResult:
+             nominal: bool = False, model: RiskModel | None = None,
+             draws: DrawCache | None = None) -> RiskResult:
     """Simulate the allocation ``amounts`` (project ID -> USD m) on the reporting stream.
 
     ``forced_events``: event name -> calendar year(s) in which it is made to start.
     ``overrides``: input values replaced for this run (see :func:`~workbench.risk.model.apply_overrides`).
     ``nominal``: also the undiscounted cash view (``RiskResult.nominal``: cash multiple, IRR).
-    ``model``: ``build_model(scn)`` when the caller has it already (it is built otherwise).
+    ``model``: ``build_model(scn)`` when the caller has it already (it is built otherwise). ``draws``: random
+    numbers kept between runs (read in this process; worker processes draw their own).
     Results are identical for every ``chunk_size`` and ``workers``.
     """
     t0 = time.perf_counter()
@@ -331,9 +336,10 @@ def simulate(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None 
         _run_parallel(model, seed, tasks, x, forced, k, workers, progress, should_cancel, n_trials, col, nominal)
     else:
         done = 0
+        kept = draws.blocks(model, seed, REPORT_STREAM, n_trials) if draws is not None else None
         for ch in chunks:
             col.add(_run_chunk(model, seed, ch, x, forced, k, should_cancel, threshold=col.tail.threshold,
-                               nominal=nominal))
+                               nominal=nominal, draws=kept))
             done += sum(m for _, m in ch)
             progress(0.95 * done / n_trials, f"Simulated {done:,} of {n_trials:,} trials")
     check_cancel(should_cancel)

@@ -17,7 +17,7 @@ import numpy as np
 from workbench.progress import CancelFn, ProgressFn
 from workbench.risk.batch import SimulationJob, summaries
 from workbench.risk.model import Overrides, build_model
-from workbench.risk.paths import BLOCK
+from workbench.risk.paths import BLOCK, DrawCache
 from workbench.scenario import Scenario
 
 RETURN_STEP = 0.01        # sector expected return, absolute
@@ -112,11 +112,12 @@ def moves(scn: Scenario) -> list[_Move]:
 
 def tornado(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None = None, seed: int | None = None,
             workers: int = 1, progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
-            pool: Executor | None = None) -> tuple[TornadoBar, ...]:
+            pool: Executor | None = None, draws: DrawCache | None = None) -> tuple[TornadoBar, ...]:
     """The tornado, sorted by expected P&L swing (largest first).
 
     It runs on the first ``min(trials, TORNADO_TRIALS)`` trials of the reporting stream
-    (``trials`` and ``seed`` default to the scenario's), each bar recording how many.
+    (``trials`` and ``seed`` default to the scenario's), each bar recording how many. ``draws``: random
+    numbers kept between runs (:class:`~workbench.risk.paths.DrawCache`).
     """
     n = min(scn.trials if trials is None else int(trials), TORNADO_TRIALS)
     todo = moves(scn)
@@ -127,7 +128,7 @@ def tornado(scn: Scenario, amounts: Mapping[str, float], *, trials: int | None =
                  SimulationJob(trials=n, seed=seed, overrides=mv.high_overrides)]
         labels += [f"Sensitivity: {mv.label}"] * 2
     res = summaries(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
-                   labels=labels, pool=pool)
+                    labels=labels, pool=pool, draws=draws)
     base = res[0]
     bars = []
     for i, mv in enumerate(todo):

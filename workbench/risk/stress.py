@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from workbench.progress import CancelFn, ProgressFn
 from workbench.risk.batch import SimulationJob, summaries
 from workbench.risk.model import Overrides, build_model
+from workbench.risk.paths import DrawCache
 from workbench.risk.result import RiskResult
 from workbench.scenario import Scenario
 
@@ -64,12 +65,13 @@ def named_stresses(scn: Scenario) -> list[StressSpec]:
 def run_stresses(scn: Scenario, amounts: Mapping[str, float], baseline: RiskResult,
                  specs: Sequence[StressSpec], *, workers: int = 1, progress: ProgressFn | None = None,
                  should_cancel: CancelFn | None = None, user_defined: Sequence[bool] | None = None,
-                 pool: Executor | None = None) -> tuple[StressResult, ...]:
-    """Run each stress on the baseline's trials and seed; report against the baseline."""
+                 pool: Executor | None = None, draws: DrawCache | None = None) -> tuple[StressResult, ...]:
+    """Run each stress on the baseline's trials and seed; report against the baseline (``draws``: random
+    numbers kept between runs, see :class:`~workbench.risk.paths.DrawCache`)."""
     jobs = [SimulationJob(trials=baseline.trials, seed=baseline.seed, forced_events=spec.forced_events,
                           overrides=spec.overrides) for spec in specs]
     results = summaries(scn, amounts, jobs, workers=workers, progress=progress, should_cancel=should_cancel,
-                       labels=[f"Stress test: {spec.name}" for spec in specs], pool=pool)
+                        labels=[f"Stress test: {spec.name}" for spec in specs], pool=pool, draws=draws)
     return tuple(StressResult(
         name=spec.name, description=spec.description, expected_pnl=r.expected_pnl, std=r.std, var=r.var,
         cvar=r.cvar, prob_loss=r.prob_loss, expected_pnl_change=r.expected_pnl - baseline.expected_pnl,
