@@ -143,6 +143,8 @@ class StaleWiring(QObject):
         self.marks = StaleMarks(window.results_panel)
         #: The stages reported so far by the run under way, in order (tests and the benchmark read it).
         self.reported: list[str] = []
+        #: Runs started so far: a view scheduled to be drawn from one run is not drawn once a newer one started.
+        self._runs = 0
         window.document.changed.connect(self._on_changed)
         window.run_controller.started.connect(self._on_started)
         window.run_controller.stage.connect(self._on_stage)
@@ -164,6 +166,7 @@ class StaleWiring(QObject):
 
     def _on_started(self) -> None:
         self.reported = []
+        self._runs += 1
         if self.window.last_result is not None:
             self.marks.mark(STAGE_OF_VIEW, RECOMPUTING)
 
@@ -181,7 +184,7 @@ class StaleWiring(QObject):
         self.show(result, first)
         for view in fresh:
             if view not in first:
-                QTimer.singleShot(0, lambda v=view, r=result: self._refresh_later(v, r))
+                QTimer.singleShot(0, lambda v=view, n=self._runs: self._refresh_later(v, n))
         self.marks.mark(views_of(pending), RECOMPUTING)
 
     def show(self, result: RunResult, views: Iterable[str]) -> None:
@@ -195,9 +198,11 @@ class StaleWiring(QObject):
             panel._refresh_view(view)
         self.marks.clear(views)
 
-    def _refresh_later(self, view: str, result: RunResult) -> None:
+    def _refresh_later(self, view: str, run_number: int) -> None:
+        """Draw ``view`` from the panel's run, unless a newer run has started since it was scheduled. A later stage
+        of the same run may have replaced the panel's run meanwhile: it holds this stage's figures too."""
         panel = self.window.results_panel
-        if panel.run is result:     # not replaced by a newer run meanwhile
+        if run_number == self._runs and panel.run is not None:
             panel._refresh_view(view)
             self.marks.clear([view])
 
