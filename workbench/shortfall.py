@@ -101,16 +101,17 @@ def holding_limits(prob: Problem, x: np.ndarray) -> tuple[str, ...]:
 
 
 def shortfall(scn: Scenario, alloc: AllocationResult, mean_by_project: dict[str, float],
-              discount_rate: float) -> Shortfall | None:
+              discount_rate: float, problem: Problem | None = None) -> Shortfall | None:
     """Why ``alloc`` commits less than the programme size (``None`` when it commits all of it).
 
-    ``mean_by_project``: expected NPV per USD m allocated of each included project.
+    ``mean_by_project``: expected NPV per USD m allocated of each included project. ``problem``:
+    ``build_problem(scn)`` when the caller has built it already (for the allocation).
     """
     size = scn.size
     total = alloc.total
     if total >= size - TOL * max(size, 1.0):
         return None
-    prob = build_problem(scn)
+    prob = problem if problem is not None else build_problem(scn)
     best, x_best = most_allowed(prob, tickets=True)
     relaxed, _ = most_allowed(prob, tickets=False) if np.any(prob.ticket > 0) else (best, x_best)
     limits = holding_limits(prob, x_best) if len(x_best) else ()

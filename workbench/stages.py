@@ -54,6 +54,7 @@ import pandas as pd
 
 from workbench.allocation import allocate
 from workbench.allocation import frontier as efficient_frontier
+from workbench.allocation.problem import build_problem
 from workbench.impact import economic_impact
 from workbench.progress import CancelFn, ProgressFn, check_cancel, sub_progress
 from workbench.results import OPTION_FIELDS, RunOptions, RunResult
@@ -182,8 +183,11 @@ def _fitted_allocation(ran: Scenario, model: RiskModel, opts: RunOptions, fit_tr
     ``model`` is ``build_model(ran)``."""
     sample = fit_sample(ran, trials=fit_trials, seed=opts.seed, model=model, draws=draws)
     check_cancel(should_cancel)
-    alloc = allocate(ran, method=opts.method, sample=sample, progress=progress, should_cancel=should_cancel)
-    gap = shortfall(ran, alloc, dict(zip(sample.ids, (float(v) for v in sample.mean))), float(model.discount_rate))
+    prob = build_problem(ran)   # once, for the allocation and its shortfall
+    alloc = allocate(ran, method=opts.method, sample=sample, progress=progress, should_cancel=should_cancel,
+                     problem=prob)
+    gap = shortfall(ran, alloc, dict(zip(sample.ids, (float(v) for v in sample.mean))), float(model.discount_rate),
+                    problem=prob)
     return sample, alloc, economic_impact(ran, alloc.amounts), gap
 
 

@@ -125,12 +125,13 @@ class Allocator:
     mip_rel_gap: float = 1e-4
 
     def fit(self, scn: Scenario, sample: FittingSample | None, *, progress: ProgressFn | None = None,
-            should_cancel: CancelFn | None = None) -> AllocationResult:
+            should_cancel: CancelFn | None = None, problem: Problem | None = None) -> AllocationResult:
+        """``problem``: ``build_problem(scn)`` when the caller has built it already."""
         t0 = time.perf_counter()
         method = str(self.method or scn.field("Allocation method")).strip()
         if method not in METHODS:
             raise ValueError(f'Unknown allocation method "{method}"; use one of {", ".join(METHODS)}.')
-        prob = build_problem(scn)
+        prob = problem if problem is not None else build_problem(scn)
         data = line_up(prob, sample) if sample is not None else None
         settings = Settings.of(scn)
         if method == "min-cvar" and data is not None:
@@ -164,15 +165,16 @@ class Allocator:
 
 def allocate(scn: Scenario, *, method: str | None = None, sample: FittingSample | None, time_limit: float = 30.0,
              mip_rel_gap: float = 1e-4, progress: ProgressFn | None = None,
-             should_cancel: CancelFn | None = None) -> AllocationResult:
+             should_cancel: CancelFn | None = None, problem: Problem | None = None) -> AllocationResult:
     """Allocate the programme of ``scn`` with ``method`` (default: the scenario's), using the risk
     engine's fitting ``sample`` for expected P&L, covariance and CVaR scenarios.
 
     Raises :class:`Infeasible` (with an irreducible conflicting set) when no allocation meets
     every limit, and :class:`SolverFailed` when the solver stops without any allocation.
+    ``problem``: ``build_problem(scn)`` when the caller has built it already (for the shortfall too).
     """
     return Allocator(method=method, time_limit=time_limit, mip_rel_gap=mip_rel_gap).fit(
-        scn, sample, progress=progress, should_cancel=should_cancel)
+        scn, sample, progress=progress, should_cancel=should_cancel, problem=problem)
 
 
 __all__ = ["METHODS", "Allocator", "Infeasible", "SolverFailed", "allocate"]
