@@ -113,6 +113,8 @@ def _cells(scn: Scenario) -> Iterator[Issue]:
     """Every cell against its column's type and range."""
     for name, table in TABLES.items():
         frame = scn.table(name)
+        if frame.empty:   # (the incremental validation shows this rule the edited rows only)
+            continue
         for col in table.columns:
             values = frame[col.name].tolist()
             for i in _candidates(col, frame[col.name], values):
@@ -122,10 +124,16 @@ def _cells(scn: Scenario) -> Iterator[Issue]:
                     yield _issue(ERROR, name, row_key(table, frame, i), col.name, problem[0], problem[1], i)
 
 
+#: Up to this many rows, every cell goes to :func:`check_value` without vectorised screening.
+FEW_ROWS = 8
+
+
 def _candidates(col: Column, series: pd.Series, values: list[Any]) -> list[int] | range:
     """The positions where :func:`check_value` may find a problem (a superset, found with
     vectorised tests so that 50,000 rows validate quickly); every other cell is fine."""
     n = len(values)
+    if n <= FEW_ROWS:   # a few rows (an edit's): each cell checked is quicker than the vectorised tests
+        return range(n)
     if col.is_numeric and series.dtype == np.float64:
         x = series.to_numpy()
         with np.errstate(invalid="ignore"):
@@ -226,9 +234,11 @@ def _project_rows_to_check(p: pd.DataFrame, sectors: set[str], start: int, horiz
     return np.flatnonzero(maybe).tolist()
 
 
-def _financing(scn: Scenario) -> Iterator[Issue]:
+def _financing(scn: Scenario, used: set[str] | None = None) -> Iterator[Issue]:
+    """Financiers no project uses. ``used``: the Financier group's values, when the caller has them already."""
     f = scn.financing
-    used = {str(x) for x in set(scn.projects["Financier"].tolist()) if not _missing(x)}
+    if used is None:
+        used = group_keys(scn.projects, "Financier")
     for i in range(len(f)):
         name = f.iloc[i]["Financier"]
         if not _missing(name) and str(name) not in used:
@@ -237,24 +247,55 @@ def _financing(scn: Scenario) -> Iterator[Issue]:
                          did_you_mean(name, used), i)
 
 
-def _group_values(scn: Scenario) -> dict[str, set[str]]:
-    p = scn.projects
-    years = {str(int(y)) for y in set(p["Start year"].dropna().tolist())} | {str(scn.start_year)}
+def _project_key(x: Any) -> str | None:
+    if type(x) is str:
+        return x if x.strip() else None
+    return None if _missing(x) else str(x)
+
+
+def _year_key(y: Any) -> str | None:
+    return None if pd.isna(y) else str(int(y))
+
+
+#: The project columns a constraint's group can name, each with the group it is and how a cell's value reads as
+#: that group's value (``None``: the cell names nothing).
+GROUP_COLUMNS: dict[str, tuple[str, Callable[[Any], str | None]]] = {
+    "Financier": ("Financier", lambda x: None if _missing(x) else str(x)),
+    "State": ("State", lambda s: None if _missing(s) else schema.state_code(s) or str(s)),
+    "Sponsor": ("Sponsor", lambda x: None if _missing(x) else str(x)),
+    "ID": ("Project", _project_key),
+    "Start year": ("Year", _year_key),
+}
+
+
+def group_keys(projects: pd.DataFrame, column: str) -> set[str]:
+    """The values the projects' ``column`` gives its constraint group (see :data:`GROUP_COLUMNS`)."""
+    key = GROUP_COLUMNS[column][1]
+    return {k for x in set(projects[column].tolist()) if (k := key(x)) is not None}
+
+
+def group_values(scn: Scenario, projects: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
+    """Each constraint group's values. ``projects``: the groups read from the Projects table (by group name), when
+    the caller keeps them already (the incremental validation does)."""
+    if projects is None:
+        projects = {group: group_keys(scn.projects, column) for column, (group, _key) in GROUP_COLUMNS.items()}
     return {
         "Sector": set(scn.sector_names),
         "Instrument": set(schema.INSTRUMENTS),
-        "Financier": {str(x) for x in set(p["Financier"].tolist()) if not _missing(x)},
-        "State": {schema.state_code(s) or str(s) for s in set(p["State"].tolist()) if not _missing(s)},
-        "Sponsor": {str(x) for x in set(p["Sponsor"].tolist()) if not _missing(x)},
-        "Project": {x if type(x) is str else str(x) for x in p["ID"].tolist()
-                    if (type(x) is str and x.strip()) or (type(x) is not str and not _missing(x))},
-        "Year": years,
+        "Financier": projects["Financier"],
+        "State": projects["State"],
+        "Sponsor": projects["Sponsor"],
+        "Project": projects["Project"],
+        "Year": projects["Year"] | {str(scn.start_year)},
     }
 
 
-def _constraints(scn: Scenario) -> Iterator[Issue]:
+def _constraints(scn: Scenario, values: dict[str, set[str]] | None = None) -> Iterator[Issue]:
+    """Constraint rows naming nothing or limiting nothing. ``values``: :func:`group_values`, when the caller has
+    them already."""
     c = scn.constraints
-    values = _group_values(scn)
+    if values is None:
+        values = group_values(scn)
     for i in range(len(c)):
         row = c.iloc[i]
         key = f"row {i + 1}"

@@ -202,3 +202,28 @@ def test_large_table_cell_edits_match_full_validation(rows):
         scn, _ = cmd.apply(scn)
         assert validator.update(scn, cmd) == validate(scn), cmd
         assert validator.last_mode == "incremental"
+
+
+def test_group_values_follow_edits_of_the_only_project_naming_them():
+    """A limit names the sponsor of one project, and a financier of Financing is used by no project: moving that
+    project to another sponsor and to that financier makes the limit match nothing and the financier used; the
+    edit undone brings both back. Every step is answered incrementally (the groups' values are kept as counts)
+    and equals a full validation."""
+    validator = IncrementalValidator()
+    financing = pd.concat([BASE.financing, BASE.financing.iloc[[0]].assign(Financier="DBJ")], ignore_index=True)
+    base = BASE.with_table("Financing", financing)
+    unused = 'No project uses financier "DBJ"'
+    assert [i.message[:len(unused)] for i in validator.issues(base)] == [unused]
+    row = base.projects["Sponsor"].tolist().index("NTT Data")
+    assert base.projects["Sponsor"].tolist().count("NTT Data") == 1
+    away = Macro((SetCell("Projects", row, "Sponsor", "SoftBank"), SetCell("Projects", row, "Financier", "DBJ")),
+                 "two edits")
+    scn, inverse = away.apply(base)
+    issues = validator.update(scn, away)
+    assert validator.last_mode == "incremental" and issues == validate(scn)
+    texts = [i.message for i in issues]
+    assert any('Sponsor "NTT Data" matches no project' in t for t in texts), texts
+    assert not any(t.startswith(unused) for t in texts), texts
+    back, _ = inverse.apply(scn)
+    assert validator.update(back, inverse) == validate(base)
+    assert validator.last_mode == "incremental" and [i.message[:len(unused)] for i in validate(base)] == [unused]
