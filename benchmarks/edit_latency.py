@@ -1,15 +1,16 @@
 """Latency of an edit: to updated key figures, to complete results, and of one cell edit in a 50,000-project table.
 
-    .venv/bin/python benchmarks/edit_latency.py [--edits 50] [--app-edits 10] [--rows 50000] [--skip-run]
+    .venv/bin/python benchmarks/edit_latency.py [--edits 50] [--old-edits 50] [--app-edits 10] [--rows 50000]
+                                                [--skip-run] [--skip-table]
 
 1. **Default scenario, core**: over ``--edits`` random edits of a number (a sector's return or
    volatility, a project's request or probability of default, a risk event's probability, a
    limit), the time from the edit (command and validation) to the baseline's key figures and
    to complete results (allocation, simulation, 7 stress tests, tornado, 8-point frontier)
    with the staged pipeline (incremental validation, per-stage cache, the app's first estimate of
-   4,096 trials: "key figures" are the first shown, "exact key figures" the baseline's); alternated, edit by
-   edit, with the old way measured in the same run (full validation, then the whole pipeline,
-   whose key figures come with everything else).
+   4,096 trials: "key figures" are the first shown, "exact key figures" the baseline's), with each stage's
+   CPU time; alternated, edit by edit, for the first ``--old-edits`` edits, with the old way measured in
+   the same run (full validation, then the whole pipeline, whose key figures come with everything else).
 2. **Default scenario, in the app**: the real main window offscreen, auto-run on: from pushing
    the edit to the key figures shown in the results panel and to the run's end (includes the
    auto-run delay and the drawing); ``--app-edits`` edits.
@@ -78,7 +79,10 @@ def random_edits(scn, n: int, seed: int = 20261204):
     return edits
 
 
-def core_latency(n: int) -> dict[str, list[float]]:
+STAGE_ORDER = ("estimate", "baseline", "stress", "tornado", "frontier")
+
+
+def core_latency(n: int, old_edits: int | None = None) -> dict[str, list[float]]:
     """Edit -> key figures and edit -> complete results, staged (new) and whole (old), alternated.
 
     Each figure is kept as wall time and as the process's CPU time (the wall time of an idle
@@ -96,8 +100,11 @@ def core_latency(n: int) -> dict[str, list[float]]:
     pipe.run(scn, **options)     # the results on screen before the first edit
     labels = ("new key figures", "new exact key figures", "new complete", "old complete")
     out: dict[str, list[float]] = {f"{label}{kind}": [] for label in labels for kind in ("", " cpu")}
+    out.update({f"stage {name} cpu": [] for name in STAGE_ORDER})
+    old_edits = n if old_edits is None else old_edits
     for k, cmd in enumerate(random_edits(scn, n)):
-        for way in (("new", "old") if k % 2 == 0 else ("old", "new")):
+        ways = ("new", "old") if k % 2 == 0 else ("old", "new")
+        for way in ways if k < old_edits else ("new",):
             t0, c0 = time.perf_counter(), time.process_time()
             edited, _inverse = cmd.apply(scn)
             if way == "new":
@@ -114,17 +121,23 @@ def core_latency(n: int) -> dict[str, list[float]]:
                 out["new exact key figures cpu"].append(marks["baseline"][1] - c0)
                 out["new complete"].append(wall - t0)
                 out["new complete cpu"].append(cpu - c0)
+                at = c0
+                for name in STAGE_ORDER:     # each stage's own CPU time (the one before it ended at ``at``)
+                    if name in marks:
+                        out[f"stage {name} cpu"].append(marks[name][1] - at)
+                        at = marks[name][1]
             else:
                 validate(edited)
                 run_scenario(edited, **options)
                 out["old complete"].append(time.perf_counter() - t0)
                 out["old complete cpu"].append(time.process_time() - c0)
         scn = validator.scenario
+        old = (f"; old way {out['old complete'][-1]:.2f} s (cpu {out['old complete cpu'][-1]:.2f} s)"
+               if k < old_edits else "")
         print(f"  edit {k + 1}/{n} {cmd.table} {cmd.cells[0][1]}: key figures {out['new key figures'][-1]:.2f} s "
               f"(cpu {out['new key figures cpu'][-1]:.2f} s), exact {out['new exact key figures'][-1]:.2f} s "
               f"(cpu {out['new exact key figures cpu'][-1]:.2f} s), complete {out['new complete'][-1]:.2f} s "
-              f"(cpu {out['new complete cpu'][-1]:.2f} s); old way {out['old complete'][-1]:.2f} s "
-              f"(cpu {out['old complete cpu'][-1]:.2f} s)", file=sys.stderr, flush=True)
+              f"(cpu {out['new complete cpu'][-1]:.2f} s){old}", file=sys.stderr, flush=True)
     return out
 
 
@@ -282,6 +295,8 @@ def line(label: str, values: list[float], unit: str = "s") -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--edits", type=int, default=50, help="random edits of the default scenario (core)")
+    parser.add_argument("--old-edits", type=int, default=None,
+                        help="pair only the first N edits with the old way (default: every edit)")
     parser.add_argument("--app-edits", type=int, default=10, help="random edits in the main window (0: skip)")
     parser.add_argument("--rows", type=int, default=50_000, help="projects in the large table")
     parser.add_argument("--table-edits", type=int, default=50, help="cell edits of the large table, per way")
@@ -324,10 +339,17 @@ def table_part(args: argparse.Namespace) -> None:
 
 
 def run_part(args: argparse.Namespace) -> None:
-    core = core_latency(args.edits)
+    core = core_latency(args.edits, args.old_edits)
     for label in ("new key figures", "new exact key figures", "new complete", "old complete"):
+        if not core[label]:
+            continue
         print(line(f"default scenario, edit -> {label} (wall)", core[label]))
         print(line(f"default scenario, edit -> {label} (CPU)", core[label + " cpu"]))
+    for name in STAGE_ORDER:
+        if core[f"stage {name} cpu"]:
+            print(line(f"  stage {name}, its own CPU time (computed or from the cache)", core[f"stage {name} cpu"]))
+    if not core["old complete"]:
+        return
     for kind in ("", " cpu"):
         old = statistics.median(core["old complete" + kind])
         print(f"  ratio of medians{kind or ' wall'}: old complete / new key figures "
