@@ -12,6 +12,7 @@ a limit.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import replace
 
@@ -26,6 +27,7 @@ from workbench.scenario import Scenario
 #: volatility or a probability is edited, and a run's first estimate and exact baseline ask the same).
 _KEPT = 16
 _answers: OrderedDict[str, tuple[float, np.ndarray]] = OrderedDict()
+_lock = threading.Lock()
 
 
 def _problem_key(prob: Problem, tickets: bool) -> str:
@@ -46,14 +48,16 @@ def most_allowed(prob: Problem, tickets: bool = True) -> tuple[float, np.ndarray
     are kept by the content of what they read, so asking again for the same limits costs no solve.
     """
     key = _problem_key(prob, tickets)
-    if key in _answers:
-        _answers.move_to_end(key)
-        total, x = _answers[key]
-        return total, x.copy()
+    with _lock:
+        if key in _answers:
+            _answers.move_to_end(key)
+            total, x = _answers[key]
+            return total, x.copy()
     total, x = _most_allowed(prob, tickets)
-    _answers[key] = (total, x.copy())
-    while len(_answers) > _KEPT:
-        _answers.popitem(last=False)
+    with _lock:   # runs in other threads may ask at the same time
+        _answers[key] = (total, x.copy())
+        while len(_answers) > _KEPT:
+            _answers.popitem(last=False)
     return total, x
 
 

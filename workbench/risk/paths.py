@@ -12,6 +12,7 @@ long contiguous rows.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -97,6 +98,7 @@ class DrawCache:
         self.limit = limit
         self._kept: dict[tuple[object, ...], Draws] = {}
         self._bytes = 0
+        self._lock = threading.Lock()   # a superseded run may still be reading while the next one starts
 
     @staticmethod
     def _size(d: Draws) -> int:
@@ -106,20 +108,24 @@ class DrawCache:
         """The numbers of block ``block`` (``m`` trials) of ``stream``, drawn when not kept."""
         sig = (draw_signature(model), seed)
         key = (*sig, stream, block, m)
-        found = self._kept.get(key)
+        with self._lock:
+            found = self._kept.get(key)
         if found is not None:
             return found
         d = draw_block(model, seed, stream, block, m)
         size = self._size(d)
-        if self._bytes + size > self.limit:
-            for old in [k for k in self._kept if k[:2] != sig]:
-                self._bytes -= self._size(self._kept.pop(old))
-        if self._bytes + size <= self.limit:
-            for a in (d.z_sec, d.z_spec, d.u, d.w):
-                if a is not None:
-                    a.flags.writeable = False
-            self._kept[key] = d
-            self._bytes += size
+        for a in (d.z_sec, d.z_spec, d.u, d.w):
+            if a is not None:
+                a.flags.writeable = False
+        with self._lock:
+            if key in self._kept:   # drawn meanwhile by another run: the same numbers
+                return self._kept[key]
+            if self._bytes + size > self.limit:
+                for old in [k for k in self._kept if k[:2] != sig]:
+                    self._bytes -= self._size(self._kept.pop(old))
+            if self._bytes + size <= self.limit:
+                self._kept[key] = d
+                self._bytes += size
         return d
 
     def blocks(self, model: RiskModel, seed: int, stream: int, trials: int) -> Mapping[int, Draws]:
