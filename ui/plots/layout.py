@@ -17,7 +17,7 @@ from matplotlib.collections import Collection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, StepPatch
 from matplotlib.transforms import Bbox
 
 from ui.plots.style import MIN_PT
@@ -40,12 +40,30 @@ def _points(path_xy: np.ndarray) -> np.ndarray:
     return np.vstack([seg.reshape(-1, 2), xy[-1:]])
 
 
+def _bins(patch: StepPatch) -> list[Bbox]:
+    """The boxes of a step patch's bins in display coordinates (empty bins left out)."""
+    values, edges, baseline = patch.get_data()
+    values = np.asarray(values, dtype=float)
+    edges = np.asarray(edges, dtype=float)
+    base = np.zeros_like(values) if baseline is None else np.broadcast_to(np.asarray(baseline, dtype=float),
+                                                                          values.shape)
+    trans = patch.get_transform()
+    lo = trans.transform(np.column_stack([edges[:-1], base]))
+    hi = trans.transform(np.column_stack([edges[1:], values]))
+    x0, x1 = np.minimum(lo[:, 0], hi[:, 0]), np.maximum(lo[:, 0], hi[:, 0])
+    y0, y1 = np.minimum(lo[:, 1], hi[:, 1]), np.maximum(lo[:, 1], hi[:, 1])
+    keep = np.isfinite(x0 + x1 + y0 + y1) & (x1 - x0 > 0.5) & (y1 - y0 > 0.5)
+    return [Bbox([[a, b], [c, d]]) for a, b, c, d in zip(x0[keep], y0[keep], x1[keep], y1[keep], strict=True)]
+
+
 def data_footprint(ax: Axes, renderer: object) -> tuple[list[Bbox], np.ndarray]:
     """The boxes of the bars and the sampled points of the lines, markers and areas drawn in ``ax``."""
     boxes: list[Bbox] = []
     points: list[np.ndarray] = []
     for patch in ax.patches:
-        if isinstance(patch, Patch) and patch.get_visible():
+        if isinstance(patch, StepPatch) and patch.get_visible():   # a histogram's outline: a box per bin
+            boxes.extend(_bins(patch))
+        elif isinstance(patch, Patch) and patch.get_visible():
             box = patch.get_window_extent(renderer)
             if box.width > 0.5 and box.height > 0.5:
                 boxes.append(box)

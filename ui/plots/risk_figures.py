@@ -64,12 +64,15 @@ def distribution_axes(ax: Axes, risk: RiskResult, *, label: str = "", colour: st
     widths = np.diff(x)
     density = counts / max(counts.sum(), 1.0) / np.where(widths > 0, widths, 1.0)
     if filled:
+        # one filled outline per part (not a bar per bin: hundreds of artists made every redraw and legend
+        # placement of the view take seconds); the worst trials are the bins left of VaR, a prefix of the bins
         centres = (x[:-1] + x[1:]) / 2
-        tail = centres <= -risk.var / divisor
-        ax.bar(x[:-1], density, width=widths, align="edge", color=colour, alpha=0.55, linewidth=0,
-               label=(f"{label} {npv}" if label else npv) if not short else "_npv")
-        ax.bar(x[:-1][tail], density[tail], width=widths[tail], align="edge", color=LOSS, alpha=0.75, linewidth=0,
-               label=f"worst {fmt_percent(1 - risk.confidence, 0)} of trials" if not short else "_worst")
+        k = int(np.count_nonzero(centres <= -risk.var / divisor))
+        ax.stairs(density, x, fill=True, color=colour, alpha=0.55, linewidth=0,
+                  label=(f"{label} {npv}" if label else npv) if not short else "_npv")
+        if k:
+            ax.stairs(density[:k], x[:k + 1], fill=True, color=LOSS, alpha=0.75, linewidth=0,
+                      label=f"worst {fmt_percent(1 - risk.confidence, 0)} of trials" if not short else "_worst")
     else:
         ax.stairs(density, x, color=colour, linewidth=1.8, linestyle=linestyle, label=f"{label} {npv}")
     if mark:
