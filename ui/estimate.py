@@ -2,8 +2,10 @@
 
 The staged run (:class:`workbench.stages.StagedPipeline`, with ``first_estimate`` trials)
 reports an ``estimate`` stage before the baseline when the baseline is not in its cache.
-:class:`EstimateWiring` draws the key figures (the Summary view, and the view in front when
-the baseline gives it) from that estimate at once, without the stale veil, and the results
+:class:`EstimateWiring` shows the key figures (the Summary view, and the view in front when
+the baseline gives it) from that estimate at once, without the stale veil (their plots wait
+:attr:`EstimateWiring.PLOT_AFTER_MS` for the exact baseline, which usually comes first, so
+that the window does not spend a second drawing figures about to be replaced), and the results
 heading line above the views says what they are, highlighted (a banner over the view would
 cover the plots' titles): "First estimate, 4,096 trials (allocation fitted on 4,096): CVaR 95% within
 USD a to b bn (95 % Monte Carlo band). The figures of all 50,000 trials follow." The exact
@@ -31,6 +33,9 @@ ESTIMATED_VIEWS: tuple[str, ...] = ("summary",)
 
 class EstimateWiring(QObject):
     """Shows a staged run's first estimate in the key-figure views of a main window, labelled."""
+
+    #: The estimate's plots wait this long for the exact baseline (milliseconds); its key figures show at once.
+    PLOT_AFTER_MS = 1500
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -73,7 +78,9 @@ class EstimateWiring(QObject):
         current = panel.current_view()
         if STAGE_OF_VIEW.get(current) == "baseline" and current not in views:
             views.append(current)
-        self.window.stale.show(result, views)   # drawn now, and not veiled as stale: labelled instead
+        # the key figures now, not veiled as stale (labelled instead); the plots only if the exact baseline has not
+        # come within PLOT_AFTER_MS (a second of the window drawing the estimate's plots would hold it back)
+        self.window.stale.show(result, views, plot_after_ms=self.PLOT_AFTER_MS)
         self.shown, self.views = result, views
         panel.show_note(estimate_label(result))
 

@@ -13,6 +13,7 @@ when first shown.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QTabWidget, QVBoxLayo
 from ui.plots import figures, tables
 from ui.plots.canvas import PlotCanvas
 from ui.results_table import RowsView, plot_and_table
+from ui.stale import STAGE_OF_VIEW
+from workbench.stages import GIVES
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QResizeEvent
@@ -271,7 +274,8 @@ class ResultView(QWidget):
         if not self._fitting:
             self._user_split = True
 
-    def show_data(self, *args: Any, **kwargs: Any) -> None:
+    def show_data(self, *args: Any, plot_later_ms: int | None = None, **kwargs: Any) -> None:
+        """Show a run: its table now, its plot now or ``plot_later_ms`` from now (once the table has been painted)."""
         table_fn: Callable[..., tables.Rows] = getattr(tables, self.spec.table)
         rows = table_fn(*args, **kwargs)
         self.table.set_rows(rows.headers, rows.rows, rows.decimals, rows.tooltips)
@@ -283,7 +287,12 @@ class ResultView(QWidget):
         if not self._user_split:
             self.fit_table()
         self.arrange()
-        self.canvas.show_run(*args, **kwargs)
+        self.canvas.show_run(*args, later_ms=plot_later_ms, **kwargs)
+
+
+def _same(a: object, b: object) -> bool:
+    """The same object, or equal numbers or texts."""
+    return a is b or (type(a) is type(b) and isinstance(a, str | int | float) and a == b)
 
 
 class ResultsPanel(QWidget):
@@ -301,6 +310,8 @@ class ResultsPanel(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.setUsesScrollButtons(True)
         self.views: dict[str, ResultView] = {}
+        #: What each view was last drawn from (:meth:`_inputs`): the same again is not drawn again.
+        self._drawn: dict[str, tuple[Any, ...]] = {}
         for name, title in VIEWS.items():
             view = ResultView(name)
             self.views[name] = view
@@ -351,9 +362,27 @@ class ResultsPanel(QWidget):
         return (self.run,), {"scenario": self.scenario, "other": self.other, "label": "Current",
                              "other_label": self.other_label}
 
-    def _refresh_view(self, name: str) -> None:
+    def _refresh_view(self, name: str, plot_later_ms: int | None = None) -> None:
+        """Draw view ``name`` from the run shown, unless it shows those figures already; ``plot_later_ms``: its
+        table now, its plot that many milliseconds later (a staged run's key figures first, then the plots)."""
+        inputs = self._inputs(name)
+        drawn = self._drawn.get(name)
+        if drawn is not None and len(drawn) == len(inputs) and all(map(_same, drawn, inputs)):
+            return   # e.g. the run's end after its baseline stage: the same figures, drawn already
+        self._drawn[name] = inputs
         args, kwargs = self._args(name)
-        self.views[name].show_data(*args, **kwargs)
+        self.views[name].show_data(*args, plot_later_ms=plot_later_ms, **kwargs)
+
+    def _inputs(self, name: str) -> tuple[Any, ...]:
+        """What view ``name`` is drawn from: the run's fields except those other stages give (a staged run's later
+        stages leave this view's figures alone), the scenario and the comparison."""
+        run = self.run
+        parts: tuple[Any, ...] = (run,)
+        if run is not None:
+            stage = STAGE_OF_VIEW.get(name)
+            others = {f for s, given in GIVES.items() if s != stage for f in given} if stage else set()
+            parts = tuple(getattr(run, f.name) for f in dataclasses.fields(run) if f.name not in others)
+        return (*parts, self.scenario, self.other, self.other_label)
 
     def show_note(self, note: str | None) -> None:
         """Put ``note`` in the heading line above the views, highlighted (a first estimate says there what its

@@ -187,15 +187,18 @@ class StaleWiring(QObject):
                 QTimer.singleShot(0, lambda v=view, n=self._runs: self._refresh_later(v, n))
         self.marks.mark(views_of(pending), RECOMPUTING)
 
-    def show(self, result: RunResult, views: Iterable[str]) -> None:
-        """Make ``result`` the panel's run and draw ``views`` from it now, taking their stale marks off (a stage's
-        views, or a first estimate's)."""
+    #: A stage's plots are drawn this long after its tables, which the window paints first (milliseconds).
+    PLOT_AFTER_MS = 40
+
+    def show(self, result: RunResult, views: Iterable[str], plot_after_ms: int = PLOT_AFTER_MS) -> None:
+        """Make ``result`` the panel's run and show ``views`` from it, taking their stale marks off (a stage's
+        views, or a first estimate's): their tables now, their plots ``plot_after_ms`` later."""
         w = self.window
         panel = w.results_panel
         panel.run, panel.scenario = result, getattr(w, "_run_scenario", w.scenario)
         views = list(views)
-        for view in views:
-            panel._refresh_view(view)
+        for view in views:   # the tables (the key figures) at once, the plots as soon as they have been painted
+            panel._refresh_view(view, plot_later_ms=plot_after_ms)
         self.marks.clear(views)
 
     def _refresh_later(self, view: str, run_number: int) -> None:

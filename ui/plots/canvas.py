@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QResizeEvent, QShowEvent
 
 from ui.plots.layout import arrange_legends
+from ui.stale import StaleOverlay
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,10 @@ class _Canvas(FigureCanvasQTAgg):
             super().draw()
 
 
+#: On a plot whose new drawing waits for its table to be painted first (the table has the new figures).
+PENDING = "This plot still shows the earlier figures: drawing the new ones..."
+
+
 class PlotCanvas(QWidget):
     """One figure with its toolbar. ``set_plot(fn)`` then ``show_run(run)`` draws it.
 
@@ -190,6 +195,8 @@ class PlotCanvas(QWidget):
         self._args: tuple[Any, ...] = ()
         self._kwargs: dict[str, Any] = {}
         self._dirty = False
+        #: The veil over a plot that still shows earlier figures while its new drawing waits (``show_run(later_ms=)``).
+        self.pending = StaleOverlay(self.canvas)
         self._drawn_size: tuple[int, int] | None = None
         self._resize_timer = QTimer(self)
         self._resize_timer.setSingleShot(True)
@@ -202,16 +209,27 @@ class PlotCanvas(QWidget):
         self._plot = plot
         self._dirty = True
 
-    def show_run(self, *args: Any, **kwargs: Any) -> None:
-        """Remember the arguments of the plot function and draw now if visible, else when shown."""
+    def show_run(self, *args: Any, later_ms: int | None = None, **kwargs: Any) -> None:
+        """Remember the arguments of the plot function and draw now if visible, else when shown. ``later_ms``: draw
+        that many milliseconds from now instead, once the window has painted what changed beside the plot (its
+        table); arguments given again meanwhile are drawn then, once."""
         self._args, self._kwargs = args, kwargs
         self._dirty = True
-        if self.isVisible():
+        if later_ms is not None:
+            if self._drawn_size is not None:   # earlier figures are on show until then: say so
+                self.pending.show_text(PENDING)
+            QTimer.singleShot(later_ms, self, self._draw_if_visible)
+        elif self.isVisible():
+            self.redraw()
+
+    def _draw_if_visible(self) -> None:
+        if self._dirty and self.isVisible():
             self.redraw()
 
     def redraw(self) -> None:
         """Clear the figure and draw it again with the last arguments."""
         self._dirty = False
+        self.pending.hide()
         self._drawn_size = (self.canvas.width(), self.canvas.height())
         self.figure.clear()
         if self._plot is not None:

@@ -193,3 +193,41 @@ def test_with_auto_run_off_an_edit_marks_every_view_stale_until_run(qtbot, app_w
     assert win.stale.marks.text("tornado") == "Stale: the scenario changed since this run. Press Run (F5)."
     win.undo_stack.undo()
     assert win.stale.marks.stale_views() == []                     # back to the scenario of the results
+
+
+@pytest.mark.slow
+def test_a_stage_shows_its_key_figures_before_its_plot_which_is_veiled_until_drawn_once(qtbot, app_window):
+    """At the baseline stage the Summary's key figures are new at once while its plot, still the earlier run's,
+    carries a veil saying so; the plot is then drawn once from that stage (not again when the run ends, whose
+    baseline figures are the same) and the veil goes."""
+    from ui.plots.canvas import PENDING
+
+    win = app_window
+    panel = win.results_panel
+    canvas = panel.views["summary"].canvas
+    old_figures = key_figures(panel)
+    drawn = []
+    redraw = canvas.redraw
+
+    def counted():
+        drawn.append(key_figures(panel))
+        redraw()
+
+    canvas.redraw = counted
+    seen = []
+
+    def at_stage(name, _run, _pending):
+        if name == "baseline":
+            seen.append((key_figures(panel), canvas.pending.isVisible(), canvas.pending.text(), list(drawn)))
+
+    win.run_controller.stage.connect(at_stage)
+    row = _row(win.scenario, "Sectors", "Sector", "Data centers")
+    with qtbot.waitSignal(win.run_controller.finished, timeout=TIMEOUT):
+        win.push(SetCell("Sectors", row, "Expected return", 0.01))
+    figures, veiled, text, drawn_then = seen[0]
+    assert figures != old_figures and veiled and text == PENDING and drawn_then == []
+    qtbot.waitUntil(lambda: len(drawn) >= 1, timeout=TIMEOUT)
+    qtbot.wait(300)                                    # a second drawing would have come by now
+    assert drawn == [figures]                          # once, from the stage's figures
+    assert not canvas.pending.isVisible()
+    assert key_figures(panel) == figures               # the run's end showed the same figures
