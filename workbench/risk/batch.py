@@ -121,11 +121,7 @@ def simulate_variants(scn: Scenario, amounts: Mapping[str, float], jobs: Sequenc
         blocks = max(len(sizes[i]) for i in members)
         for b in range(blocks):
             check_cancel(should_cancel)
-            by_size: dict[int, list[int]] = {}
-            for i in members:
-                if b < len(sizes[i]):
-                    by_size.setdefault(sizes[i][b], []).append(i)
-            for m, users in by_size.items():
+            for m, users in _users_by_size(members, sizes, b).items():
                 first = plans[users[0]]
                 draws = {b: draw_block(first.model, first.seed, REPORT_STREAM, b, m)}
                 for i in users:
@@ -258,11 +254,7 @@ def summarize(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[Simula
         blocks = max(len(sizes[i]) for i in members)
         for b in range(blocks):
             check_cancel(should_cancel)
-            by_size: dict[int, list[int]] = {}
-            for i in members:
-                if b < len(sizes[i]):
-                    by_size.setdefault(sizes[i][b], []).append(i)
-            for m, users in by_size.items():
+            for m, users in _users_by_size(members, sizes, b).items():
                 first = plans[users[0]]
                 block = (draws.get(first.model, seed, REPORT_STREAM, b, m) if draws is not None
                          else draw_block(first.model, seed, REPORT_STREAM, b, m))
@@ -303,3 +295,12 @@ def _portfolio(unit: np.ndarray, x: np.ndarray, funded: np.ndarray, out: np.ndar
     out[:] = 0.0
     for p in funded:
         out += x[p] * unit[p]
+
+
+def _users_by_size(members: list[int], sizes: list[list[int]], b: int) -> dict[int, list[int]]:
+    """The runs among ``members`` that have a block ``b``, by that block's size (they draw it once)."""
+    by_size: dict[int, list[int]] = {}
+    for i in members:
+        if b < len(sizes[i]):
+            by_size.setdefault(sizes[i][b], []).append(i)
+    return by_size
