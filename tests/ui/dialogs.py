@@ -21,6 +21,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
+#: Dynamic property set on a dialog once it has been given its answer.
+ANSWERED = "answeredByTest"
+
 
 class Answers:
     def __init__(self, interval_ms: int = 5) -> None:
@@ -28,7 +31,6 @@ class Answers:
         self.seen: list[str] = []
         self.given: list[str] = []          # the answer given to each dialog in ``seen``
         self.unexpected: list[str] = []
-        self._answered: set[int] = set()
         self._timer = QTimer()
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._poll)
@@ -70,9 +72,11 @@ class Answers:
 
     def _poll(self) -> None:
         widget = QApplication.activeModalWidget()
-        if not isinstance(widget, QDialog) or not widget.isVisible() or id(widget) in self._answered:
+        if not isinstance(widget, QDialog) or not widget.isVisible() or widget.property(ANSWERED):
             return
-        self._answered.add(id(widget))
+        # marked on the dialog itself: a Python id can come back for the next dialog once this one is deleted, and
+        # that dialog would then never be answered (a test hung so, waiting on a second message box)
+        widget.setProperty(ANSWERED, True)
         if not self.queue:
             self.unexpected.append(_describe(widget))
             widget.reject()
