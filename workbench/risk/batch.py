@@ -240,6 +240,8 @@ def summarize(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[Simula
     for p in plans:
         moved = moved_projects(base, p.model, p.forced)
         again.append(None if moved is None else np.intersect1d(moved, np.flatnonzero(p.x > 0)))
+    # per plan: its model cut to those projects (made once, read in every block)
+    subs = [submodel(p.model, rows) if rows is not None and len(rows) else None for p, rows in zip(plans, again)]
     groups: dict[tuple[tuple[int, int, int, int, str, float | None], int], list[int]] = {}
     for i, p in enumerate(plans):
         groups.setdefault((draw_signature(p.model), p.seed), []).append(i)
@@ -272,9 +274,9 @@ def summarize(scn: Scenario, amounts: Mapping[str, float], jobs: Sequence[Simula
                         base_unit = simulate_block(base_sub, seed, REPORT_STREAM, b, m, sector=parts.of(base, None),
                                                    draws=_engine_draws(base, base_sub, funded, block)).unit
                     unit = base_unit
-                    if len(rows):
+                    sub = subs[i]
+                    if sub is not None:
                         key = tuple(int(r) for r in rows)
-                        sub = submodel(p.model, rows)
                         if key not in cut:
                             cut[key] = _engine_draws(base, sub, rows, block)
                         unit = base_unit.copy()
