@@ -191,19 +191,6 @@ def _fitted_allocation(ran: Scenario, model: RiskModel, opts: RunOptions, fit_tr
     return sample, alloc, economic_impact(ran, alloc.amounts), gap
 
 
-class _Once:
-    """A value computed when first asked for, then kept (the scenario's content hash: the first estimate and
-    the baseline both carry it)."""
-
-    def __init__(self, make: Callable[[], str]):
-        self._make, self._value = make, ""
-
-    def __call__(self) -> str:
-        if not self._value:
-            self._value = self._make()
-        return self._value
-
-
 class StagedPipeline:
     """Runs the pipeline stage by stage with a cache per step (see the module docstring).
 
@@ -255,7 +242,7 @@ class StagedPipeline:
             checked = check_model(ran)
             self._checked = {check_key: checked}   # validation of the scenario as run, its model: the last kept
         issues, model = checked
-        scenario_hash = _Once(ran.content_hash)
+        scenario_hash = ran.content_hash()   # once, for the first estimate and the baseline
         wanted = ["baseline"] + [s for s, on in (("stress", opts.stress or bool(opts.stresses)),
                                                  ("tornado", opts.tornado), ("frontier", bool(opts.frontier_points)))
                                  if on]
@@ -273,7 +260,7 @@ class StagedPipeline:
                 got is None or self._get("simulation", step_key(STEPS["simulation"], hashes, values,
                                                                 [amounts_hash(got[1].amounts)])) is None):
             estimate = self._estimate(ran, model, opts, issues, got, first_estimate, should_cancel,
-                                      scenario_hash())
+                                      scenario_hash)
             self._report(on_stage, "estimate", estimate, set(wanted))
         if got is None:
             spans["baseline"](0.0, "Fitting sample")
@@ -300,7 +287,7 @@ class StagedPipeline:
 
         prev = self.previous
         result = RunResult(
-            scenario_hash=scenario_hash(), method=opts.method, trials=n_trials, seed=opts.seed,
+            scenario_hash=scenario_hash, method=opts.method, trials=n_trials, seed=opts.seed,
             allocation=alloc, risk=risk, impact=impact, input_hash=scn.content_hash(), scenario_name=ran.name,
             programme_size=ran.size, issues=tuple(issues), fit_trials=sample.trials, shortfall=gap, options=opts,
             stop_rule=rule,
