@@ -190,8 +190,8 @@ class ResultView(QWidget):
         A divider the user has dragged is left where it is."""
         if self.splitter.orientation() != Qt.Orientation.Horizontal or self.width() <= 0:
             return
-        side = self.side_width(self.splitter.width() - self.splitter.handleWidth())
         total = self.splitter.width() - self.splitter.handleWidth()
+        side = self.side_width(total)
         self._fitting = True
         try:
             self.splitter.setSizes([max(total - side, 1), side])
