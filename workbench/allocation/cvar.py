@@ -7,8 +7,9 @@ has the mean of the ``k`` largest losses as its optimum, exactly the CVaR the ri
 reports.
 
 **Without tickets** the linear programme is solved exactly through its dual, the trials in
-groups and the unfunded projects' rows left out until priced in, and every answer is certified
-on the full programme (``cvar_dual``).
+groups and the unfunded projects' rows left out until priced in, started (on large samples with
+many projects) from the optimum of a smoothed CVaR (``cvar_smooth``), and every answer is
+certified on the full programme (``cvar_dual``).
 
 **Minimum tickets.** A relaxation that keeps every ticket is the answer. Otherwise a frozen
 rounding (each ticketed project kept on its side of the relaxation) is tried first and accepted
@@ -31,7 +32,7 @@ import numpy.typing as npt
 
 from workbench.allocation.binding import Objective, bindings
 from workbench.allocation.branching import Found, branch_and_bound
-from workbench.allocation.cvar_dual import DualResult, solve_dual, solve_nested
+from workbench.allocation.cvar_dual import DualResult, solve_dual, solve_guessed
 from workbench.allocation.formulation import Base, base, binaries, clean
 from workbench.allocation.inputs import Inputs
 from workbench.allocation.linear import NoAllocation
@@ -185,8 +186,8 @@ def _continuous(prob: Problem, data: Inputs, confidence: float, target: float | 
                 t0: float, time_limit: float, should_cancel: CancelFn | None) -> tuple[Outcome, DualResult]:
     """No tickets: the linear programme through its dual, the deep tail aggregated (see ``cvar_dual``)."""
     k = tail_count(data.trials, confidence)
-    res = solve_nested(prob, data.pnl, k, _first_guess(prob), time_limit=time_limit, should_cancel=should_cancel,
-                       t0=t0)
+    res = solve_guessed(prob, data.pnl, k, _first_guess(prob), time_limit=time_limit, should_cancel=should_cancel,
+                        t0=t0)
     if res.status == "infeasible":
         raise NoAllocation
     if res.x is None:
@@ -216,10 +217,11 @@ def _first_guess(prob: Problem) -> Vector:
 def _notes(res: DualResult, data: Inputs, target: float | None, x: np.ndarray, *,
            npv: str = "NPV") -> tuple[str, ...]:
     if res.status == "optimal":
+        rounds = f"{res.rounds} round{'' if res.rounds == 1 else 's'}" + (f"; {res.start}" if res.start else "")
         head = (f"Solved exactly through the dual linear programme, the {data.trials:,} scenarios in "
                 f"{res.columns:,} groups ({res.singles:,} of them single scenarios near the value at risk), "
-                f"{res.rounds} rounds; proven optimal on the full programme: a dual point built from every "
-                f"scenario and project bounds the CVaR within {res.gap:.1e} of the programme.")
+                f"{rounds}; proven optimal on the full programme: a dual point built from every scenario and "
+                f"project bounds the CVaR within {res.gap:.1e} of the programme.")
     else:
         head = (f"Stopped ({res.status}) after {res.rounds} rounds: not proven optimal; CVaR "
                 f"{res.objective * 100:.6g} % of the programme, lower bound {res.bound * 100:.6g} %.")
