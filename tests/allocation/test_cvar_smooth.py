@@ -14,7 +14,7 @@ from workbench.allocation import allocate
 from workbench.allocation.cvar import cvar_of, tail_count
 from workbench.allocation.cvar_dual import SMOOTH_PROJECTS, SMOOTH_RATIO, solve_guessed
 from workbench.allocation.cvar_smooth import guess, smoothed, tail_alpha
-from workbench.allocation.problem import build_problem
+from workbench.allocation.problem import build_problem, with_target
 
 N = SMOOTH_PROJECTS                  # the smallest programme that takes the smoothed start
 TRIALS = SMOOTH_RATIO * N
@@ -100,3 +100,19 @@ def test_few_trials_a_project_start_from_sub_samples():
     k = tail_count(len(pnl), 0.95)
     res = solve_guessed(prob, pnl, k, start(prob), time_limit=300, should_cancel=None, t0=time.perf_counter())
     assert res.start == "" and res.warm_started and res.status == "optimal"
+
+
+@pytest.mark.slow
+def test_a_binding_target_row_is_kept_by_the_smoothed_start():
+    _, scn, pnl = case(N, TRIALS, 26, "gauss")
+    prob = build_problem(scn)
+    k = tail_count(len(pnl), 0.95)
+    free = solve_guessed(prob, pnl, k, start(prob), time_limit=300, should_cancel=None, t0=time.perf_counter())
+    mu = pnl.mean(axis=0)
+    target = 1.1 * float(mu @ (free.values[: prob.n] * prob.S))            # more than min-CVaR's own: binds
+    aimed = with_target(prob, mu, target)
+    res = solve_guessed(aimed, pnl, k, start(aimed), time_limit=300, should_cancel=None, t0=time.perf_counter())
+    assert "smoothed CVaR" in res.start and res.status == "optimal"
+    assert res.objective == pytest.approx(plain_lp(aimed, pnl, k), rel=1e-6, abs=1e-9)
+    assert res.objective > free.objective + 1e-6                             # the target costs CVaR
+    assert float(mu @ (res.values[: prob.n] * prob.S)) >= target * (1 - 1e-7)
