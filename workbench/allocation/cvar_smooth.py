@@ -68,7 +68,7 @@ class Trace:
     def describe(self) -> str:
         """For the allocation's notes."""
         if not self.steps:
-            return f"from the requests ({self.stopped})" if self.stopped else "from the requests"
+            return f"the trials first ranked at the requests' shares ({self.stopped})"
         end = f", stopped early: {self.stopped}" if self.stopped else ""
         return (f"the trials first ranked at the optimum of a smoothed CVaR ({len(self.steps)} Newton steps, "
                 f"{self.seconds:.2f} s{end})")
@@ -148,6 +148,8 @@ def guess(prob: Problem, pnl: npt.NDArray[np.float64], k: int, w0: Vector, *, lb
                     if fn <= f + ARMIJO * step * slope or step <= MIN_STEP:
                         break
                     step /= 2
+                if fn > f:                            # no descent even at the shortest step: next mu
+                    break
             else:
                 fn, ln, an = smoothed(pnl, w + d, k, mu)
                 feasible = True
