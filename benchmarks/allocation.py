@@ -275,12 +275,12 @@ def earlier_method():
 
     @contextlib.contextmanager
     def ctx():
-        old = cvar_dual.SMOOTH_PROJECTS
-        cvar_dual.SMOOTH_PROJECTS = 10**9
+        old = cvar_dual.SMOOTH_SIZE
+        cvar_dual.SMOOTH_SIZE = 10**18
         try:
             yield
         finally:
-            cvar_dual.SMOOTH_PROJECTS = old
+            cvar_dual.SMOOTH_SIZE = old
     return ctx()
 
 

@@ -12,12 +12,11 @@ from tests.allocation.helpers import sample
 from tests.allocation.test_cvar_nested import case, plain_lp
 from workbench.allocation import allocate
 from workbench.allocation.cvar import cvar_of, tail_count
-from workbench.allocation.cvar_dual import SMOOTH_PROJECTS, SMOOTH_RATIO, solve_guessed
+from workbench.allocation.cvar_dual import SMOOTH_RATIO, SMOOTH_SIZE, solve_guessed
 from workbench.allocation.cvar_smooth import guess, smoothed, tail_alpha
 from workbench.allocation.problem import build_problem, with_target
 
-N = SMOOTH_PROJECTS                  # the smallest programme that takes the smoothed start
-TRIALS = SMOOTH_RATIO * N
+N, TRIALS = 150, 3000                  # the plain programme solves in seconds; the smoothed start is asked for
 
 
 def start(prob):
@@ -27,22 +26,18 @@ def start(prob):
 @pytest.mark.slow
 @pytest.mark.parametrize(("seed", "kind"), [(21, "gauss"), (22, "t")])
 def test_smoothed_start_reaches_the_plain_programme_optimum(seed, kind):
-    ids, scn, pnl = case(N, TRIALS, seed, kind)
+    _, scn, pnl = case(N, TRIALS, seed, kind)
     prob = build_problem(scn)
     k = tail_count(len(pnl), 0.95)
-    res = solve_guessed(prob, pnl, k, start(prob), time_limit=300, should_cancel=None, t0=time.perf_counter())
+    res = solve_guessed(prob, pnl, k, start(prob), time_limit=300, should_cancel=None, t0=time.perf_counter(),
+                        smooth=True)
     best = plain_lp(prob, pnl, k)
-    assert "smoothed CVaR" in res.start          # this size takes the smoothed start, not sub-samples
+    assert "smoothed CVaR" in res.start
     assert res.status == "optimal"
     assert res.gap <= 1e-9
     assert res.objective == pytest.approx(best, rel=1e-6, abs=1e-9)
     w = res.values[: prob.n]
     assert np.sort(-(pnl @ w))[-k:].mean() == pytest.approx(best, rel=1e-6, abs=1e-9)
-    # through the app's entry point: same CVaR, optimal, and the notes say how it started
-    out = allocate(scn, method="min-cvar", sample=sample(ids, pnl), time_limit=300)
-    assert out.status == "optimal"
-    assert out.objective / prob.S == pytest.approx(best, rel=1e-6, abs=1e-9)
-    assert "smoothed CVaR" in out.notes[0] and "proven optimal on the full programme" in out.notes[0]
 
 
 def test_the_guess_meets_every_limit_and_is_near_the_optimum():
@@ -90,15 +85,29 @@ def test_limits_that_cannot_all_hold_are_reported_infeasible():
     scn.constraints.loc[scn.constraints["Group"] == "Sector", "Max share"] = 0.2   # 3 sectors x 20 % < 100 %
     prob = build_problem(scn)
     k = tail_count(len(pnl), 0.95)
-    res = solve_guessed(prob, pnl, k, start(prob), time_limit=300, should_cancel=None, t0=time.perf_counter())
+    res = solve_guessed(prob, pnl, k, start(prob), time_limit=300, should_cancel=None, t0=time.perf_counter(),
+                        smooth=True)
     assert res.status == "infeasible" and res.x is None
 
 
-def test_few_trials_a_project_start_from_sub_samples():
-    _, scn, pnl = case(N, SMOOTH_RATIO * N - 1, 25, "gauss")
+def test_the_size_of_the_sample_chooses_the_start_and_both_reach_the_same_optimum():
+    big = (100, SMOOTH_SIZE // 100)                       # 2 million numbers, 200 trials a project
+    assert big[1] >= SMOOTH_RATIO * big[0]
+    ids, scn, pnl = case(*big, 25, "t")
     prob = build_problem(scn)
     k = tail_count(len(pnl), 0.95)
-    res = solve_guessed(prob, pnl, k, start(prob), time_limit=300, should_cancel=None, t0=time.perf_counter())
+    # through the app's entry point: the smoothed start, optimal, and the notes say how it started
+    out = allocate(scn, method="min-cvar", sample=sample(ids, pnl), time_limit=300)
+    assert out.status == "optimal"
+    assert "smoothed CVaR" in out.notes[0] and "proven optimal on the full programme" in out.notes[0]
+    levels = solve_guessed(prob, pnl, k, start(prob), time_limit=300, should_cancel=None, t0=time.perf_counter(),
+                           smooth=False)
+    assert levels.start == "" and levels.warm_started and levels.status == "optimal"
+    assert out.objective / prob.S == pytest.approx(levels.objective, rel=1e-9, abs=1e-12)
+    # a tenth of the trials: sub-sample levels
+    small = pnl[: len(pnl) // 10]
+    res = solve_guessed(prob, small, tail_count(len(small), 0.95), start(prob), time_limit=300, should_cancel=None,
+                        t0=time.perf_counter())
     assert res.start == "" and res.warm_started and res.status == "optimal"
 
 
@@ -107,11 +116,13 @@ def test_a_binding_target_row_is_kept_by_the_smoothed_start():
     _, scn, pnl = case(N, TRIALS, 26, "gauss")
     prob = build_problem(scn)
     k = tail_count(len(pnl), 0.95)
-    free = solve_guessed(prob, pnl, k, start(prob), time_limit=300, should_cancel=None, t0=time.perf_counter())
+    free = solve_guessed(prob, pnl, k, start(prob), time_limit=300, should_cancel=None, t0=time.perf_counter(),
+                         smooth=True)
     mu = pnl.mean(axis=0)
     target = 1.1 * float(mu @ (free.values[: prob.n] * prob.S))            # more than min-CVaR's own: binds
     aimed = with_target(prob, mu, target)
-    res = solve_guessed(aimed, pnl, k, start(aimed), time_limit=300, should_cancel=None, t0=time.perf_counter())
+    res = solve_guessed(aimed, pnl, k, start(aimed), time_limit=300, should_cancel=None, t0=time.perf_counter(),
+                        smooth=True)
     assert "smoothed CVaR" in res.start and res.status == "optimal"
     assert res.objective == pytest.approx(plain_lp(aimed, pnl, k), rel=1e-6, abs=1e-9)
     assert res.objective > free.objective + 1e-6                             # the target costs CVaR

@@ -50,7 +50,7 @@ are that dual point.
 
 **Start.** The groups come from a guess ``w0``: the trials ranked by loss at ``w0``, a band of
 single trials on each side of rank ``k``, then groups of 16, 32, ... outward. With many projects
-and trials (:func:`solve_guessed`: from 150 projects and 20 trials a project) the guess is the
+and trials (:func:`solve_guessed`: 2 million numbers and 20 trials a project) the guess is the
 optimum of a smoothed CVaR on every trial (:mod:`cvar_smooth`, Newton steps each a quadratic
 programme under every limit), close enough that a band of about twice the funded projects
 suffices and one or two rounds prove it. Otherwise (:func:`solve_nested`) the guess is the optimum
@@ -686,14 +686,16 @@ def _result(cg: DualCG, status: str, x: np.ndarray, sol: Solution, rounds: int, 
                       cg.added, cg.warmed)
 
 
-#: The exact programme starts from the smoothed programme's optimum (:func:`solve_guessed`) from
-#: ``SMOOTH_PROJECTS`` projects and ``SMOOTH_RATIO`` trials a project on; otherwise from sub-sample
-#: levels (:func:`solve_nested`), which are as fast or faster there. Measured (CPU, one thread):
-#: the default scenario's frontier (25 projects x 20,000 trials) 3.4 s by levels, 3.8 s smoothed;
-#: 100 x 1,000, 0.10 s against 0.23 s; the 2,000-project ticket case (5,000 trials) 4.6 s against
-#: 14.9 s; from 200 projects and 20 trials a project on, the smoothed start is 2 to 5 times faster.
+#: The exact programme starts from the smoothed programme's optimum (:func:`solve_guessed`) when the
+#: sample has at least ``SMOOTH_SIZE`` numbers (trials x projects) and ``SMOOTH_RATIO`` trials a
+#: project; otherwise from sub-sample levels (:func:`solve_nested`), which are as fast or faster
+#: there. Measured (CPU, one thread, medians of 2 alternating pairs): at 2 million numbers, from
+#: 25 x 80,000 to 200 x 10,000, the smoothed start is 1.1 to 1.6 times faster, at 500 x 50,000 about
+#: 5 times; below, the default scenario's frontier (25 projects x 20,000 trials) takes 3.4 s by
+#: levels and 3.8 s smoothed, 100 x 1,000 0.10 s against 0.23 s, and the 2,000-project ticket case
+#: (5,000 trials) 4.6 s against 14.9 s.
+SMOOTH_SIZE = 2_000_000
 SMOOTH_RATIO = 20
-SMOOTH_PROJECTS = 150
 
 
 def polish_band(start: np.ndarray, prob: Problem, k: int) -> int:
@@ -706,14 +708,16 @@ def polish_band(start: np.ndarray, prob: Problem, k: int) -> int:
 
 def solve_guessed(prob: Problem, pnl: np.ndarray, k: int, w0: np.ndarray, *, time_limit: float,
                   should_cancel: CancelFn | None, t0: float, lb: npt.NDArray[np.float64] | None = None,
-                  ub: npt.NDArray[np.float64] | None = None) -> DualResult:
-    """The programme on ``pnl`` to proven optimality. On a large sample with many projects it
-    starts from the optimum of the smoothed programme on every trial (:func:`cvar_smooth.guess`):
-    the trials ranked at that point, a band of :func:`polish_band` single trials around rank
-    ``k``, then rounds (:func:`solve_dual`) until proven. Otherwise from sub-sample levels
-    (:func:`solve_nested`)."""
+                  ub: npt.NDArray[np.float64] | None = None, smooth: bool | None = None) -> DualResult:
+    """The programme on ``pnl`` to proven optimality. On a large sample (``smooth`` None: by
+    ``SMOOTH_SIZE`` and ``SMOOTH_RATIO``; True or False to choose) it starts from the optimum of
+    the smoothed programme on every trial (:func:`cvar_smooth.guess`): the trials ranked at that
+    point, a band of :func:`polish_band` single trials around rank ``k``, then rounds
+    (:func:`solve_dual`) until proven. Otherwise from sub-sample levels (:func:`solve_nested`)."""
     T = pnl.shape[0]
-    if prob.n < SMOOTH_PROJECTS or T < SMOOTH_RATIO * prob.n:
+    if smooth is None:
+        smooth = T * prob.n >= SMOOTH_SIZE and T >= SMOOTH_RATIO * prob.n
+    if not smooth:
         return solve_nested(prob, pnl, k, w0, time_limit=time_limit, should_cancel=should_cancel, t0=t0, lb=lb,
                             ub=ub)
     lo = np.zeros(prob.n) if lb is None else np.asarray(lb, float)
