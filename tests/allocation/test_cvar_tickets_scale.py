@@ -60,3 +60,16 @@ def test_tickets_kept_and_status_consistent_on_200_projects(method):
     assert relaxed.status == "optimal"
     # Tickets only remove allocations: the ticketed optimum is no better than the relaxation's.
     assert res.objective >= relaxed.objective - 1e-9 * max(1.0, abs(relaxed.objective))
+
+
+def test_a_tree_that_finds_nothing_better_is_not_reported_as_unneeded():
+    """The frozen rounding is outside the gap and the tree, stopped by its node limit, found no allocation
+    keeping every ticket: the notes say the tree searched, the status gives the gap."""
+    from workbench.risk.engine import fit_sample
+
+    scn = variant(8, seed=2)
+    res = allocate(scn, method="min-cvar", sample=fit_sample(scn, trials=2000, seed=7), time_limit=120)
+    assert res.status.startswith("best found, gap") and res.gap > 1e-4
+    assert "kept each ticketed project on its side of the relaxation" in res.notes[1]
+    assert "found no better allocation keeping every ticket" in res.notes[1]
+    assert "no branch-and-bound nodes needed" not in res.notes[1]

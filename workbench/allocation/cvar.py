@@ -309,7 +309,10 @@ def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, ro
         lower = root_lower if found is None else max(min(found.lower, frozen[0]), root_lower)
         return _ticket_outcome(prob, data, confidence, frozen[1], frozen[0], lower,
                                0 if found is None else found.nodes, kw, obj,
-                               "kept each ticketed project on its side of the relaxation")
+                               "kept each ticketed project on its side of the relaxation",
+                               searched=None if found is not None else
+                               "the branch and bound found no better allocation keeping every ticket "
+                               "within its node and time limits")
     if not found.complete and prob.n <= MILP_MAX:
         better = _milp_if_better(found, prob, data, confidence, k, kw, obj)
         if better is not None:
@@ -319,15 +322,17 @@ def _branch(prob: Problem, data: Inputs, confidence: float, relaxed: Outcome, ro
 
 
 def _ticket_outcome(prob: Problem, data: Inputs, confidence: float, node: _Node, upper: float, lower: float,
-                    nodes: int, kw: _Budget, obj: Objective, how_found: str) -> Outcome:
+                    nodes: int, kw: _Budget, obj: Objective, how_found: str, *, searched: str | None = None) -> Outcome:
+    """``searched``: what the tree did, when ``nodes`` does not say it (a search that found nothing)."""
     gap = max(upper - lower, 0.0) / max(abs(upper), 1e-9)
     x = clean(prob, node.layout, node.res.values)
     proven = gap <= kw["mip_rel_gap"]
     status = "optimal" if proven else f"best found, gap {gap:.1e}"
     how = ("proven within the gap tolerance" if proven else
            "stopped by the time or node limit before the bounds met")
-    searched = (f"{nodes} branch-and-bound nodes, each an exact linear programme" if nodes else
-                "no branch-and-bound nodes needed")
+    if searched is None:
+        searched = (f"{nodes} branch-and-bound nodes, each an exact linear programme" if nodes else
+                    "no branch-and-bound nodes needed")
     notes = (_notes(node.res, data, None, x)[0],
              f"Minimum tickets: {how_found}; {searched}; relative gap {gap:.2e} to the lower bound "
              f"(the relaxation's or the least open node's; {how}).")
