@@ -88,14 +88,20 @@ def tail_alpha(loss: Vector, k: int, mu: float) -> float:
     return 0.5 * (lo + hi)
 
 
-def smoothed(pnl: npt.NDArray[np.float64], w: Vector, k: int, mu: float) -> tuple[float, Vector, float]:
-    """``(F_mu(w), losses, alpha)``."""
-    loss: Vector = -(pnl @ w)
+def smoothed_at(loss: Vector, k: int, mu: float) -> tuple[float, float]:
+    """``(F_mu, alpha)`` at the point whose trial losses are ``loss``."""
     alpha = tail_alpha(loss, k, mu)
     x = loss - alpha
     pos = x[x > 0]
     h = np.where(pos < mu, pos * pos / (2 * mu), pos - mu / 2)
-    return alpha + float(h.sum()) / k, loss, alpha
+    return alpha + float(h.sum()) / k, alpha
+
+
+def smoothed(pnl: npt.NDArray[np.float64], w: Vector, k: int, mu: float) -> tuple[float, Vector, float]:
+    """``(F_mu(w), losses, alpha)``."""
+    loss: Vector = -(pnl @ w)
+    f, alpha = smoothed_at(loss, k, mu)
+    return f, loss, alpha
 
 
 def guess(prob: Problem, pnl: npt.NDArray[np.float64], k: int, w0: Vector, *, lb: Vector, ub: Vector,
@@ -122,7 +128,7 @@ def guess(prob: Problem, pnl: npt.NDArray[np.float64], k: int, w0: Vector, *, lb
     w, feasible = w0, False
     mu = MU_FIRST * spread
     for _ in range(STAGES):
-        f, loss, alpha = smoothed(pnl, w, k, mu)
+        f, alpha = smoothed_at(loss, k, mu)          # ``loss`` is at ``w``: only mu changed
         for _ in range(STEPS):
             check_cancel(should_cancel)
             if time.perf_counter() - t0 >= time_limit:
