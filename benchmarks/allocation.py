@@ -47,6 +47,7 @@ for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB
     os.environ[_v] = "1"
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
@@ -265,23 +266,25 @@ def print_rows(rows):
 
 
 # ------------------------------------------------------------------ the big and the ticket cases
+@contextlib.contextmanager
 def earlier_method():
-    """The earlier min-CVaR method, as the baseline of (d): no smoothed start; sub-sample levels
+    """The earlier min-CVaR method, as the baseline of (d) and (f): no smoothed start; sub-sample levels
     50,000 -> 10,000 -> 2,000 -> 400 trials, each started from the level below's optimal basis
     (the method of 2026-12-05 00:52, 7.6 s of CPU)."""
-    import contextlib
-
     from workbench.allocation import cvar_dual
 
-    @contextlib.contextmanager
-    def ctx():
-        old = cvar_dual.SMOOTH_SIZE
-        cvar_dual.SMOOTH_SIZE = 10**18
-        try:
-            yield
-        finally:
-            cvar_dual.SMOOTH_SIZE = old
-    return ctx()
+    old = cvar_dual.SMOOTH_SIZE
+    cvar_dual.SMOOTH_SIZE = 10**18
+    try:
+        yield
+    finally:
+        cvar_dual.SMOOTH_SIZE = old
+
+
+def earlier_cvar(pnl: np.ndarray):
+    """``ours_cvar`` by the earlier method."""
+    with earlier_method():
+        return ours_cvar(pnl)
 
 
 #: The 50,000 x 500 inputs: both generators, so the figure is not one input's luck.
@@ -297,10 +300,7 @@ def _big_input(kind: str, seed: int, runs: int, with_peers: bool, baseline: bool
     label = f"{'Gaussian' if kind == 'gauss' else 'Student-t'} seed {seed}"
     pnl = synthetic_pnl(500, 50_000, seed, kind)
     if baseline:
-        def earlier():
-            with earlier_method():
-                return ours_cvar(pnl)
-        rows = pairs(lambda: ours_cvar(pnl), earlier, runs)
+        rows = pairs(lambda: ours_cvar(pnl), lambda: earlier_cvar(pnl), runs)
         times = [r[0] for r in rows]
         base = [r[1] for r in rows]
     else:
@@ -371,11 +371,7 @@ def large_scaling(count: int, projects: list[int], scenarios: list[int], fixed: 
     for axis, n, trials in points:
         for kind, seed in (("gauss", 7), ("t", 8)):
             pnl = synthetic_pnl(n, trials, seed, kind)
-
-            def earlier(pnl=pnl):
-                with earlier_method():
-                    return ours_cvar(pnl)
-            got = pairs(lambda pnl=pnl: ours_cvar(pnl), earlier, count)
+            got = pairs(lambda pnl=pnl: ours_cvar(pnl), lambda pnl=pnl: earlier_cvar(pnl), count)
             (wo, ro), (we, re_) = got[-1][0][2], got[-1][1][2]
             co, ce = cvar_of(pnl @ wo, BETA)[0], cvar_of(pnl @ we, BETA)[0]
             row = {"curve": axis, "projects": n, "scenarios": trials, "kind": kind, "seed": seed,
